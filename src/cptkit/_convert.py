@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+"""Strict converters shared by the claim types and the cattrs converter.
+
+Each takes a plain value (or an already-built one) and returns the clean field value, raising
+the caller's :class:`~cptkit.errors.InvalidInput` subclass for anything it would have to guess
+at: floats are never rounded, ``bool`` is never an ``int``, single-digit places are not padded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from collections.abc import Iterable
+from typing import TypeVar
+
+from ._text import ShapedText
+from .errors import InvalidInput
+
+__all__ = [
+    "to_date",
+    "to_decimal",
+    "to_int",
+    "to_optional_text",
+    "to_shaped",
+    "to_shaped_tuple",
+]
+
+_T = TypeVar("_T", bound=ShapedText)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def to_shaped(value: object, cls: type[_T], error: type[InvalidInput], field: str) -> _T:
+    """An instance of *cls* from itself or its text."""
+    if isinstance(value, cls) and type(value) is cls:
+        return value
+    if type(value) is str:
+        try:
+            return cls.parse(value)
+        except InvalidInput as err:
+            raise error(field, value, err.expected) from None
+    raise error(field, value, cls._EXPECTED)
+
+
+def to_shaped_tuple(
+    values: object, cls: type[_T], error: type[InvalidInput], field: str
+) -> tuple[_T, ...]:
+    """A tuple of *cls* from any iterable of instances or texts (but not from one ``str``)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise error(field, values, f"a list of {cls.__name__.lower()} values")
+    return tuple(to_shaped(item, cls, error, field) for item in values)
+
+
+def to_int(value: object, error: type[InvalidInput], field: str, *, minimum: int) -> int:
+    """An ``int`` >= *minimum*; ``bool``, ``float`` and digit strings are refused."""
+    if type(value) is not int or value < minimum:
+        raise error(field, value, f"an int >= {minimum}")
+    return value
+
+
+def to_date(value: object, error: type[InvalidInput], field: str) -> datetime.date:
+    """A :class:`datetime.date` from itself or ``YYYY-MM-DD`` text (not a ``datetime``)."""
+    if type(value) is datetime.date:
+        return value
+    if type(value) is str and _ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise error(field, value, "a date (expected a datetime.date or 'YYYY-MM-DD')")
+
+
+def to_decimal(value: object, error: type[InvalidInput], field: str) -> decimal.Decimal:
+    """A finite, non-negative :class:`~decimal.Decimal` from itself, an ``int`` or plain text.
+
+    Floats are refused: ``0.1`` is not exactly a tenth, and money must not drift.
+    """
+    expected = "an amount >= 0 (expected a Decimal, an int or text like '125.00')"
+    if type(value) is decimal.Decimal:
+        if value.is_finite() and value >= 0:
+            return value
+    elif type(value) is int:
+        if value >= 0:
+            return decimal.Decimal(value)
+    elif type(value) is str and _DECIMAL.fullmatch(value):
+        return decimal.Decimal(value)
+    raise error(field, value, expected)
+
+
+def to_optional_text(value: object, error: type[InvalidInput], field: str) -> str | None:
+    """``None`` or a non-empty ``str`` without line breaks (labels and identifiers)."""
+    if value is None:
+        return None
+    if type(value) is str and value.strip() and "\n" not in value and "\r" not in value:
+        return value
+    raise error(field, value, "a non-empty one-line text or None")

@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: MIT
+"""Claim lines and claims: the values that validators check and the interop layers write.
+
+The constructors take plain values and convert them strictly: text becomes codes, modifiers,
+places and dates; anything that would need a guess (a float of units, ``True`` as a count, a
+single-digit place of service) raises :class:`~cptkit.errors.InvalidClaimLine`.
+
+>>> from cptkit import ClaimLine
+>>> line = ClaimLine(code="97110", units=2, modifiers=["GP"], date_of_service="2026-03-02",
+...                  place_of_service="11")
+>>> line.code, line.modifiers, line.date_of_service
+(Code('97110'), (Modifier('GP'),), datetime.date(2026, 3, 2))
+
+Claim lines are values: they know nothing of the dataset. A line with a code the dataset does
+not know is still a valid :class:`ClaimLine`; saying so is a validator's job.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+import attrs
+
+from ._convert import (
+    to_date,
+    to_decimal,
+    to_int,
+    to_optional_text,
+    to_shaped,
+    to_shaped_tuple,
+)
+from .codes import Code
+from .diagnoses import Diagnosis
+from .errors import InvalidClaim, InvalidClaimLine
+from .modifiers import Modifier
+from .places import PlaceOfService
+
+__all__ = ["MAX_DIAGNOSES", "Claim", "ClaimLine"]
+
+MAX_DIAGNOSES = 12
+"""An 837P claim holds at most 12 diagnosis codes, and pointers address them as 1-12."""
+
+
+def _code(value: object) -> Code:
+    return to_shaped(value, Code, InvalidClaimLine, "code")
+
+
+def _units(value: object) -> int:
+    return to_int(value, InvalidClaimLine, "units", minimum=1)
+
+
+def _date_of_service(value: object) -> datetime.date:
+    return to_date(value, InvalidClaimLine, "date_of_service")
+
+
+def _modifiers(values: object) -> tuple[Modifier, ...]:
+    return to_shaped_tuple(values, Modifier, InvalidClaimLine, "modifiers")
+
+
+def _line_place(value: object) -> PlaceOfService | None:
+    if value is None:
+        return None
+    return to_shaped(value, PlaceOfService, InvalidClaimLine, "place_of_service")
+
+
+def _minutes(value: object) -> int | None:
+    return None if value is None else to_int(value, InvalidClaimLine, "minutes", minimum=0)
+
+
+def _charge(value: object) -> decimal.Decimal | None:
+    return None if value is None else to_decimal(value, InvalidClaimLine, "charge")
+
+
+def _pointers(values: object) -> tuple[int, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidClaimLine("diagnosis_pointers", values, "a list of ints 1-12")
+    pointers = tuple(values)
+    for pointer in pointers:
+        if type(pointer) is not int or not 1 <= pointer <= MAX_DIAGNOSES:
+            raise InvalidClaimLine("diagnosis_pointers", pointer, "an int 1-12")
+    return pointers
+
+
+@attrs.frozen
+class ClaimLine:
+    """One service line of a professional claim.
+
+    Args:
+        code: the procedure code (a :class:`~cptkit.Code` or its text).
+        units: billed units, an ``int`` >= 1.
+        date_of_service: a :class:`datetime.date` or ``'YYYY-MM-DD'``.
+        modifiers: the modifiers in billed order (texts or :class:`~cptkit.Modifier`).
+        place_of_service: the line's place of service, or ``None`` to use the claim's.
+        minutes: documented direct minutes for timed codes, or ``None`` when not recorded.
+        diagnosis_pointers: 1-based positions in the claim's diagnoses, in order.
+        charge: the line charge, a non-negative :class:`~decimal.Decimal`, or ``None``.
+
+    Raises:
+        InvalidClaimLine: a field has the wrong type or range; the message names that field.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code: Code = attrs.field(converter=_code)
+    units: int = attrs.field(converter=_units)
+    date_of_service: datetime.date = attrs.field(converter=_date_of_service)
+    modifiers: tuple[Modifier, ...] = attrs.field(default=(), converter=_modifiers)
+    place_of_service: PlaceOfService | None = attrs.field(default=None, converter=_line_place)
+    minutes: int | None = attrs.field(default=None, converter=_minutes)
+    diagnosis_pointers: tuple[int, ...] = attrs.field(default=(), converter=_pointers)
+    charge: decimal.Decimal | None = attrs.field(default=None, converter=_charge)
+
+
+def _lines(values: object) -> tuple[ClaimLine, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidClaim("lines", values, "a list of ClaimLine")
+    lines = tuple(values)
+    if not lines:
+        raise InvalidClaim("lines", values, "a non-empty list of ClaimLine")
+    for line in lines:
+        if type(line) is not ClaimLine:
+            raise InvalidClaim("lines", type(line).__name__, "a ClaimLine")
+    return lines
+
+
+def _diagnoses(values: object) -> tuple[Diagnosis, ...]:
+    diagnoses = to_shaped_tuple(values, Diagnosis, InvalidClaim, "diagnoses")
+    if not 1 <= len(diagnoses) <= MAX_DIAGNOSES:
+        raise InvalidClaim("diagnoses", len(diagnoses), "a count of diagnoses from 1 to 12")
+    return diagnoses
+
+
+def _claim_place(value: object) -> PlaceOfService | None:
+    if value is None:
+        return None
+    return to_shaped(value, PlaceOfService, InvalidClaim, "place_of_service")
+
+
+def _payer(value: object) -> str | None:
+    return to_optional_text(value, InvalidClaim, "payer")
+
+
+def _claim_id(value: object) -> str | None:
+    return to_optional_text(value, InvalidClaim, "claim_id")
+
+
+@attrs.frozen
+class Claim:
+    """A professional claim: its lines and the diagnoses they point at.
+
+    Args:
+        lines: one or more :class:`ClaimLine` values, in billed order.
+        diagnoses: 1 to 12 ICD-10-CM codes; line pointers are 1-based positions in this tuple.
+        place_of_service: the claim-level place of service (837P CLM05-1), or ``None``.
+        payer: a free-text payer label, or ``None``.
+        claim_id: the submitter's claim identifier, or ``None``.
+
+    Raises:
+        InvalidClaim: a claim-level field has the wrong type or range.
+
+    .. versionadded:: 0.1.0
+    """
+
+    lines: tuple[ClaimLine, ...] = attrs.field(converter=_lines)
+    diagnoses: tuple[Diagnosis, ...] = attrs.field(converter=_diagnoses)
+    place_of_service: PlaceOfService | None = attrs.field(default=None, converter=_claim_place)
+    payer: str | None = attrs.field(default=None, converter=_payer)
+    claim_id: str | None = attrs.field(default=None, converter=_claim_id)
+
+    def place_of_service_for(self, index: int) -> PlaceOfService | None:
+        """The place of service that applies to line *index*: the line's own, else the claim's."""
+        own = self.lines[index].place_of_service
+        return self.place_of_service if own is None else own

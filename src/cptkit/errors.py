@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: MIT
+"""The exceptions cptkit raises.
+
+Every exception cptkit raises on purpose is a :class:`CptkitError`. Bad input raises a subclass
+that is also a :class:`ValueError`; a failed lookup raises a subclass that is also a
+:class:`LookupError`; damaged packaged data raises :class:`DatasetError`.
+
+Messages are one line: the field, the ``repr`` of the one offending value and what was expected.
+They never echo a whole claim line or claim, because claims carry patient data.
+
+>>> from cptkit import Code, InvalidCode
+>>> try:
+...     Code.parse("9711")
+... except InvalidCode as err:
+...     print(err)
+code: '9711' is not a CPT or HCPCS code (expected 5 digits, 4 digits + F, M, T or U, or a letter A-V + 4 digits)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CptkitError",
+    "DatasetError",
+    "InvalidClaim",
+    "InvalidClaimLine",
+    "InvalidCode",
+    "InvalidDiagnosis",
+    "InvalidInput",
+    "InvalidModifier",
+    "InvalidPlaceOfService",
+    "InvalidRecord",
+    "UnknownCode",
+    "UnknownModifier",
+    "UnknownPlaceOfService",
+]
+
+
+class CptkitError(Exception):
+    """The base of every exception cptkit raises on purpose."""
+
+
+class InvalidInput(CptkitError, ValueError):
+    """A value does not have the shape cptkit expects.
+
+    Attributes:
+        field: the name of the offending field (``"code"``, ``"units"`` ...).
+        value: the offending value itself (only that field, never a whole record).
+        expected: what would have been accepted, in words.
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{field}: {_short_repr(value)} is not {expected}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value, self.expected))
+
+
+class InvalidCode(InvalidInput):
+    """Text that is not a CPT or HCPCS Level II code by shape."""
+
+
+class InvalidModifier(InvalidInput):
+    """Text that is not a two-character modifier."""
+
+
+class InvalidPlaceOfService(InvalidInput):
+    """Text that is not a two-digit place-of-service code 01-99."""
+
+
+class InvalidDiagnosis(InvalidInput):
+    """Text that is not an ICD-10-CM code by shape."""
+
+
+class InvalidClaimLine(InvalidInput):
+    """A claim-line field with a value of the wrong type or range."""
+
+
+class InvalidClaim(InvalidInput):
+    """A claim-level field with a value of the wrong type or range."""
+
+
+class InvalidRecord(CptkitError, ValueError):
+    """A dict (or JSON document) that cannot be turned into a cptkit value.
+
+    Raised by :mod:`cptkit.serialization`. It names every offending field path at once.
+
+    Attributes:
+        problems: ``(path, message)`` pairs, one for each offending field, such as
+            ``("$.lines[0].units", "units: 0 is not an int >= 1")``.
+    """
+
+    def __init__(self, type_name: str, problems: tuple[tuple[str, str], ...]) -> None:
+        self.type_name = type_name
+        self.problems = problems
+        listed = "; ".join(f"{path}: {message}" for path, message in problems)
+        super().__init__(f"invalid {type_name}: {listed}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.type_name, self.problems))
+
+
+class _Unknown(CptkitError, LookupError):
+    kind = "value"
+
+    def __init__(self, value: object, detail: str = "") -> None:
+        self.value = value
+        self.detail = detail
+        message = f"{self.kind}: {_short_repr(value)} is not in the cptkit dataset"
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.value, self.detail))
+
+    def __str__(self) -> str:  # LookupError/KeyError-style quoting would wrap the message
+        return str(self.args[0])
+
+
+class UnknownCode(_Unknown):
+    """A well-formed code that the dataset does not know (or not on the date asked)."""
+
+    kind = "code"
+
+
+class UnknownModifier(_Unknown):
+    """A well-formed modifier that the dataset does not know."""
+
+    kind = "modifier"
+
+
+class UnknownPlaceOfService(_Unknown):
+    """A well-formed place of service that the dataset does not know."""
+
+    kind = "place_of_service"
+
+
+class DatasetError(CptkitError):
+    """Packaged or user-supplied reference data is damaged, malformed or inconsistent.
+
+    The message names the file and, where it applies, the line.
+    """
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    """``repr`` of one field value, cut short so a pasted document cannot flood a message."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text

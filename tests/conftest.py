@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: MIT
+"""Shared test configuration: hypothesis profiles chosen by CPTKIT_HYPOTHESIS_PROFILE."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=100)
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=20)
+settings.load_profile(os.environ.get("CPTKIT_HYPOTHESIS_PROFILE", "default"))

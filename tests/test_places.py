@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cptkit import InvalidPlaceOfService, PlaceOfService
+from cptkit import strategies as cst
+
+
+@pytest.mark.parametrize("text", ["01", "02", "10", "11", " 12 ", "99"])
+def test_parse_valid(text: str) -> None:
+    assert str(PlaceOfService.parse(text)) == text.strip()
+    assert PlaceOfService.is_valid(text)
+
+
+@pytest.mark.parametrize("text", ["", "00", "2", "011", "1 1", "AB", "１１", "11\n", "-1", "1²"])
+def test_parse_invalid(text: str) -> None:
+    expected = re.escape(f"place_of_service: {text!r} is not a place of service")
+    with pytest.raises(InvalidPlaceOfService, match=expected):
+        PlaceOfService.parse(text)
+    assert not PlaceOfService.is_valid(text)
+
+
+def test_numbers_are_not_places() -> None:
+    assert not PlaceOfService.is_valid(11)
+    with pytest.raises(InvalidPlaceOfService):
+        PlaceOfService.parse(11)  # type: ignore[arg-type]
+
+
+@given(cst.places_of_service())
+def test_roundtrip(place: PlaceOfService) -> None:
+    assert PlaceOfService.parse(str(place)) == place
+
+
+@given(st.text(max_size=3))
+def test_is_valid_agrees_with_parse(text: str) -> None:
+    try:
+        PlaceOfService.parse(text)
+    except InvalidPlaceOfService:
+        assert not PlaceOfService.is_valid(text)
+    else:
+        assert PlaceOfService.is_valid(text)
