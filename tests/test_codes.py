@@ -19,6 +19,8 @@ VALID = [
     ("0001U", "0001U", Category.CPT_CATEGORY_I),
     ("0002u", "0002U", Category.CPT_CATEGORY_I),
     ("0004M", "0004M", Category.CPT_CATEGORY_I),
+    ("0001A", "0001A", Category.CPT_CATEGORY_I),
+    ("0174a", "0174A", Category.CPT_CATEGORY_I),
     ("1125F", "1125F", Category.CPT_CATEGORY_II),
     ("3074f", "3074F", Category.CPT_CATEGORY_II),
     ("0362T", "0362T", Category.CPT_CATEGORY_III),
@@ -37,6 +39,7 @@ INVALID = [
     "97-110",
     "97 110",
     "9711X",
+    "9711B",
     "W1234",  # Level II letters stop at V
     "Z0001",
     "0362TT",

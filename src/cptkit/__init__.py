@@ -10,6 +10,7 @@ Importing cptkit opens no data file; the packaged dataset loads on first use.
 
 from __future__ import annotations
 
+from .catalog import Catalog, DateLike, default_catalog
 from .claims import Claim, ClaimLine
 from .codes import Category, Code
 from .diagnoses import Diagnosis
@@ -30,17 +31,33 @@ from .errors import (
 )
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .records import (
+    MUE,
+    CodeInfo,
+    Discipline,
+    Ladder,
+    ModifierGroup,
+    ModifierInfo,
+    PlaceInfo,
+    PTPEdit,
+    Timing,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "MUE",
+    "Catalog",
     "Category",
     "Claim",
     "ClaimLine",
     "Code",
+    "CodeInfo",
     "CptkitError",
     "DatasetError",
+    "DateLike",
     "Diagnosis",
+    "Discipline",
     "InvalidClaim",
     "InvalidClaimLine",
     "InvalidCode",
@@ -49,13 +66,86 @@ __all__ = [
     "InvalidModifier",
     "InvalidPlaceOfService",
     "InvalidRecord",
+    "Ladder",
     "Modifier",
+    "ModifierGroup",
+    "ModifierInfo",
+    "PTPEdit",
+    "PlaceInfo",
     "PlaceOfService",
+    "Timing",
     "UnknownCode",
     "UnknownModifier",
     "UnknownPlaceOfService",
     "__version__",
+    "catalog",
+    "dataset_version",
+    "get",
+    "get_modifier",
+    "get_place_of_service",
+    "lookup",
+    "lookup_modifier",
+    "lookup_place_of_service",
+    "search",
 ]
+
+
+def catalog() -> Catalog:
+    """The default :class:`Catalog` of cptkit's packaged data (never mutated)."""
+    return default_catalog()
+
+
+def lookup(code: Code | str, *, on: DateLike = None) -> CodeInfo:
+    """The dataset's record for *code* (see :meth:`Catalog.lookup`).
+
+    Raises:
+        InvalidCode: not a code by shape.
+        UnknownCode: not in the dataset, or not valid *on* that date.
+    """
+    return default_catalog().lookup(code, on=on)
+
+
+def get(code: Code | str, default: object = None, *, on: DateLike = None) -> object:
+    """The record for *code*, or *default* when the dataset does not know it."""
+    return default_catalog().get(code, default, on=on)
+
+
+def search(text: str, *, on: DateLike = None) -> tuple[CodeInfo, ...]:
+    """Codes whose number, summary or family contain every word of *text*."""
+    return default_catalog().search(text, on=on)
+
+
+def lookup_modifier(modifier: Modifier | str, *, on: DateLike = None) -> ModifierInfo:
+    """The dataset's record for *modifier* (see :meth:`Catalog.lookup_modifier`)."""
+    return default_catalog().lookup_modifier(modifier, on=on)
+
+
+def get_modifier(
+    modifier: Modifier | str, default: object = None, *, on: DateLike = None
+) -> object:
+    """The record for *modifier*, or *default*."""
+    return default_catalog().get_modifier(modifier, default, on=on)
+
+
+def lookup_place_of_service(place: PlaceOfService | str, *, on: DateLike = None) -> PlaceInfo:
+    """The dataset's record for a place of service (see :meth:`Catalog.lookup_place_of_service`)."""
+    return default_catalog().lookup_place_of_service(place, on=on)
+
+
+def get_place_of_service(
+    place: PlaceOfService | str, default: object = None, *, on: DateLike = None
+) -> object:
+    """The record for a place of service, or *default*."""
+    return default_catalog().get_place_of_service(place, default, on=on)
+
+
+def __getattr__(name: str) -> str:
+    # dataset_version reads the small manifest on first access, so that import opens no file.
+    if name == "dataset_version":
+        from ._dataset import manifest
+
+        return str(manifest()["dataset_version"])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

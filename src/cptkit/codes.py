@@ -8,7 +8,9 @@ whether the code exists. Whether it exists, and on which dates, is the dataset's
 Shapes (AMA CPT and CMS HCPCS conventions):
 
 * CPT Category I: five digits (``97110``); also four digits + ``U`` (proprietary laboratory
-  analyses) and four digits + ``M`` (multianalyte assays with algorithmic analyses).
+  analyses), four digits + ``M`` (multianalyte assays with algorithmic analyses) and four
+  digits + ``A`` (vaccine-specific immunization administration, such as ``0001A``, which CMS's
+  NCCI files carry).
 * CPT Category II: four digits + ``F`` (performance measurement, ``1125F``).
 * CPT Category III: four digits + ``T`` (emerging technology, ``0362T``).
 * HCPCS Level II: a letter ``A``-``V`` + four digits (``G0283``).
@@ -61,11 +63,11 @@ class Code(ShapedText):
     .. versionadded:: 0.1.0
     """
 
-    _SHAPE: ClassVar[re.Pattern[str]] = re.compile(r"[0-9]{5}|[0-9]{4}[FMTU]|[A-V][0-9]{4}")
+    _SHAPE: ClassVar[re.Pattern[str]] = re.compile(r"[0-9]{5}|[0-9]{4}[AFMTU]|[A-V][0-9]{4}")
     _ERROR: ClassVar[type[InvalidInput]] = InvalidCode
     _FIELD: ClassVar[str] = "code"
     _EXPECTED: ClassVar[str] = (
-        "a CPT or HCPCS code (expected 5 digits, 4 digits + F, M, T or U,"
+        "a CPT or HCPCS code (expected 5 digits, 4 digits + A, F, M, T or U,"
         " or a letter A-V + 4 digits)"
     )
 

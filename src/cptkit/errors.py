@@ -13,7 +13,7 @@ They never echo a whole claim line or claim, because claims carry patient data.
 ...     Code.parse("9711")
 ... except InvalidCode as err:
 ...     print(err)
-code: '9711' is not a CPT or HCPCS code (expected 5 digits, 4 digits + F, M, T or U, or a letter A-V + 4 digits)
+code: '9711' is not a CPT or HCPCS code (expected 5 digits, 4 digits + A, F, M, T or U, or a letter A-V + 4 digits)
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def _digits(count: int) -> SearchStrategy[str]:
 
 _BY_CATEGORY: dict[Category, SearchStrategy[str]] = {
     Category.CPT_CATEGORY_I: st.one_of(
-        _digits(5), st.tuples(_digits(4), st.sampled_from("MU")).map("".join)
+        _digits(5), st.tuples(_digits(4), st.sampled_from("AMU")).map("".join)
     ),
     Category.CPT_CATEGORY_II: _digits(4).map(lambda text: text + "F"),
     Category.CPT_CATEGORY_III: _digits(4).map(lambda text: text + "T"),

@@ -1,0 +1,307 @@
+# SPDX-License-Identifier: MIT
+"""The immutable records the dataset hands out: codes, modifiers, places of service and edits.
+
+Records are built once when the packaged dataset loads and shared by every caller; they are
+frozen, and their collections are tuples and frozensets.
+
+>>> import cptkit
+>>> info = cptkit.lookup("97110")
+>>> info.timed, info.unit_minutes, info.summary
+(True, 15, 'Therapeutic exercise (strength, endurance, ROM), per 15 min')
+>>> import datetime
+>>> old = cptkit.lookup("96101")
+>>> old.terminated, [str(code) for code in old.replaced_by]
+(datetime.date(2018, 12, 31), ['96130', '96131', '96136', '96137'])
+>>> old.active_on(datetime.date(2019, 3, 1))
+False
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+import attrs
+
+from .codes import Category, Code
+from .modifiers import Modifier
+from .places import PlaceOfService
+
+__all__ = [
+    "MUE",
+    "CodeInfo",
+    "Discipline",
+    "Ladder",
+    "ModifierGroup",
+    "ModifierInfo",
+    "PTPEdit",
+    "PlaceInfo",
+    "Timing",
+]
+
+
+class Discipline(enum.Enum):
+    """Who bills a code: the therapy disciplines and the behavioural-health professions."""
+
+    PT = "physical therapy"
+    OT = "occupational therapy"
+    SLP = "speech-language pathology"
+    AUD = "audiology"
+    ABA = "applied behavior analysis"
+    BH = "behavioral health (psychotherapy, psychiatry)"
+    PSYTEST = "psychological and neuropsychological testing"
+    HB = "health behavior assessment and intervention"
+    AT = "athletic training"
+
+
+class Timing(enum.Enum):
+    """How time turns into what is billed."""
+
+    UNTIMED = "untimed"
+    """Service-based: one unit per session, whatever the minutes (evaluations, 92507)."""
+    TIMED = "timed"
+    """Billed in units of time (``unit_minutes`` each): 97110, the ABA codes."""
+    BAND = "band"
+    """One code per session chosen by a range of minutes: psychotherapy 90832/90834/90837."""
+    LADDER = "ladder"
+    """A base code for the first unit of time plus an each-additional add-on: 96130/96131."""
+
+
+@attrs.frozen
+class Ladder:
+    """A base code for the first unit of time and the add-on for each further unit.
+
+    The base needs ``base_threshold`` minutes and covers ``base_minutes``; the first add-on unit
+    needs ``addon_threshold`` minutes beyond ``base_minutes``, each further one
+    ``addon_unit_minutes`` more.
+    """
+
+    base: Code
+    addon: Code
+    base_minutes: int
+    base_threshold: int
+    addon_unit_minutes: int
+    addon_threshold: int
+
+
+@attrs.frozen
+class CodeInfo:
+    """What the dataset knows of one code.
+
+    Attributes:
+        code: the code.
+        summary: a plain-language summary written by this project (never AMA text).
+        family: a short slug for the code family (``"aba"``, ``"psychotherapy"`` ...).
+        disciplines: who bills it.
+        timing: how minutes turn into what is billed (:class:`Timing`).
+        unit_minutes: minutes per unit for timed codes and ladder add-ons, else ``None``.
+        time_band: ``(low, high)`` minutes for band codes (``high`` is ``None`` when open).
+        ladder: the :class:`Ladder` the code belongs to (base or add-on), else ``None``.
+        add_on: whether it is an add-on code, reported only with a primary.
+        primary_codes: its primary codes when it is an add-on.
+        therapy_list: ``"always"`` or ``"sometimes"`` on CMS's therapy code list, else ``None``
+            (from project review: CMS publishes no machine-readable list here).
+        pfs_status: the Medicare PFS status indicator (``A``, ``B`` bundled, ``C`` ...).
+        telehealth: on the Medicare telehealth list (``None`` where the shipped excerpt of the
+            list does not reach).
+        effective: first date of validity, ``None`` when it predates the evidence.
+        terminated: last date of validity, ``None`` while active.
+        replaced_by: the codes that replaced a terminated code.
+        date_basis: where the dates come from, and whether they are proven or cited.
+        note: a reviewer's note, or ``""``.
+        descriptor: official descriptor text from a licensed file the user loaded, else ``None``.
+    """
+
+    code: Code
+    summary: str
+    family: str
+    disciplines: frozenset[Discipline]
+    timing: Timing
+    unit_minutes: int | None
+    time_band: tuple[int, int | None] | None
+    ladder: Ladder | None
+    add_on: bool
+    primary_codes: tuple[Code, ...]
+    therapy_list: str | None
+    pfs_status: str | None
+    telehealth: bool | None
+    effective: datetime.date | None
+    terminated: datetime.date | None
+    replaced_by: tuple[Code, ...]
+    date_basis: str
+    note: str = ""
+    descriptor: str | None = None
+
+    @property
+    def category(self) -> Category:
+        """The code's :class:`~cptkit.Category`."""
+        return self.code.category
+
+    @property
+    def timed(self) -> bool:
+        """True when the code is billed in units of time (timed codes and ladders)."""
+        return self.timing is Timing.TIMED or self.timing is Timing.LADDER
+
+    @property
+    def bundled(self) -> bool:
+        """True when Medicare bundles the code (PFS status ``B``): never paid separately."""
+        return self.pfs_status == "B"
+
+    def active_on(self, day: datetime.date) -> bool:
+        """Whether the code was valid on *day* (an unknown start date counts as valid)."""
+        if self.effective is not None and day < self.effective:
+            return False
+        return self.terminated is None or day <= self.terminated
+
+
+class ModifierGroup(enum.Enum):
+    """What a modifier is for, as the validators see it."""
+
+    THERAPY_DISCIPLINE = "therapy-discipline"
+    ASSISTANT = "assistant"
+    THRESHOLD = "threshold"
+    NCCI_BYPASS = "ncci-bypass"
+    TELEHEALTH = "telehealth"
+    LIABILITY_NOTICE = "liability-notice"
+    CREDENTIAL = "credential"
+    PROGRAM = "program"
+    PROFESSIONAL_TECHNICAL = "professional-technical"
+    REPEAT = "repeat"
+    REDUCED = "reduced"
+    OTHER = "other"
+
+
+@attrs.frozen
+class ModifierInfo:
+    """What the dataset knows of one modifier.
+
+    Attributes:
+        modifier: the modifier.
+        level: ``"CPT"`` or ``"HCPCS"``.
+        group: what it is for (:class:`ModifierGroup`).
+        pricing: True for a pricing modifier (it changes payment), False for informational.
+        summary: a plain summary (this project's words for CPT modifiers).
+        description: the CMS long description for HCPCS modifiers, ``""`` for CPT ones.
+        effective, terminated: dates of validity from the CMS HCPCS files (``None`` if unknown).
+        date_basis: where the dates come from.
+        reviewed: whether a person reviewed the group and kind (others default to
+            ``OTHER``/informational).
+    """
+
+    modifier: Modifier
+    level: str
+    group: ModifierGroup
+    pricing: bool
+    summary: str
+    description: str
+    effective: datetime.date | None
+    terminated: datetime.date | None
+    date_basis: str
+    reviewed: bool
+
+    def active_on(self, day: datetime.date) -> bool:
+        """Whether the modifier was valid on *day* (an unknown start date counts as valid)."""
+        if self.effective is not None and day < self.effective:
+            return False
+        return self.terminated is None or day <= self.terminated
+
+
+@attrs.frozen
+class PlaceInfo:
+    """A place of service: its name, its Medicare fee setting and dates."""
+
+    place: PlaceOfService
+    name: str
+    setting: str
+    """``"facility"``, ``"non-facility"`` or ``"unassigned"``."""
+    effective: datetime.date | None
+    terminated: datetime.date | None
+    date_basis: str
+    note: str
+
+    @property
+    def assigned(self) -> bool:
+        """False for the numbers CMS has not assigned."""
+        return self.setting != "unassigned"
+
+    @property
+    def telehealth(self) -> bool:
+        """True for 02 and 10, the telehealth places of service."""
+        return self.place.value in ("02", "10")
+
+    def active_on(self, day: datetime.date) -> bool:
+        """Whether the place was assigned and valid on *day*."""
+        if not self.assigned:
+            return False
+        if self.effective is not None and day < self.effective:
+            return False
+        return self.terminated is None or day <= self.terminated
+
+
+@attrs.frozen
+class MUE:
+    """A Medically Unlikely Edit: the most units of a code per line or per day.
+
+    Attributes:
+        code: the code.
+        units: the most units one provider reports for one patient (per line for MAI 1, per
+            date of service for MAI 2 and 3).
+        mai: the adjudication indicator: 1 line edit, 2 date-of-service policy edit (absolute),
+            3 date-of-service clinical edit (may be appealed).
+        rationale: CMS's rationale.
+        edition: the CMS quarter the value comes from.
+    """
+
+    code: Code
+    units: int
+    mai: int
+    rationale: str
+    edition: str
+
+    @property
+    def per_day(self) -> bool:
+        """True for MAI 2 and 3 (units summed per code and date of service)."""
+        return self.mai != 1
+
+
+@attrs.frozen
+class PTPEdit:
+    """An NCCI procedure-to-procedure edit between two codes.
+
+    Attributes:
+        column1: the comprehensive code (the one that is paid).
+        column2: the component code (the one that is denied).
+        modifier_indicator: 0 never payable together, 1 payable with an NCCI-associated
+            modifier, 9 not an edit any more.
+        effective: the first date the edit applies, or ``None`` when the source gives none (the
+            packaged 2024 Q3 file has no effective dates).
+        deletion_date: the first date the edit no longer applies, or ``None`` while active.
+        rationale: CMS's rationale.
+        edition: the CMS quarter the edit comes from.
+    """
+
+    column1: Code
+    column2: Code
+    modifier_indicator: int
+    effective: datetime.date | None
+    deletion_date: datetime.date | None
+    rationale: str
+    edition: str
+
+    @property
+    def bypassable(self) -> bool:
+        """True when an NCCI-associated modifier allows both codes (indicator 1)."""
+        return self.modifier_indicator == 1
+
+    def in_force_on(self, day: datetime.date | None) -> bool:
+        """Whether the edit applies on *day* (``None``: the edition's date, i.e. not deleted).
+
+        The deletion date is exclusive; indicator 9 is never in force.
+        """
+        if self.modifier_indicator == 9:
+            return False
+        if day is not None and self.effective is not None and day < self.effective:
+            return False
+        if self.deletion_date is None:
+            return True
+        return day is not None and day < self.deletion_date
