@@ -7,17 +7,17 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print a short demonstration and return the exit status."""
-    from .claims import ClaimLine
-    from .serialization import unstructure
+    """Print a short demonstration (a lookup, a unit calculation) and return 0."""
+    from . import lookup, units
 
-    line = ClaimLine(
-        code="97110", units=2, modifiers=["gp"], date_of_service="2026-03-02", place_of_service="11"
-    )
-    print("cptkit demonstration")
-    print(f"  parsed line: {line.code} x{line.units} {[str(m) for m in line.modifiers]}")
-    print(f"  category:    {line.code.category.value}")
-    print(f"  as JSON:     {unstructure(line)}")
+    info = lookup("96101")
+    replacements = ", ".join(str(code) for code in info.replaced_by)
+    print("cptkit demonstration on the packaged data")
+    print(f"  97153: {lookup('97153').summary}")
+    print(f"  96101: terminated {info.terminated}, replaced by {replacements}")
+    print("  units for 97110 33 min + 97140 7 min (Medicare 8-minute rule):")
+    for line in units.allocate({"97110": 33, "97140": 7}).explain().splitlines():
+        print(f"    {line}")
     return 0
 
 

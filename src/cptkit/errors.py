@@ -28,6 +28,7 @@ __all__ = [
     "InvalidCode",
     "InvalidDiagnosis",
     "InvalidInput",
+    "InvalidMinutes",
     "InvalidModifier",
     "InvalidPlaceOfService",
     "InvalidRecord",
@@ -82,6 +83,10 @@ class InvalidClaimLine(InvalidInput):
 
 class InvalidClaim(InvalidInput):
     """A claim-level field with a value of the wrong type or range."""
+
+
+class InvalidMinutes(InvalidInput):
+    """Minutes given to the units calculator that are not a whole number >= 0 for a code."""
 
 
 class InvalidRecord(CptkitError, ValueError):

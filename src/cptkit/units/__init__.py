@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: MIT
+"""Turning documented minutes into billed units: the Medicare 8-minute rule, the CPT midpoint
+rule, ladders and time bands, each explained.
+
+>>> from cptkit import units
+>>> allocation = units.allocate({"97110": 33, "97140": 7})
+>>> allocation.units
+{'97110': 2, '97140': 1}
+>>> print(allocation.explain())
+Rule: Medicare 8-minute rule (CMS Pub. 100-04, ch. 5, sec. 20.2): timed minutes pooled
+Timed minutes of the 15-minute codes: 97110 33 + 97140 7 = 40
+Chart: 38-52 minutes -> 3 units
+97110: 33 min = 2 whole 15-minute units, 3 min left over
+97140: 7 min = 0 whole 15-minute units, 7 min left over
+1 unit left after whole units, one each to the largest leftovers: 97140 (7 min)
+Result: 97110 x2, 97140 x1 (3 units)
+Next unit: 13 more timed minutes
+>>> units.allocate({"97110": 10, "97140": 10}, rule="ama").total
+2
+>>> units.psychotherapy(45), units.psychotherapy(45, with_em=True), units.psychotherapy(15)
+(Code('90834'), Code('90836'), None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..catalog import Catalog, default_catalog
+from ..codes import Code
+from ..errors import InvalidInput, InvalidMinutes
+from ..policy import PayerPolicy, UnitRule
+from ..records import CodeInfo, Ladder, Timing
+from . import _rules
+from ._allocation import Allocation, AllocationLine, CodeUnits
+
+__all__ = [
+    "Allocation",
+    "AllocationLine",
+    "CodeUnits",
+    "PayerPolicy",
+    "allocate",
+    "crisis",
+    "ladder",
+    "psychotherapy",
+]
+
+_PSYCHOTHERAPY = (Code("90832"), Code("90834"), Code("90837"))
+_PSYCHOTHERAPY_WITH_EM = (Code("90833"), Code("90836"), Code("90838"))
+_CRISIS = Code("90839")
+
+
+def _rule_name(rule: UnitRule | PayerPolicy | str) -> UnitRule:
+    if isinstance(rule, PayerPolicy):
+        return rule.unit_rule
+    if rule in ("cms", "ama"):
+        return rule  # type: ignore[return-value]
+    raise InvalidInput("rule", rule, "'cms', 'ama' or a PayerPolicy")
+
+
+def _minutes(code: Code, value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise InvalidMinutes(f"minutes[{code}]", value, "a whole number of minutes >= 0")
+    return value
+
+
+def _read(minutes: object, catalog: Catalog) -> list[tuple[CodeInfo, int]]:
+    if not isinstance(minutes, Mapping):
+        raise InvalidMinutes("minutes", type(minutes).__name__, "a mapping of codes to minutes")
+    seen: dict[Code, tuple[CodeInfo, int]] = {}
+    for key, value in minutes.items():
+        code = key if type(key) is Code else Code.parse(key)
+        if code in seen:
+            raise InvalidMinutes(f"minutes[{code}]", key, "a code given once")
+        seen[code] = (catalog.lookup(code), _minutes(code, value))
+    return [seen[code] for code in sorted(seen)]
+
+
+def allocate(
+    minutes: Mapping[Code, int] | Mapping[str, int],
+    *,
+    rule: UnitRule | PayerPolicy = "cms",
+    catalog: Catalog | None = None,
+) -> Allocation:
+    """Units for one patient's day of documented minutes, code by code.
+
+    Args:
+        minutes: documented direct minutes per code (``{"97110": 33, "97140": 7}``).
+        rule: ``"cms"`` (Medicare 8-minute rule: 15-minute codes pooled, then whole blocks
+            and the largest leftovers), ``"ama"`` (CPT midpoint rule, each code alone), or a
+            :class:`~cptkit.policy.PayerPolicy` whose ``unit_rule`` decides.
+        catalog: the catalog that says how each code is timed (default: the packaged one).
+
+    Untimed codes get one unit each and their minutes never join the timed total. Band codes
+    (psychotherapy) get one unit when their minutes fall in the band, else none. Ladder codes
+    (96130/96131 ...) take the family's minutes, base and add-on added together.
+
+    Raises:
+        InvalidCode: a key is not a code. UnknownCode: the catalog does not know a code.
+        InvalidMinutes: minutes that are not a whole number >= 0 (``bool`` and ``float``
+            included), or the same code twice.
+        InvalidInput: an unknown *rule*.
+
+    .. versionadded:: 0.1.0
+    """
+    name = _rule_name(rule)
+    book = default_catalog() if catalog is None else catalog
+    entries = _read(minutes, book)
+    lines: list[AllocationLine] = []
+    pooled = [
+        (info, count)
+        for info, count in entries
+        if name == "cms" and info.timing is Timing.TIMED and info.unit_minutes == _rules.CMS_UNIT
+    ]
+    next_unit: list[int] = []
+    pooled_total = sum(count for _, count in pooled)
+    if pooled:
+        units, extra = _rules.cms_assign([(str(info.code), count) for info, count in pooled])
+        for (info, count), got, bonus in zip(pooled, units, extra, strict=True):
+            lines.append(
+                AllocationLine(
+                    info.code, count, got, "pooled", count // 15, count % 15, bool(bonus)
+                )
+            )
+        next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
+    pooled_codes = {info.code for info, _ in pooled}
+    ladders: dict[Ladder, int] = {}
+    for info, count in entries:
+        if info.code in pooled_codes:
+            continue
+        if info.timing is Timing.UNTIMED:
+            lines.append(AllocationLine(info.code, count, 1, "untimed"))
+        elif info.timing is Timing.BAND:
+            lines.append(_band_line(info, count, book))
+        elif info.timing is Timing.LADDER and info.ladder is not None:
+            ladders[info.ladder] = ladders.get(info.ladder, 0) + count
+        else:
+            unit = info.unit_minutes or _rules.CMS_UNIT
+            got = _rules.midpoint_units(count, unit)
+            lines.append(
+                AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
+            )
+            next_unit.append(unit // 2 + 1 + unit * got - count)
+    given = {info.code: count for info, count in entries}
+    for family, total in ladders.items():
+        lines.extend(_ladder_lines(family, total, given))
+        next_unit.append(_ladder_next(family, total))
+    timed = pooled_total + sum(
+        line.minutes for line in lines if line.method in ("midpoint", "ladder-base", "ladder-addon")
+    )
+    return Allocation(
+        rule=name,
+        lines=tuple(sorted(lines, key=lambda line: line.code)),
+        timed_minutes=timed,
+        minutes_to_next_unit=min(next_unit) if next_unit else None,
+    )
+
+
+def _band_line(info: CodeInfo, count: int, catalog: Catalog) -> AllocationLine:
+    assert info.time_band is not None  # a band code always has its band in the dataset
+    low, high = info.time_band
+    span = f"{low}+" if high is None else f"{low}-{high}"
+    if count >= low and (high is None or count <= high):
+        return AllocationLine(
+            info.code, count, 1, "band", note=f"time band {span} min; {count} documented -> 1"
+        )
+    fits = [
+        other.code
+        for other in catalog.codes(family=info.family)
+        if other.time_band is not None
+        and other.add_on == info.add_on
+        and other.time_band[0] <= count
+        and (other.time_band[1] is None or count <= other.time_band[1])
+    ]
+    hint = f"; {count} min fits {', '.join(map(str, fits))}" if fits else ""
+    return AllocationLine(
+        info.code, count, 0, "band", note=f"time band {span} min; {count} documented -> 0{hint}"
+    )
+
+
+def _ladder_lines(family: Ladder, total: int, given: Mapping[Code, int]) -> list[AllocationLine]:
+    base_units, addon_units = _ladder_units(family, total)
+    note = (
+        f"{family.base}/{family.addon} ladder, {total} min in all -> {family.base} x{base_units}"
+        f" (from {family.base_threshold} min), {family.addon} x{addon_units} (each further"
+        f" {family.addon_unit_minutes} min, first at {family.base_minutes + family.addon_threshold})"
+    )
+    base = AllocationLine(
+        family.base, given.get(family.base, 0), base_units, "ladder-base", note=note
+    )
+    addon = AllocationLine(family.addon, given.get(family.addon, 0), addon_units, "ladder-addon")
+    return [base, addon] if family.addon in given or addon_units else [base]
+
+
+def _ladder_units(family: Ladder, total: int) -> tuple[int, int]:
+    return _rules.ladder_units(
+        total,
+        family.base_minutes,
+        family.base_threshold,
+        family.addon_unit_minutes,
+        family.addon_threshold,
+    )
+
+
+def _ladder_next(family: Ladder, total: int) -> int:
+    base_units, addon_units = _ladder_units(family, total)
+    if not base_units:
+        return family.base_threshold - total
+    next_at = family.base_minutes + family.addon_threshold + family.addon_unit_minutes * addon_units
+    return next_at - total
+
+
+def ladder(base_code: Code | str, minutes: int, *, catalog: Catalog | None = None) -> CodeUnits:
+    """Units of a ladder's base and add-on for the family's total *minutes*.
+
+    >>> ladder("96130", 150)
+    {'96130': 1, '96131': 1}
+    >>> ladder("90839", 104), ladder("90839", 105)
+    ({'90839': 1, '90840': 1}, {'90839': 1, '90840': 2})
+
+    Raises:
+        InvalidInput: *base_code* is not the base of a ladder.
+        InvalidMinutes: *minutes* is not a whole number >= 0.
+    """
+    book = default_catalog() if catalog is None else catalog
+    info = book.lookup(base_code)
+    family = info.ladder
+    if family is None or family.base != info.code:
+        raise InvalidInput(
+            "base_code", str(info.code), "the base code of a ladder (96130, 90839 ...)"
+        )
+    count = _minutes(info.code, minutes)
+    base_units, addon_units = _ladder_units(family, count)
+    items = [(family.base, base_units), (family.addon, addon_units)]
+    return CodeUnits(tuple((code, units) for code, units in items if units))
+
+
+def psychotherapy(
+    minutes: int, *, with_em: bool = False, catalog: Catalog | None = None
+) -> Code | None:
+    """The psychotherapy code for a session's minutes, or ``None`` under 16 minutes.
+
+    90832 for 16-37 minutes, 90834 for 38-52, 90837 for 53 or more; with an E/M visit the
+    add-ons 90833, 90836, 90838 on the same bands (CPT; the bands come from the dataset).
+
+    Raises:
+        InvalidMinutes: *minutes* is not a whole number >= 0.
+    """
+    book = default_catalog() if catalog is None else catalog
+    choices = _PSYCHOTHERAPY_WITH_EM if with_em else _PSYCHOTHERAPY
+    count = _minutes(choices[0], minutes)
+    for code in choices:
+        band = book.lookup(code).time_band
+        assert band is not None  # the psychotherapy codes are band codes in the dataset
+        if band[0] <= count and (band[1] is None or count <= band[1]):
+            return code
+    return None
+
+
+def crisis(minutes: int, *, catalog: Catalog | None = None) -> CodeUnits:
+    """Units of crisis psychotherapy: 90839 for the first 30-74 minutes, 90840 for each further
+    30 minutes (75-104 one, 105-134 two ...); nothing under 30 minutes.
+
+    >>> crisis(74), crisis(75), crisis(29)
+    ({'90839': 1}, {'90839': 1, '90840': 1}, {})
+    """
+    return ladder(_CRISIS, minutes, catalog=catalog)

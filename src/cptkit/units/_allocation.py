@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+"""The result of a units calculation: what each code gets, and why, in words and HTML."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Mapping
+
+import attrs
+
+from ..codes import Code
+from . import _rules
+
+__all__ = ["Allocation", "AllocationLine", "CodeUnits"]
+
+RULE_TITLES = {
+    "cms": "Medicare 8-minute rule (CMS Pub. 100-04, ch. 5, sec. 20.2): timed minutes pooled",
+    "ama": "CPT time rule (AMA): each code on its own, a unit once the midpoint is passed",
+}
+
+
+class CodeUnits(Mapping[Code, int]):
+    """A read-only mapping of codes to units that also accepts code text as a key."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: tuple[tuple[Code, int], ...]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: Code | str) -> int:
+        code = key if type(key) is Code else Code.parse(key)  # type: ignore[arg-type]
+        return self._items[code]
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"'{code}': {units}" for code, units in self._items.items()) + "}"
+
+
+@attrs.frozen
+class AllocationLine:
+    """One code of an allocation.
+
+    Attributes:
+        code: the code.
+        minutes: the minutes given for it.
+        units: the units it gets.
+        method: ``"pooled"`` (CMS 15-minute code), ``"midpoint"`` (per-code time rule),
+            ``"untimed"``, ``"band"``, ``"ladder-base"`` or ``"ladder-addon"``.
+        whole: whole units of time before leftovers (pooled codes), else 0.
+        leftover: minutes beyond the whole units (pooled codes), else 0.
+        extra: whether a leftover unit went to this code (pooled codes).
+        note: a sentence for the explanation (band and ladder details), or ``""``.
+    """
+
+    code: Code
+    minutes: int
+    units: int
+    method: str
+    whole: int = 0
+    leftover: int = 0
+    extra: bool = False
+    note: str = ""
+
+
+@attrs.frozen
+class Allocation:
+    """Billed units for one day's documented minutes, with the reasons.
+
+    Attributes:
+        rule: ``"cms"`` or ``"ama"``.
+        lines: one :class:`AllocationLine` per code given, in code order.
+        timed_minutes: the minutes of time-based codes (under ``cms``: the pooled total of the
+            15-minute codes, which decides their units).
+        minutes_to_next_unit: how many more timed minutes would earn one more unit, or ``None``
+            when no code given is billed by time.
+    """
+
+    rule: str
+    lines: tuple[AllocationLine, ...]
+    timed_minutes: int
+    minutes_to_next_unit: int | None
+
+    @property
+    def units(self) -> CodeUnits:
+        """Codes that get at least one unit, mapped to their units (code text works as a key)."""
+        return CodeUnits(tuple((line.code, line.units) for line in self.lines if line.units))
+
+    @property
+    def total(self) -> int:
+        """All units billed."""
+        return sum(line.units for line in self.lines)
+
+    def explain(self) -> str:
+        """A step-by-step account a biller can read: the rule, the total, each assignment."""
+        return "\n".join(self._steps())
+
+    def _steps(self) -> Iterator[str]:
+        yield f"Rule: {RULE_TITLES[self.rule]}"
+        pooled = [line for line in self.lines if line.method == "pooled"]
+        if pooled:
+            parts = " + ".join(f"{line.code} {line.minutes}" for line in pooled)
+            yield f"Timed minutes of the 15-minute codes: {parts} = {self.timed_minutes}"
+            chart = _rules.cms_chart_units(self.timed_minutes)
+            if chart:
+                low = _rules.CMS_FIRST + _rules.CMS_UNIT * (chart - 1)
+                yield f"Chart: {low}-{low + 14} minutes -> {chart} unit{'s' * (chart != 1)}"
+            else:
+                yield f"Chart: under {_rules.CMS_FIRST} minutes in total -> no timed unit"
+            for line in pooled:
+                yield (
+                    f"{line.code}: {line.minutes} min = {line.whole} whole 15-minute"
+                    f" unit{'s' * (line.whole != 1)}, {line.leftover} min left over"
+                )
+            leftover = [line for line in pooled if line.extra]
+            if leftover:
+                names = ", ".join(f"{line.code} ({line.leftover} min)" for line in leftover)
+                yield (
+                    f"{len(leftover)} unit{'s' * (len(leftover) != 1)} left after whole units,"
+                    f" one each to the largest leftovers: {names}"
+                )
+                cut = min(line.leftover for line in leftover)
+                tied = [line for line in pooled if not line.extra and line.leftover == cut]
+                if tied:
+                    others = ", ".join(str(line.code) for line in tied)
+                    yield (
+                        f"Tie at {cut} min left over with {others}: cptkit picks the code with"
+                        " more total minutes, then the lower code number; the clinician may"
+                        " choose otherwise"
+                    )
+        for line in self.lines:
+            if line.method == "midpoint":
+                yield f"{line.code}: {line.minutes} min -> {line.units} (midpoint rule)" + (
+                    f"; {line.note}" if line.note else ""
+                )
+            elif line.method == "untimed":
+                yield f"{line.code}: untimed (one per session) -> 1; minutes not counted"
+            elif line.method in ("band", "ladder-base", "ladder-addon") and line.note:
+                yield f"{line.code}: {line.note}"
+        result = ", ".join(f"{code} x{units}" for code, units in self.units.items())
+        yield f"Result: {result or 'nothing billable'} ({self.total} unit{'s' * (self.total != 1)})"
+        if self.minutes_to_next_unit is not None:
+            yield f"Next unit: {self.minutes_to_next_unit} more timed minute" + (
+                "s" * (self.minutes_to_next_unit != 1)
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"Allocation(rule={self.rule!r}, units={self.units!r}, total={self.total},"
+            f" timed_minutes={self.timed_minutes}, minutes_to_next_unit={self.minutes_to_next_unit})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{line.code}</td><td>{line.minutes}</td><td>{line.units}</td>"
+            f"<td>{html.escape(line.method)}</td></tr>"
+            for line in self.lines
+        )
+        steps = "".join(f"<li>{html.escape(step)}</li>" for step in self._steps())
+        return (
+            "<div class='cptkit-allocation'>"
+            f"<table><thead><tr><th>code</th><th>minutes</th><th>units</th><th>how</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table><ol>{steps}</ol></div>"
+        )
