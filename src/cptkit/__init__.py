@@ -10,6 +10,9 @@ Importing cptkit opens no data file; the packaged dataset loads on first use.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
 from .catalog import Catalog, DateLike, default_catalog
 from .claims import Claim, ClaimLine
 from .codes import Category, Code
@@ -43,6 +46,9 @@ from .records import (
     PTPEdit,
     Timing,
 )
+
+if TYPE_CHECKING:
+    from .validation import Report
 
 __version__ = "0.1.0"
 
@@ -89,6 +95,8 @@ __all__ = [
     "lookup_modifier",
     "lookup_place_of_service",
     "search",
+    "validate",
+    "validate_many",
 ]
 
 
@@ -139,6 +147,20 @@ def get_place_of_service(
 ) -> object:
     """The record for a place of service, or *default*."""
     return default_catalog().get_place_of_service(place, default, on=on)
+
+
+def validate(claim: Claim, **options: Any) -> Report:
+    """Check one claim (see :func:`cptkit.validation.validate` for the options)."""
+    from .validation import validate as run
+
+    return run(claim, **options)
+
+
+def validate_many(claims: Iterable[Claim], **options: Any) -> Iterator[Report]:
+    """Check many claims lazily (see :func:`cptkit.validation.validate_many`)."""
+    from .validation import validate_many as run
+
+    return run(claims, **options)
 
 
 def __getattr__(name: str) -> str:

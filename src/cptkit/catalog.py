@@ -107,25 +107,34 @@ class Catalog:
                 (the message gives its dates and replacements).
         """
         parsed = _code(code)
-        info = _tables.load_codes().get(parsed)
+        info = self.find(parsed)
         if info is None:
             raise UnknownCode(str(parsed))
         day = _day(on)
         if day is not None and not info.active_on(day):
             raise UnknownCode(str(parsed), _inactive_detail(info, day))
-        descriptor = self._descriptors.get(parsed)
-        if descriptor is not None:
-            return _with_descriptor(info, descriptor)
         return info
 
     def get(
         self, code: Code | str, default: _T | None = None, *, on: DateLike = None
     ) -> CodeInfo | _T | None:
         """Like :meth:`lookup`, but return *default* instead of raising ``UnknownCode``."""
-        try:
-            return self.lookup(code, on=on)
-        except UnknownCode:
+        info = self.find(_code(code))
+        if info is None:
             return default
+        day = _day(on)
+        return default if day is not None and not info.active_on(day) else info
+
+    def find(self, code: Code) -> CodeInfo | None:
+        """The record for a :class:`~cptkit.Code`, or ``None``: the fast path for rules.
+
+        No parsing, no date check and no exception: validators call this for every line.
+        """
+        info = _tables.load_codes().get(code)
+        if info is None or not self._descriptors:
+            return info
+        descriptor = self._descriptors.get(code)
+        return info if descriptor is None else _with_descriptor(info, descriptor)
 
     def codes(
         self,

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+"""The built-in rule sets: Medicare and a typical commercial payer.
+
+Build your own from these: ``without(medicare(), "kx-threshold")``, or
+``all_of(commercial(), my_rule, policy=my_policy)``.
+
+>>> from cptkit import rulesets
+>>> sorted(rulesets.medicare().rule_ids - rulesets.commercial().rule_ids)
+['kx-threshold', 'therapy-modifier-missing']
+"""
+
+from __future__ import annotations
+
+from .policy import PayerPolicy
+from .validation import RuleSet, all_of, without
+from .validation import rules as r
+
+__all__ = ["ALL_RULE_IDS", "commercial", "medicare"]
+
+
+def _all() -> tuple[object, ...]:
+    return (
+        r.code_unknown(),
+        r.code_inactive(),
+        r.modifier_unknown(),
+        r.modifier_duplicate(),
+        r.modifier_too_many(),
+        r.therapy_modifier_missing(),
+        r.therapy_modifier_conflict(),
+        r.assistant_modifier_mismatch(),
+        r.telehealth_mismatch(),
+        r.place_of_service_unknown(),
+        r.units_exceed_mue(),
+        r.untimed_multiple_units(),
+        r.units_minutes_mismatch(),
+        r.time_band_mismatch(),
+        r.addon_without_primary(),
+        r.ncci_ptp(),
+        r.diagnosis_pointer_invalid(),
+        r.duplicate_line(),
+        r.kx_threshold(),
+    )
+
+
+ALL_RULE_IDS = frozenset(
+    {
+        "code-unknown",
+        "code-inactive",
+        "modifier-unknown",
+        "modifier-duplicate",
+        "modifier-too-many",
+        "therapy-modifier-missing",
+        "therapy-modifier-conflict",
+        "assistant-modifier-mismatch",
+        "telehealth-mismatch",
+        "place-of-service-unknown",
+        "units-exceed-mue",
+        "untimed-multiple-units",
+        "units-minutes-mismatch",
+        "time-band-mismatch",
+        "addon-without-primary",
+        "ncci-ptp",
+        "diagnosis-pointer-invalid",
+        "duplicate-line",
+        "kx-threshold",
+    }
+)
+"""Every built-in rule id: a stable contract."""
+
+
+def medicare() -> RuleSet:
+    """Every built-in rule, with the Medicare payer policy (8-minute rule, GP/GO/GN, 95 for
+    therapy telehealth, KX thresholds)."""
+    return all_of(*_all(), policy=PayerPolicy.medicare(), name="medicare")  # type: ignore[arg-type]
+
+
+def commercial() -> RuleSet:
+    """The rules a typical commercial payer applies: the CPT time rule, no GP/GO/GN
+    requirement and no KX threshold."""
+    base = all_of(*_all(), policy=PayerPolicy.commercial(), name="commercial")  # type: ignore[arg-type]
+    return without(base, "therapy-modifier-missing", "kx-threshold")

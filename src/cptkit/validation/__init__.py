@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+"""Checking claims before they go out: small pure rules, composed, with stable ids.
+
+>>> import cptkit
+>>> claim = cptkit.Claim(
+...     lines=[cptkit.ClaimLine(code="97110", units=3, minutes=33, date_of_service="2026-03-02",
+...                             diagnosis_pointers=[1], place_of_service="11")],
+...     diagnoses=["M54.50"])
+>>> report = cptkit.validate(claim)
+>>> report.ok
+False
+>>> [(f.rule, f.carc) for f in report.findings]
+[('therapy-modifier-missing', 'CO-4'), ('units-minutes-mismatch', 'CO-151')]
+>>> print(report.findings[1].message)
+97110: 3 units billed; the documented minutes support 2 under the Medicare 8-minute rule
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..catalog import Catalog, DateLike, default_catalog
+from ..claims import Claim
+from ..errors import InvalidInput
+from ..policy import PayerPolicy
+from ._combinators import RuleSet, all_of, when, with_severity, without
+from ._core import Context, Facts, Finding, FunctionRule, Report, Rule, Severity, rule
+
+__all__ = [
+    "Context",
+    "Facts",
+    "Finding",
+    "FunctionRule",
+    "Report",
+    "Rule",
+    "RuleSet",
+    "Severity",
+    "all_of",
+    "make_context",
+    "rule",
+    "validate",
+    "validate_many",
+    "when",
+    "with_severity",
+    "without",
+]
+
+
+class _OnError(InvalidInput):
+    pass
+
+
+def make_context(
+    *,
+    rules: object = None,
+    on: DateLike = None,
+    policy: PayerPolicy | None = None,
+    catalog: Catalog | None = None,
+    facts: Facts | None = None,
+    acknowledged: Iterable[tuple[str, int | None]] = (),
+) -> Context:
+    """The :class:`Context` :func:`validate` would use for these options."""
+    from .._convert import to_date
+
+    chosen = policy if policy is not None else getattr(rules, "policy", None)
+    return Context(
+        catalog=default_catalog() if catalog is None else catalog,
+        policy=PayerPolicy.medicare() if chosen is None else chosen,
+        on=None if on is None else to_date(on, _OnError, "on"),
+        facts=Facts() if facts is None else facts,
+        acknowledged=frozenset(acknowledged),
+    )
+
+
+def _rules(rules: object) -> RuleSet:
+    if rules is None:
+        from ..rulesets import medicare
+
+        return medicare()
+    if isinstance(rules, RuleSet):
+        return rules
+    return all_of(rules)  # type: ignore[arg-type]
+
+
+def _run(ruleset: RuleSet, claim: object, context: Context) -> Report:
+    if not isinstance(claim, Claim):
+        raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
+    findings = sorted(ruleset(claim, context), key=Finding.sort_key)
+    return Report(tuple(findings), claim.claim_id)
+
+
+def validate(
+    claim: Claim,
+    *,
+    rules: object = None,
+    on: DateLike = None,
+    policy: PayerPolicy | None = None,
+    catalog: Catalog | None = None,
+    facts: Facts | None = None,
+    acknowledged: Iterable[tuple[str, int | None]] = (),
+) -> Report:
+    """Check one claim and report every finding.
+
+    Args:
+        claim: the claim.
+        rules: a rule or rule set (default :func:`cptkit.rulesets.medicare`).
+        on: judge every line on this date instead of its date of service.
+        policy: the payer policy (default: the rule set's, else Medicare).
+        catalog: the reference data (default: the packaged catalog).
+        facts: facts the claim does not hold (year-to-date therapy amounts, discipline).
+        acknowledged: ``(rule id, line)`` pairs the biller attested to (e.g. distinct services
+            for ``ncci-ptp``); those findings become info.
+
+    Returns:
+        A :class:`Report`; ``report.ok`` is False when any finding is an error.
+
+    .. versionadded:: 0.1.0
+    """
+    ruleset = _rules(rules)
+    context = make_context(
+        rules=ruleset,
+        on=on,
+        policy=policy,
+        catalog=catalog,
+        facts=facts,
+        acknowledged=acknowledged,
+    )
+    return _run(ruleset, claim, context)
+
+
+def validate_many(
+    claims: Iterable[Claim],
+    *,
+    rules: object = None,
+    on: DateLike = None,
+    policy: PayerPolicy | None = None,
+    catalog: Catalog | None = None,
+    facts: Facts | None = None,
+) -> Iterator[Report]:
+    """Check many claims lazily, one :class:`Report` each, in input order (for bulk use)."""
+    ruleset = _rules(rules)
+    context = make_context(rules=ruleset, on=on, policy=policy, catalog=catalog, facts=facts)
+    for claim in claims:
+        yield _run(ruleset, claim, context)

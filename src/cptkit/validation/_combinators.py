@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+"""Composing rules into rule sets, the way attrs composes validators.
+
+``all_of`` runs several rules; ``when`` runs a rule only for claims a predicate accepts;
+``with_severity`` changes what a rule's findings weigh; ``without`` removes rules by id. Each
+returns a new immutable rule; nothing is changed in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import attrs
+
+from ..claims import Claim
+from ..errors import InvalidInput
+from ..policy import PayerPolicy
+from ._core import Context, Finding, Severity
+
+__all__ = ["RuleSet", "all_of", "rule_ids_of", "when", "with_severity", "without"]
+
+RuleLike = Callable[[Claim, Context], Iterable[Finding]]
+
+
+def rule_ids_of(rule: object) -> frozenset[str]:
+    """The ids a rule can report (empty for a plain function)."""
+    ids: object = getattr(rule, "rule_ids", frozenset())
+    return ids if isinstance(ids, frozenset) else frozenset()
+
+
+@attrs.frozen
+class RuleSet:
+    """Rules run in order; a rule set is itself a rule.
+
+    Attributes:
+        rules: the member rules.
+        policy: the payer policy this set is meant for (used by :func:`cptkit.validate`
+            unless a policy is passed explicitly), or ``None``.
+        name: a label for reports and ``repr``.
+    """
+
+    rules: tuple[RuleLike, ...]
+    policy: PayerPolicy | None = None
+    name: str = "rules"
+
+    def __call__(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for member in self.rules:
+            yield from member(claim, context)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        """Every id the set can report."""
+        return frozenset().union(*(rule_ids_of(member) for member in self.rules))
+
+    def __repr__(self) -> str:
+        ids = ", ".join(sorted(self.rule_ids))
+        return f"<RuleSet {self.name!r}: {ids}>"
+
+
+def all_of(*rules: RuleLike, policy: PayerPolicy | None = None, name: str = "rules") -> RuleSet:
+    """A rule that runs every rule given (nested sets are flattened)."""
+    flat: list[RuleLike] = []
+    for member in rules:
+        if not callable(member):
+            raise InvalidInput("rules", type(member).__name__, "a rule (a callable)")
+        flat.extend(member.rules if isinstance(member, RuleSet) else (member,))
+    return RuleSet(tuple(flat), policy, name)
+
+
+@attrs.frozen
+class When:
+    """Run *rule* only for claims where ``predicate(claim, context)`` is true."""
+
+    predicate: Callable[[Claim, Context], bool]
+    rule: RuleLike
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        return self.rule(claim, context) if self.predicate(claim, context) else ()
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return rule_ids_of(self.rule)
+
+
+def when(predicate: Callable[[Claim, Context], bool], rule: RuleLike) -> When:
+    """Run *rule* only where *predicate* accepts the claim (a payer label, a date range ...)."""
+    return When(predicate, rule)
+
+
+@attrs.frozen
+class WithSeverity:
+    """Report *rule*'s findings at *severity*."""
+
+    rule: RuleLike
+    severity: Severity
+
+    def __call__(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for found in self.rule(claim, context):
+            yield attrs.evolve(found, severity=self.severity)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return rule_ids_of(self.rule)
+
+
+def with_severity(rule: RuleLike, severity: Severity | str) -> WithSeverity:
+    """*rule* with every finding at *severity* (``Severity.WARNING`` or ``"warning"``)."""
+    level = severity if isinstance(severity, Severity) else Severity(severity)
+    return WithSeverity(rule, level)
+
+
+@attrs.frozen
+class _Except:
+    rule: RuleLike
+    removed: frozenset[str]
+
+    def __call__(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return (f for f in self.rule(claim, context) if f.rule not in self.removed)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return rule_ids_of(self.rule) - self.removed
+
+
+def without(ruleset: RuleSet, *rule_ids: str) -> RuleSet:
+    """A copy of *ruleset* without the rules of these ids.
+
+    Raises:
+        InvalidInput: an id that the rule set does not have (a typo would silently keep it).
+    """
+    known = ruleset.rule_ids
+    for rule_id in rule_ids:
+        if rule_id not in known:
+            raise InvalidInput("rule_ids", rule_id, f"a rule id of {ruleset.name!r}")
+    removed = frozenset(rule_ids)
+    kept: list[RuleLike] = []
+    for member in ruleset.rules:
+        ids = rule_ids_of(member)
+        if ids and ids <= removed:
+            continue
+        kept.append(_Except(member, removed & ids) if ids & removed else member)
+    return RuleSet(tuple(kept), ruleset.policy, ruleset.name)

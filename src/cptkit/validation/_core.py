@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: MIT
+"""The shapes of validation: severities, findings, reports, the context rules read, and rules.
+
+A rule is a small immutable callable ``rule(claim, context) -> Iterable[Finding]`` with a
+stable ``id``. Rules never mutate anything and never add modifiers: a bypass modifier is a
+biller's attestation, so cptkit only ever suggests one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import html
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..catalog import Catalog, default_catalog
+from ..claims import Claim
+from ..policy import PayerPolicy
+from ..records import Discipline
+
+__all__ = ["Context", "Facts", "Finding", "FunctionRule", "Report", "Rule", "Severity", "rule"]
+
+
+class Severity(enum.Enum):
+    """How bad a finding is. Only ``ERROR`` makes a report not ``ok``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@attrs.frozen
+class Finding:
+    """One thing a rule found.
+
+    Attributes:
+        rule: the stable rule id (``"units-exceed-mue"``).
+        severity: error, warning or info.
+        line: the 0-based index of the line in the claim, or ``None`` for the claim itself.
+        field: the field at fault (``"modifiers"``, ``"units"`` ...), or ``None``.
+        message: one line naming only the offending values (codes, modifiers, counts).
+        carc: the Claim Adjustment Reason Code a payer would likely answer (``"CO-151"``).
+        suggestion: what to do (replacement codes, the units the minutes support ...).
+    """
+
+    rule: str
+    severity: Severity
+    line: int | None
+    field: str | None
+    message: str
+    carc: str | None = None
+    suggestion: str | None = None
+
+    def sort_key(self) -> tuple[int, str, int, str]:
+        """Line (claim-level first), then rule id, then severity, then message."""
+        line = -1 if self.line is None else self.line
+        return (line, self.rule, _SEVERITY_ORDER[self.severity], self.message)
+
+    def to_record(self) -> dict[str, Any]:
+        """A plain dict (JSON-ready) of the finding."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "carc": self.carc,
+            "suggestion": self.suggestion,
+        }
+
+
+@attrs.frozen
+class Facts:
+    """What the claim alone does not say.
+
+    Attributes:
+        pt_slp_amount_ytd: the beneficiary's Medicare-allowed PT and SLP amount so far this
+            year (for the KX threshold), or ``None`` when unknown.
+        ot_amount_ytd: the same for OT, which has its own threshold.
+        clinician_discipline: the rendering clinician's discipline, when known.
+    """
+
+    pt_slp_amount_ytd: Decimal | None = None
+    ot_amount_ytd: Decimal | None = None
+    clinician_discipline: Discipline | None = None
+
+
+@attrs.frozen
+class Context:
+    """What rules read besides the claim.
+
+    Attributes:
+        catalog: the reference data (default: the packaged catalog).
+        policy: the payer's policy (unit rule, telehealth expectations, KX thresholds).
+        on: a date to judge every line on, or ``None`` to use each line's date of service.
+        facts: facts the claim does not hold.
+        acknowledged: ``(rule id, line)`` pairs a biller has attested to (for example that two
+            services were distinct); their findings are kept, downgraded to info.
+    """
+
+    catalog: Catalog = attrs.field(factory=default_catalog)
+    policy: PayerPolicy = attrs.field(factory=PayerPolicy.medicare)
+    on: datetime.date | None = None
+    facts: Facts = attrs.field(factory=Facts)
+    acknowledged: frozenset[tuple[str, int | None]] = frozenset()
+
+    def day(self, service_date: datetime.date) -> datetime.date:
+        """The date a line is judged on."""
+        return service_date if self.on is None else self.on
+
+
+class _Default(enum.Enum):
+    DEFAULT = "default"
+
+
+_DEFAULT = _Default.DEFAULT
+
+
+@attrs.frozen
+class Rule:
+    """Base of the built-in rules: an id, a default severity and CARC, and a ``check``.
+
+    Subclasses implement :meth:`check`; calling the rule runs it.
+    """
+
+    id: str
+    severity: Severity
+    carc: str | None
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        return self.check(claim, context)
+
+    def finding(
+        self,
+        line: int | None,
+        field: str | None,
+        message: str,
+        *,
+        suggestion: str | None = None,
+        severity: Severity | None = None,
+        carc: str | _Default | None = _DEFAULT,
+    ) -> Finding:
+        """A finding of this rule, with its defaults filled in (``carc=None``: no CARC)."""
+        return Finding(
+            rule=self.id,
+            severity=self.severity if severity is None else severity,
+            line=line,
+            field=field,
+            message=message,
+            carc=self.carc if isinstance(carc, _Default) else carc,
+            suggestion=suggestion,
+        )
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        """The ids this rule can report."""
+        return frozenset({self.id})
+
+
+CheckFunction = Callable[[Claim, Context], Iterable[Finding]]
+
+
+@attrs.frozen
+class FunctionRule:
+    """A user's function as a rule: ``FunctionRule("my-id", check)``."""
+
+    id: str
+    function: CheckFunction
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        return self.function(claim, context)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset({self.id})
+
+
+def rule(rule_id: str) -> Callable[[CheckFunction], FunctionRule]:
+    """Decorator: turn ``def check(claim, context) -> Iterable[Finding]`` into a rule.
+
+    >>> from cptkit.validation import Finding, Severity, rule
+    >>> @rule("no-payer")
+    ... def no_payer(claim, context):
+    ...     if claim.payer is None:
+    ...         yield Finding("no-payer", Severity.WARNING, None, "payer", "no payer label")
+    """
+
+    def wrap(function: CheckFunction) -> FunctionRule:
+        return FunctionRule(rule_id, function)
+
+    return wrap
+
+
+@attrs.frozen
+class Report:
+    """The findings for one claim.
+
+    Attributes:
+        findings: in stable order: by line (claim-level first), then rule id.
+        claim_id: the claim's id, if it has one.
+    """
+
+    findings: tuple[Finding, ...]
+    claim_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The error-level findings."""
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The warning-level findings."""
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    def counts(self) -> Mapping[str, int]:
+        """Findings by severity: ``{"error": 1, "warning": 0, "info": 2}``."""
+        return {s.value: sum(f.severity is s for f in self.findings) for s in Severity}
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per finding, with the claim id."""
+        return [{"claim_id": self.claim_id, **f.to_record()} for f in self.findings]
+
+    def to_pandas(self) -> Any:
+        """The findings as a :class:`pandas.DataFrame` (needs pandas installed)."""
+        try:
+            import pandas
+        except ImportError:
+            from ..errors import CptkitError
+
+            raise CptkitError("to_pandas() needs pandas: pip install 'cptkit[pandas]'") from None
+        columns = ["claim_id", "rule", "severity", "line", "field", "message", "carc", "suggestion"]
+        return pandas.DataFrame(self.to_records(), columns=columns)
+
+    def __str__(self) -> str:
+        head = f"claim {self.claim_id}: " if self.claim_id else ""
+        counts = self.counts()
+        lines = [
+            f"{head}{'ok' if self.ok else 'NOT OK'} ({counts['error']} errors,"
+            f" {counts['warning']} warnings, {counts['info']} info)"
+        ]
+        for f in self.findings:
+            where = "claim" if f.line is None else f"line {f.line}"
+            extra = f" [{f.carc}]" if f.carc else ""
+            lines.append(f"  {f.severity.value:7} {where:8} {f.rule}: {f.message}{extra}")
+            if f.suggestion:
+                lines.append(f"  {'':7} {'':8} -> {f.suggestion}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape('' if value is None else str(value))}</td>"
+                for value in (
+                    f.severity.value,
+                    "claim" if f.line is None else f.line,
+                    f.rule,
+                    f.message,
+                    f.carc,
+                    f.suggestion,
+                )
+            )
+            + "</tr>"
+            for f in self.findings
+        )
+        status = "ok" if self.ok else "not ok"
+        return (
+            f"<div class='cptkit-report'><p>{html.escape(status)}:"
+            f" {len(self.findings)} finding(s)</p><table><thead><tr><th>severity</th>"
+            "<th>line</th><th>rule</th><th>message</th><th>CARC</th><th>suggestion</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table></div>"
+        )

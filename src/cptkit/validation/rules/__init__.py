@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+"""The built-in rules, one module per family, each made by a lower_snake factory."""
+
+from __future__ import annotations
+
+from .codes import code_inactive, code_unknown
+from .diagnoses import diagnosis_pointer_invalid
+from .modifiers import (
+    assistant_modifier_mismatch,
+    modifier_duplicate,
+    modifier_too_many,
+    modifier_unknown,
+    therapy_modifier_conflict,
+    therapy_modifier_missing,
+)
+from .pairs import addon_without_primary, duplicate_line, ncci_ptp
+from .places import place_of_service_unknown, telehealth_mismatch
+from .thresholds import kx_threshold
+from .units import (
+    time_band_mismatch,
+    units_exceed_mue,
+    units_minutes_mismatch,
+    untimed_multiple_units,
+)
+
+__all__ = [
+    "addon_without_primary",
+    "assistant_modifier_mismatch",
+    "code_inactive",
+    "code_unknown",
+    "diagnosis_pointer_invalid",
+    "duplicate_line",
+    "kx_threshold",
+    "modifier_duplicate",
+    "modifier_too_many",
+    "modifier_unknown",
+    "ncci_ptp",
+    "place_of_service_unknown",
+    "telehealth_mismatch",
+    "therapy_modifier_conflict",
+    "therapy_modifier_missing",
+    "time_band_mismatch",
+    "units_exceed_mue",
+    "units_minutes_mismatch",
+    "untimed_multiple_units",
+]

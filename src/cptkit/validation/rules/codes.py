@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+"""Rules about the procedure code itself: known to the dataset, valid on the date.
+
+Sources: CMS HCPCS and CPT annual updates (codes are valid from their effective date and
+deleted codes are rejected for later dates of service; X12 CARC 181, "procedure code was
+invalid on the date of service").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from ...claims import Claim
+from .._core import Context, Finding, Rule, Severity
+from ._common import codes_text
+
+__all__ = ["code_inactive", "code_unknown"]
+
+
+@attrs.frozen
+class _CodeUnknown(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            if context.catalog.find(line.code) is None:
+                yield self.finding(
+                    index,
+                    "code",
+                    f"{line.code} is not in the cptkit dataset; its rules cannot be checked",
+                    suggestion="check the code against the payer's current code list",
+                )
+
+
+@attrs.frozen
+class _CodeInactive(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            info = context.catalog.find(line.code)
+            day = context.day(line.date_of_service)
+            if info is None or info.active_on(day):
+                continue
+            if info.effective is not None and day < info.effective:
+                message = f"{line.code} is not valid before {info.effective}"
+                suggestion = None
+            else:
+                message = f"{line.code} was deleted after {info.terminated}"
+                suggestion = (
+                    f"use {codes_text(info.replaced_by)} instead" if info.replaced_by else None
+                )
+            yield self.finding(index, "code", message, suggestion=suggestion)
+
+
+def code_unknown() -> Rule:
+    """``code-unknown``: the code is not in the dataset (a warning: cptkit cannot judge it)."""
+    return _CodeUnknown("code-unknown", Severity.WARNING, None)
+
+
+def code_inactive() -> Rule:
+    """``code-inactive``: the code was not valid on the date of service; suggests replacements."""
+    return _CodeInactive("code-inactive", Severity.ERROR, "CO-181")

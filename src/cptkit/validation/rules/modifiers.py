@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: MIT
+"""Rules about modifiers: known and current, not repeated, at most four, the therapy
+discipline modifiers (GP/GO/GN) and the assistant modifiers (CQ/CO).
+
+Sources: CMS HCPCS modifier file (dates); X12 837P SV101-03..06 (four modifier slots);
+CMS Pub. 100-04 ch. 5 sec. 20.1 and the Annual Therapy Update (GP/GO/GN on every therapy
+line); CMS CY2020-2022 PFS final rules (CQ/CO with GP/GO). CARC 4: "the procedure code is
+inconsistent with the modifier used, or a required modifier is missing".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from ...claims import Claim
+from ...modifiers import Modifier
+from ...records import Discipline
+from .._core import Context, Finding, Rule, Severity
+from ._common import GN, GO, GP, THERAPY_DISCIPLINE_MODIFIERS
+
+__all__ = [
+    "assistant_modifier_mismatch",
+    "modifier_duplicate",
+    "modifier_too_many",
+    "modifier_unknown",
+    "therapy_modifier_conflict",
+    "therapy_modifier_missing",
+]
+
+MAX_MODIFIERS = 4
+_DISCIPLINE_MODIFIER = {Discipline.PT: GP, Discipline.OT: GO, Discipline.SLP: GN}
+_ASSISTANT = {Modifier("CQ"): GP, Modifier("CO"): GO}
+
+
+@attrs.frozen
+class _ModifierUnknown(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            day = context.day(line.date_of_service)
+            for modifier in line.modifiers:
+                info = context.catalog.get_modifier(modifier)
+                if info is None:
+                    yield self.finding(
+                        index,
+                        "modifiers",
+                        f"modifier {modifier} is not in the cptkit dataset",
+                        severity=Severity.WARNING,
+                    )
+                elif not info.active_on(day):
+                    when = (
+                        f"was terminated after {info.terminated}"
+                        if info.terminated is not None and day > info.terminated
+                        else f"is not valid before {info.effective}"
+                    )
+                    yield self.finding(index, "modifiers", f"modifier {modifier} {when}")
+
+
+@attrs.frozen
+class _ModifierDuplicate(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            seen: set[Modifier] = set()
+            for modifier in line.modifiers:
+                if modifier in seen:
+                    yield self.finding(
+                        index,
+                        "modifiers",
+                        f"modifier {modifier} appears more than once",
+                        suggestion=f"list {modifier} once",
+                    )
+                seen.add(modifier)
+
+
+@attrs.frozen
+class _ModifierTooMany(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            if len(line.modifiers) > MAX_MODIFIERS:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"{len(line.modifiers)} modifiers; a claim line carries at most 4",
+                    suggestion="keep the pricing modifiers first and drop or move the rest",
+                )
+
+
+@attrs.frozen
+class _TherapyModifierMissing(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        if not context.policy.therapy_modifiers_required:
+            return
+        known = context.facts.clinician_discipline
+        for index, line in enumerate(claim.lines):
+            info = context.catalog.find(line.code)
+            if info is None or info.therapy_list is None:
+                continue
+            if any(m in THERAPY_DISCIPLINE_MODIFIERS for m in line.modifiers):
+                continue
+            expected = _DISCIPLINE_MODIFIER.get(known) if known is not None else None
+            suggestion = f"add {expected}" if expected else "add GP (PT), GO (OT) or GN (SLP)"
+            if info.therapy_list == "always" or expected is not None:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"{line.code} is a therapy code without GP, GO or GN",
+                    suggestion=suggestion,
+                )
+            else:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"{line.code} needs GP, GO or GN when furnished under a therapy plan of care",
+                    suggestion=suggestion,
+                    severity=Severity.WARNING,
+                )
+
+
+@attrs.frozen
+class _TherapyModifierConflict(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        expected = _DISCIPLINE_MODIFIER.get(context.facts.clinician_discipline)  # type: ignore[arg-type]
+        for index, line in enumerate(claim.lines):
+            present = [m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS]
+            distinct = sorted(set(present))
+            if len(distinct) > 1:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"more than one therapy discipline modifier: {', '.join(map(str, distinct))}",
+                    suggestion="keep the one of the plan of care the service was furnished under",
+                )
+            elif distinct and expected is not None and distinct[0] != expected:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"{distinct[0]} does not match the clinician's discipline ({expected} expected)",
+                    suggestion=f"use {expected}",
+                )
+
+
+@attrs.frozen
+class _AssistantModifierMismatch(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            for assistant, needed in _ASSISTANT.items():
+                if assistant in line.modifiers and needed not in line.modifiers:
+                    yield self.finding(
+                        index,
+                        "modifiers",
+                        f"{assistant} without {needed}",
+                        suggestion=f"{assistant} goes with {needed}; check the plan of care",
+                    )
+
+
+def modifier_unknown() -> Rule:
+    """``modifier-unknown``: a modifier the dataset does not know (warning) or that was not
+    valid on the date (error)."""
+    return _ModifierUnknown("modifier-unknown", Severity.ERROR, "CO-4")
+
+
+def modifier_duplicate() -> Rule:
+    """``modifier-duplicate``: the same modifier twice on a line."""
+    return _ModifierDuplicate("modifier-duplicate", Severity.ERROR, "CO-4")
+
+
+def modifier_too_many() -> Rule:
+    """``modifier-too-many``: more than four modifiers on a line."""
+    return _ModifierTooMany("modifier-too-many", Severity.ERROR, "CO-4")
+
+
+def therapy_modifier_missing() -> Rule:
+    """``therapy-modifier-missing``: a therapy code without GP, GO or GN (where the payer
+    policy requires them)."""
+    return _TherapyModifierMissing("therapy-modifier-missing", Severity.ERROR, "CO-4")
+
+
+def therapy_modifier_conflict() -> Rule:
+    """``therapy-modifier-conflict``: more than one of GP/GO/GN, or one that does not match the
+    clinician's known discipline."""
+    return _TherapyModifierConflict("therapy-modifier-conflict", Severity.ERROR, "CO-4")
+
+
+def assistant_modifier_mismatch() -> Rule:
+    """``assistant-modifier-mismatch``: CQ without GP, CO without GO."""
+    return _AssistantModifierMismatch("assistant-modifier-mismatch", Severity.ERROR, "CO-4")

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+"""Rules about the place of service: assigned and valid on the date, and consistent with
+telehealth modifiers.
+
+Sources: CMS Place of Service Code Set (02 redefined and 10 added on 2022-01-01); CMS PFS final
+rules CY2024-2026 and MLN telehealth guidance (POS 02/10 with modifier 95 for therapy furnished
+via telehealth); rules.md sec. 5. CARC 5: "the procedure code is inconsistent with the place of
+service"; CARC 4 for a missing required modifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from ...claims import Claim
+from ...records import ModifierGroup
+from .._core import Context, Finding, Rule, Severity
+
+__all__ = ["place_of_service_unknown", "telehealth_mismatch"]
+
+
+@attrs.frozen
+class _PlaceOfServiceUnknown(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        claim_level_reported = False
+        for index, line in enumerate(claim.lines):
+            place = claim.place_of_service_for(index)
+            if place is None:
+                continue
+            if context.catalog.get_place_of_service(place, on=context.day(line.date_of_service)):
+                continue
+            own = line.place_of_service is not None
+            if not own and claim_level_reported:
+                continue
+            claim_level_reported = claim_level_reported or not own
+            yield self.finding(
+                index if own else None,
+                "place_of_service",
+                f"place of service {place} is unassigned or not valid on the date of service",
+                suggestion="use a current CMS place-of-service code (02/10 for telehealth)",
+            )
+
+
+@attrs.frozen
+class _TelehealthMismatch(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        policy = context.policy
+        for index, line in enumerate(claim.lines):
+            place = claim.place_of_service_for(index)
+            if place is None:
+                continue
+            telehealth_modifiers = [
+                m
+                for m in line.modifiers
+                if (info := context.catalog.get_modifier(m)) is not None
+                and info.group is ModifierGroup.TELEHEALTH
+            ]
+            remote = place.value in ("02", "10")
+            code = context.catalog.find(line.code)
+            if (
+                remote
+                and policy.telehealth_modifier_required
+                and code is not None
+                and code.therapy_list is not None
+                and not any(m in policy.telehealth_modifiers for m in line.modifiers)
+            ):
+                wanted = " or ".join(sorted(str(m) for m in policy.telehealth_modifiers))
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"therapy code {line.code} at telehealth place {place} without {wanted}",
+                    suggestion=f"add {wanted} if the service was furnished via telehealth",
+                    carc="CO-4",
+                )
+            elif not remote and telehealth_modifiers:
+                names = ", ".join(str(m) for m in telehealth_modifiers)
+                yield self.finding(
+                    index,
+                    "place_of_service",
+                    f"telehealth modifier {names} with in-person place of service {place}",
+                    suggestion="use place of service 02 or 10 for telehealth, or drop the modifier",
+                    severity=Severity.WARNING,
+                )
+
+
+def place_of_service_unknown() -> Rule:
+    """``place-of-service-unknown``: unassigned, or not valid on the date of service."""
+    return _PlaceOfServiceUnknown("place-of-service-unknown", Severity.ERROR, "CO-5")
+
+
+def telehealth_mismatch() -> Rule:
+    """``telehealth-mismatch``: telehealth place (02, 10) without the payer's telehealth
+    modifier on a therapy code (error, CO-4), or a telehealth modifier with an in-person place
+    (warning, CO-5: some payers still take POS 11 with 95)."""
+    return _TelehealthMismatch("telehealth-mismatch", Severity.ERROR, "CO-5")

@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: MIT
+"""Composition, reports and the validate entry points."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+import cptkit
+from cptkit import Claim, ClaimLine, InvalidInput, rulesets
+from cptkit import strategies as cst
+from cptkit.validation import (
+    Context,
+    Finding,
+    Report,
+    Severity,
+    all_of,
+    rule,
+    validate,
+    validate_many,
+    when,
+    with_severity,
+    without,
+)
+from cptkit.validation import rules as r
+
+DAY = "2026-03-02"
+
+
+def bad_claim(claim_id: str | None = "C1") -> Claim:
+    return Claim(
+        lines=[
+            ClaimLine(
+                code="97110", units=3, minutes=33, date_of_service=DAY, diagnosis_pointers=[1]
+            ),
+            ClaimLine(code="96101", units=1, date_of_service=DAY, diagnosis_pointers=[2]),
+        ],
+        diagnoses=["M54.50"],
+        claim_id=claim_id,
+    )
+
+
+def test_report_shape_and_order() -> None:
+    report = cptkit.validate(bad_claim())
+    keys = [f.sort_key() for f in report.findings]
+    assert keys == sorted(keys)
+    assert [(f.line, f.rule) for f in report.findings] == [
+        (0, "therapy-modifier-missing"),
+        (0, "units-minutes-mismatch"),
+        (1, "code-inactive"),
+        (1, "diagnosis-pointer-invalid"),
+    ]
+    assert not report.ok
+    assert len(report.errors) == 4
+    assert report.warnings == ()
+    assert report.counts() == {"error": 4, "warning": 0, "info": 0}
+    assert report.claim_id == "C1"
+
+
+def test_report_outputs() -> None:
+    report = cptkit.validate(bad_claim())
+    records = report.to_records()
+    assert records[0] == {
+        "claim_id": "C1",
+        "rule": "therapy-modifier-missing",
+        "severity": "error",
+        "line": 0,
+        "field": "modifiers",
+        "message": "97110 is a therapy code without GP, GO or GN",
+        "carc": "CO-4",
+        "suggestion": "add GP (PT), GO (OT) or GN (SLP)",
+    }
+    assert json.loads(json.dumps(records)) == records
+    text = str(report)
+    assert text.splitlines()[0] == "claim C1: NOT OK (4 errors, 0 warnings, 0 info)"
+    assert "-> use 96130, 96131, 96136, 96137 instead" in text
+    page = report._repr_html_()
+    assert page.startswith("<div class='cptkit-report'><p>not ok: 4 finding(s)</p>")
+    clean = Report(())
+    assert clean.ok
+    assert str(clean) == "ok (0 errors, 0 warnings, 0 info)"
+
+
+def test_to_pandas_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(cptkit.CptkitError, match=re.escape("to_pandas() needs pandas")):
+        Report(()).to_pandas()
+
+
+def test_user_rule_plugs_in() -> None:
+    @rule("no-payer")
+    def no_payer(claim: Claim, context: Context) -> Iterator[Finding]:
+        if claim.payer is None:
+            yield Finding("no-payer", Severity.WARNING, None, "payer", "no payer label")
+
+    rules = all_of(rulesets.medicare(), no_payer, policy=rulesets.medicare().policy)
+    assert "no-payer" in rules.rule_ids
+    report = validate(bad_claim(), rules=rules)
+    assert report.findings[0].rule == "no-payer"  # claim-level findings come first
+    plain = validate(bad_claim(), rules=no_payer)  # a lone rule works too
+    assert [f.rule for f in plain.findings] == ["no-payer"]
+
+
+def test_when_and_with_severity() -> None:
+    only_medicare = when(lambda claim, ctx: claim.payer == "Medicare", r.code_inactive())
+    assert validate(bad_claim(), rules=only_medicare).findings == ()
+    medicare_claim = attrs.evolve(bad_claim(), payer="Medicare")
+    assert [f.rule for f in validate(medicare_claim, rules=only_medicare).findings] == [
+        "code-inactive"
+    ]
+    soft = with_severity(r.code_inactive(), "warning")
+    (finding,) = validate(bad_claim(), rules=soft).findings
+    assert finding.severity is Severity.WARNING
+    assert soft.rule_ids == frozenset({"code-inactive"})
+    assert only_medicare.rule_ids == frozenset({"code-inactive"})
+
+
+def test_without() -> None:
+    lighter = without(rulesets.medicare(), "therapy-modifier-missing", "code-inactive")
+    assert "code-inactive" not in lighter.rule_ids
+    assert lighter.policy == rulesets.medicare().policy
+    rules = {f.rule for f in validate(bad_claim(), rules=lighter).findings}
+    assert rules == {"units-minutes-mismatch", "diagnosis-pointer-invalid"}
+    with pytest.raises(
+        InvalidInput, match=re.escape("rule_ids: 'code-inactve' is not a rule id of 'medicare'")
+    ):
+        without(rulesets.medicare(), "code-inactve")
+    nested = all_of(all_of(r.code_inactive(), r.code_unknown()), r.duplicate_line())
+    assert len(nested.rules) == 3
+
+
+def test_without_reaches_inside_wrappers() -> None:
+    wrapped = all_of(with_severity(all_of(r.code_inactive(), r.code_unknown()), "warning"))
+    trimmed = without(wrapped, "code-inactive")
+    assert trimmed.rule_ids == frozenset({"code-unknown"})
+    assert validate(bad_claim(), rules=trimmed).findings == ()
+
+
+def test_bad_inputs() -> None:
+    with pytest.raises(InvalidInput, match=re.escape("claim: 'dict' is not a cptkit.Claim")):
+        validate({"lines": []})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=re.escape("rules: 'str' is not a rule")):
+        all_of("code-inactive")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=re.escape("on: 'soon' is not a date")):
+        validate(bad_claim(), on="soon")
+
+
+def test_on_overrides_dates() -> None:
+    report = validate(bad_claim(), on="2018-06-01")
+    assert "code-inactive" not in {f.rule for f in report.findings}
+
+
+def test_validate_many_streams_in_order() -> None:
+    claims = (bad_claim(f"C{i}") for i in range(5))
+    reports = validate_many(claims, rules=rulesets.commercial())
+    assert next(reports).claim_id == "C0"
+    assert [report.claim_id for report in reports] == ["C1", "C2", "C3", "C4"]
+    assert list(cptkit.validate_many([bad_claim()])) == [validate(bad_claim())]
+
+
+def test_repr_of_ruleset() -> None:
+    assert repr(rulesets.commercial()).startswith("<RuleSet 'commercial': addon-without-primary")
+
+
+@settings(max_examples=50)
+@given(cst.claims())
+def test_never_raises_and_is_deterministic(claim: Claim) -> None:
+    first = validate(claim)
+    assert validate(claim) == first
+    assert all(isinstance(f, Finding) for f in first.findings)
+    keys = [f.sort_key() for f in first.findings]
+    assert keys == sorted(keys)
