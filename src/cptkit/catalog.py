@@ -244,23 +244,29 @@ class Catalog:
         ``on=None`` means as of the edition (active, not deleted). Indicator-9 rows are not
         edits and are never returned. The returned edit says which code is column 1.
         """
-        first, second = str(_code(code_a)), str(_code(code_b))
         day = _day(on)
-        tables = self._ptp()
-        for pair in ((first, second), (second, first)):
-            for effective, deletion, indicator, rationale in tables.pairs.get(pair, ()):
-                edit = PTPEdit(
-                    column1=Code(pair[0]),
-                    column2=Code(pair[1]),
-                    modifier_indicator=indicator,
-                    effective=effective,
-                    deletion_date=deletion,
-                    rationale=rationale,
-                    edition=self._edition["ptp"],
-                )
-                if edit.in_force_on(day):
-                    return edit
+        for edit in self.ptp_edits(code_a, code_b):
+            if edit.in_force_on(day):
+                return edit
         return None
+
+    def ptp_edits(self, code_a: Code | str, code_b: Code | str) -> tuple[PTPEdit, ...]:
+        """Every PTP row between two codes, either order and any date (deleted ones too)."""
+        first, second = str(_code(code_a)), str(_code(code_b))
+        tables = self._ptp()
+        return tuple(
+            PTPEdit(
+                column1=Code(pair[0]),
+                column2=Code(pair[1]),
+                modifier_indicator=indicator,
+                effective=effective,
+                deletion_date=deletion,
+                rationale=rationale,
+                edition=self._edition["ptp"],
+            )
+            for pair in ((first, second), (second, first))
+            for effective, deletion, indicator, rationale in tables.pairs.get(pair, ())
+        )
 
     def ptp_partners(self, code: Code | str) -> frozenset[str]:
         """Every code that *code* has a PTP row with (either column, any date or indicator)."""

@@ -53,7 +53,7 @@ class Category(enum.Enum):
         return self is not Category.HCPCS_LEVEL_II
 
 
-@attrs.frozen(order=True, repr=False)
+@attrs.frozen(order=True, repr=False, cache_hash=True)
 class Code(ShapedText):
     """A CPT (Category I, II or III) or HCPCS Level II code in canonical form.
 

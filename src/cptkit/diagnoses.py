@@ -28,7 +28,7 @@ __all__ = ["Diagnosis"]
 _DOTTED = re.compile(r"([A-Z][0-9][A-Z0-9])\.([A-Z0-9]{1,4})")
 
 
-@attrs.frozen(order=True, repr=False)
+@attrs.frozen(order=True, repr=False, cache_hash=True)
 class Diagnosis(ShapedText):
     """An ICD-10-CM code by shape; ``value`` is the form without the dot.
 

@@ -23,7 +23,7 @@ from .errors import InvalidInput, InvalidModifier
 __all__ = ["Modifier"]
 
 
-@attrs.frozen(order=True, repr=False)
+@attrs.frozen(order=True, repr=False, cache_hash=True)
 class Modifier(ShapedText):
     """A modifier: two ASCII letters or digits, upper case (``GP``, ``59``, ``XU``).
 

@@ -24,7 +24,7 @@ from .errors import InvalidInput, InvalidPlaceOfService
 __all__ = ["PlaceOfService"]
 
 
-@attrs.frozen(order=True, repr=False)
+@attrs.frozen(order=True, repr=False, cache_hash=True)
 class PlaceOfService(ShapedText):
     """A place-of-service code: two ASCII digits, ``01`` to ``99``.
 

@@ -11,6 +11,8 @@ Build your own from these: ``without(medicare(), "kx-threshold")``, or
 
 from __future__ import annotations
 
+import functools
+
 from .policy import PayerPolicy
 from .validation import RuleSet, all_of, without
 from .validation import rules as r
@@ -68,12 +70,16 @@ ALL_RULE_IDS = frozenset(
 """Every built-in rule id: a stable contract."""
 
 
+@functools.cache
 def medicare() -> RuleSet:
     """Every built-in rule, with the Medicare payer policy (8-minute rule, GP/GO/GN, 95 for
-    therapy telehealth, KX thresholds)."""
+    therapy telehealth, KX thresholds).
+
+    Rule sets are immutable, so one shared instance is returned."""
     return all_of(*_all(), policy=PayerPolicy.medicare(), name="medicare")  # type: ignore[arg-type]
 
 
+@functools.cache
 def commercial() -> RuleSet:
     """The rules a typical commercial payer applies: the CPT time rule, no GP/GO/GN
     requirement and no KX threshold."""

@@ -72,7 +72,7 @@ def _read(minutes: object, catalog: Catalog) -> list[tuple[CodeInfo, int]]:
         if code in seen:
             raise InvalidMinutes(f"minutes[{code}]", key, "a code given once")
         seen[code] = (catalog.lookup(code), _minutes(code, value))
-    return [seen[code] for code in sorted(seen)]
+    return [seen[code] for code in sorted(seen, key=str)]
 
 
 def allocate(
@@ -149,7 +149,7 @@ def allocate(
     )
     return Allocation(
         rule=name,
-        lines=tuple(sorted(lines, key=lambda line: line.code)),
+        lines=tuple(sorted(lines, key=lambda line: line.code.value)),
         timed_minutes=timed,
         minutes_to_next_unit=min(next_unit) if next_unit else None,
     )

@@ -19,8 +19,10 @@ import attrs
 
 from ..catalog import Catalog, default_catalog
 from ..claims import Claim
+from ..codes import Code
+from ..modifiers import Modifier
 from ..policy import PayerPolicy
-from ..records import Discipline
+from ..records import MUE, CodeInfo, Discipline, ModifierInfo
 
 __all__ = ["Context", "Facts", "Finding", "FunctionRule", "Report", "Rule", "Severity", "rule"]
 
@@ -110,10 +112,56 @@ class Context:
     on: datetime.date | None = None
     facts: Facts = attrs.field(factory=Facts)
     acknowledged: frozenset[tuple[str, int | None]] = frozenset()
+    # Per-code facts, computed once per context and shared by every rule and claim checked
+    # with it. The values are immutable; a race can only compute one twice.
+    _codes: dict[Code, CodeInfo | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _mues: dict[Code, MUE | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _partners: dict[Code, frozenset[str]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """A cache rules may use for results that depend only on their key (kept per context)."""
 
     def day(self, service_date: datetime.date) -> datetime.date:
         """The date a line is judged on."""
         return service_date if self.on is None else self.on
+
+    def code_info(self, code: Code) -> CodeInfo | None:
+        """The catalog's record for *code* (memoized), or ``None``."""
+        try:
+            return self._codes[code]
+        except KeyError:
+            info = self._codes[code] = self.catalog.find(code)
+            return info
+
+    def modifier_info(self, modifier: Modifier) -> ModifierInfo | None:
+        """The catalog's record for *modifier* (memoized), or ``None``."""
+        try:
+            return self._modifiers[modifier]
+        except KeyError:
+            info = self._modifiers[modifier] = self.catalog.get_modifier(modifier)
+            return info
+
+    def mue(self, code: Code) -> MUE | None:
+        """The catalog's MUE for *code* (memoized), or ``None``."""
+        try:
+            return self._mues[code]
+        except KeyError:
+            edit = self._mues[code] = self.catalog.mue(code)
+            return edit
+
+    def ptp_partners(self, code: Code) -> frozenset[str]:
+        """The codes *code* has NCCI rows with (memoized)."""
+        try:
+            return self._partners[code]
+        except KeyError:
+            found = self._partners[code] = self.catalog.ptp_partners(code)
+            return found
 
 
 class _Default(enum.Enum):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from collections import defaultdict
 
 from ...claims import Claim
@@ -17,20 +18,35 @@ GP, GO, GN = Modifier("GP"), Modifier("GO"), Modifier("GN")
 THERAPY_DISCIPLINE_MODIFIERS = (GP, GO, GN)
 
 
-def by_day(claim: Claim, context: Context) -> dict[datetime.date, list[int]]:
-    """Line indexes grouped by the date each line is judged on."""
-    groups: dict[datetime.date, list[int]] = defaultdict(list)
+# Several rules group the same claim's lines; the last grouping is kept per thread, keyed by
+# the claim and context objects themselves (held, so identity cannot be reused).
+_LAST = threading.local()
+
+
+def _groups(
+    claim: Claim, context: Context
+) -> tuple[dict[datetime.date, list[int]], dict[tuple[Code, datetime.date], list[int]]]:
+    last = getattr(_LAST, "value", None)
+    if last is not None and last[0] is claim and last[1] is context:
+        return last[2]  # type: ignore[no-any-return]
+    days: dict[datetime.date, list[int]] = defaultdict(list)
+    codes: dict[tuple[Code, datetime.date], list[int]] = defaultdict(list)
     for index, line in enumerate(claim.lines):
-        groups[context.day(line.date_of_service)].append(index)
-    return groups
+        day = context.day(line.date_of_service)
+        days[day].append(index)
+        codes[(line.code, day)].append(index)
+    _LAST.value = (claim, context, (days, codes))
+    return days, codes
+
+
+def by_day(claim: Claim, context: Context) -> dict[datetime.date, list[int]]:
+    """Line indexes grouped by the date each line is judged on (do not modify)."""
+    return _groups(claim, context)[0]
 
 
 def by_code_and_day(claim: Claim, context: Context) -> dict[tuple[Code, datetime.date], list[int]]:
-    """Line indexes grouped by code and judged date, in line order."""
-    groups: dict[tuple[Code, datetime.date], list[int]] = defaultdict(list)
-    for index, line in enumerate(claim.lines):
-        groups[(line.code, context.day(line.date_of_service))].append(index)
-    return groups
+    """Line indexes grouped by code and judged date, in line order (do not modify)."""
+    return _groups(claim, context)[1]
 
 
 def codes_text(codes: object) -> str:

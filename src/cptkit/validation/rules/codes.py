@@ -23,7 +23,7 @@ __all__ = ["code_inactive", "code_unknown"]
 class _CodeUnknown(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for index, line in enumerate(claim.lines):
-            if context.catalog.find(line.code) is None:
+            if context.code_info(line.code) is None:
                 yield self.finding(
                     index,
                     "code",
@@ -36,7 +36,7 @@ class _CodeUnknown(Rule):
 class _CodeInactive(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for index, line in enumerate(claim.lines):
-            info = context.catalog.find(line.code)
+            info = context.code_info(line.code)
             day = context.day(line.date_of_service)
             if info is None or info.active_on(day):
                 continue

@@ -40,7 +40,7 @@ class _ModifierUnknown(Rule):
         for index, line in enumerate(claim.lines):
             day = context.day(line.date_of_service)
             for modifier in line.modifiers:
-                info = context.catalog.get_modifier(modifier)
+                info = context.modifier_info(modifier)
                 if info is None:
                     yield self.finding(
                         index,
@@ -93,7 +93,7 @@ class _TherapyModifierMissing(Rule):
             return
         known = context.facts.clinician_discipline
         for index, line in enumerate(claim.lines):
-            info = context.catalog.find(line.code)
+            info = context.code_info(line.code)
             if info is None or info.therapy_list is None:
                 continue
             if any(m in THERAPY_DISCIPLINE_MODIFIERS for m in line.modifiers):

@@ -29,7 +29,7 @@ class _AddonWithoutPrimary(Rule):
             present = {claim.lines[i].code for i in indexes}
             for index in indexes:
                 code = claim.lines[index].code
-                info = context.catalog.find(code)
+                info = context.code_info(code)
                 if info is None or not info.add_on or not info.primary_codes:
                     continue
                 if present.isdisjoint(info.primary_codes):
@@ -46,10 +46,9 @@ class _AddonWithoutPrimary(Rule):
 @attrs.frozen
 class _NcciPtp(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        catalog = context.catalog
         for indexes in by_day(claim, context).values():
             for position, first in enumerate(indexes):
-                partners = catalog.ptp_partners(claim.lines[first].code)
+                partners = context.ptp_partners(claim.lines[first].code)
                 if not partners:
                     continue
                 for second in indexes[position + 1 :]:
@@ -59,7 +58,12 @@ class _NcciPtp(Rule):
 
     def _pair(self, claim: Claim, context: Context, a: int, b: int) -> Iterator[Finding]:
         line_a, line_b = claim.lines[a], claim.lines[b]
-        edit = context.catalog.ptp(line_a.code, line_b.code, on=context.day(line_a.date_of_service))
+        key = ("ptp", line_a.code, line_b.code)
+        edits = context.memo.get(key)
+        if edits is None:
+            edits = context.memo[key] = context.catalog.ptp_edits(line_a.code, line_b.code)
+        day = context.day(line_a.date_of_service)
+        edit = next((e for e in edits if e.in_force_on(day)), None)  # type: ignore[attr-defined]
         if edit is None:
             return
         column2 = b if line_b.code == edit.column2 else a
@@ -79,7 +83,7 @@ class _NcciPtp(Rule):
         bypass = [
             m
             for m in (*line_a.modifiers, *line_b.modifiers)
-            if (info := context.catalog.get_modifier(m)) is not None
+            if (info := context.modifier_info(m)) is not None
             and info.group is ModifierGroup.NCCI_BYPASS
         ]
         if bypass:

@@ -29,7 +29,14 @@ class _PlaceOfServiceUnknown(Rule):
             place = claim.place_of_service_for(index)
             if place is None:
                 continue
-            if context.catalog.get_place_of_service(place, on=context.day(line.date_of_service)):
+            day = context.day(line.date_of_service)
+            key = ("place-valid", place, day)
+            valid = context.memo.get(key)
+            if valid is None:
+                valid = context.memo[key] = (
+                    context.catalog.get_place_of_service(place, on=day) is not None
+                )
+            if valid:
                 continue
             own = line.place_of_service is not None
             if not own and claim_level_reported:
@@ -54,11 +61,11 @@ class _TelehealthMismatch(Rule):
             telehealth_modifiers = [
                 m
                 for m in line.modifiers
-                if (info := context.catalog.get_modifier(m)) is not None
+                if (info := context.modifier_info(m)) is not None
                 and info.group is ModifierGroup.TELEHEALTH
             ]
             remote = place.value in ("02", "10")
-            code = context.catalog.find(line.code)
+            code = context.code_info(line.code)
             if (
                 remote
                 and policy.telehealth_modifier_required

@@ -17,7 +17,6 @@ import attrs
 from ... import units as unit_rules
 from ...claims import Claim
 from ...codes import Code
-from ...errors import CptkitError
 from ...records import Timing
 from .._core import Context, Finding, Rule, Severity
 from ._common import by_code_and_day, by_day
@@ -36,7 +35,7 @@ _RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
 class _UnitsExceedMue(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for (code, _), indexes in by_code_and_day(claim, context).items():
-            edit = context.catalog.mue(code)
+            edit = context.mue(code)
             if edit is None:
                 continue
             if edit.per_day:
@@ -74,7 +73,7 @@ def _mue_advice(mai: int, limit: int) -> str:
 class _UntimedMultipleUnits(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for (code, _), indexes in by_code_and_day(claim, context).items():
-            info = context.catalog.find(code)
+            info = context.code_info(code)
             if info is None or info.add_on or info.timing not in (Timing.UNTIMED, Timing.BAND):
                 continue
             total = sum(claim.lines[i].units for i in indexes)
@@ -98,7 +97,7 @@ class _UnitsMinutesMismatch(Rule):
             unknown_minutes: set[Code] = set()
             for index in indexes:
                 line = claim.lines[index]
-                info = context.catalog.find(line.code)
+                info = context.code_info(line.code)
                 if info is None or not info.timed:
                     continue
                 billed[line.code] += line.units
@@ -113,7 +112,7 @@ class _UnitsMinutesMismatch(Rule):
                 pooled = {
                     code
                     for code in billed
-                    if (info := context.catalog.find(code)) is not None
+                    if (info := context.code_info(code)) is not None
                     and info.timing is Timing.TIMED
                     and info.unit_minutes == 15
                 }
@@ -125,10 +124,14 @@ class _UnitsMinutesMismatch(Rule):
             }
             if not checked:
                 continue
-            try:
-                allocation = unit_rules.allocate(checked, rule=rule, catalog=context.catalog)
-            except CptkitError:  # pragma: no cover - codes were found in the catalog above
-                continue
+            key = ("allocation", rule, frozenset(checked.items()))
+            allocation = context.memo.get(key)
+            if allocation is None:
+                # Visits repeat the same minutes often; an allocation depends only on this key.
+                allocation = context.memo[key] = unit_rules.allocate(
+                    checked, rule=rule, catalog=context.catalog
+                )
+            assert isinstance(allocation, unit_rules.Allocation)
             supported = allocation.units
             considered = {line.code for line in allocation.lines}
             for code in sorted(considered & set(billed)):
@@ -151,7 +154,7 @@ class _UnitsMinutesMismatch(Rule):
 class _TimeBandMismatch(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for index, line in enumerate(claim.lines):
-            info = context.catalog.find(line.code)
+            info = context.code_info(line.code)
             if info is None or info.time_band is None or line.minutes is None:
                 continue
             low, high = info.time_band
