@@ -47,12 +47,21 @@ def _visit(rng: random.Random, kind: str) -> list[dict[str, str]]:
         modifier = "GP" if kind == "PT" else "GO"
         rows = []
         if rng.random() < 0.2:
-            rows.append({"code": "97161" if kind == "PT" else "97165", "units": "1", "modifiers": modifier, "minutes": ""})
+            rows.append(
+                {
+                    "code": "97161" if kind == "PT" else "97165",
+                    "units": "1",
+                    "modifiers": modifier,
+                    "minutes": "",
+                }
+            )
         pool = PT_TIMED if kind == "PT" else OT_TIMED
         for code in rng.sample(pool, rng.randint(1, min(5, len(pool)))):
             minutes = rng.choice([8, 10, 12, 15, 18, 23, 25, 30, 33, 38])
             units = (minutes - 8) // 15 + 1  # per-code midpoint; the CMS pool may differ
-            rows.append({"code": code, "units": str(units), "modifiers": modifier, "minutes": str(minutes)})
+            rows.append(
+                {"code": code, "units": str(units), "modifiers": modifier, "minutes": str(minutes)}
+            )
         return rows
     if kind == "SLP":
         rows = [{"code": "92507", "units": "1", "modifiers": "GN", "minutes": ""}]
@@ -61,7 +70,14 @@ def _visit(rng: random.Random, kind: str) -> list[dict[str, str]]:
         return rows
     if kind == "ABA":
         hours = rng.randint(2, 6)
-        rows = [{"code": "97153", "units": str(hours * 4), "modifiers": "HN", "minutes": str(hours * 60)}]
+        rows = [
+            {
+                "code": "97153",
+                "units": str(hours * 4),
+                "modifiers": "HN",
+                "minutes": str(hours * 60),
+            }
+        ]
         if rng.random() < 0.4:
             rows.append({"code": "97155", "units": "2", "modifiers": "HO", "minutes": "30"})
         return rows

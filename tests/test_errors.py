@@ -51,6 +51,7 @@ def test_long_values_are_cut() -> None:
 def test_invalid_record_pickles() -> None:
     with pytest.raises(errors.InvalidRecord) as info:
         structure({"code": "x"}, cptkit.ClaimLine)
+    assert info.value.__context__ is None  # no unpicklable cattrs group travels along
     copy = pickle.loads(pickle.dumps(info.value))
     assert copy.problems == info.value.problems
     assert str(copy) == str(info.value)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog, DateLike, default_catalog
 from .claims import Claim, ClaimLine
 from .codes import Category, Code
 from .diagnoses import Diagnosis
@@ -35,20 +34,37 @@ from .errors import (
 )
 from .modifiers import Modifier
 from .places import PlaceOfService
-from .records import (
-    MUE,
-    CodeInfo,
-    Discipline,
-    Ladder,
-    ModifierGroup,
-    ModifierInfo,
-    PlaceInfo,
-    PTPEdit,
-    Timing,
-)
 
 if TYPE_CHECKING:
+    from ._catalog import Catalog, DateLike
+    from .records import (
+        MUE,
+        CodeInfo,
+        Discipline,
+        Ladder,
+        ModifierGroup,
+        ModifierInfo,
+        PlaceInfo,
+        PTPEdit,
+        Timing,
+    )
     from .validation import Report
+
+# Names served on first access, so that `import cptkit` stays cheap: the dataset machinery
+# (importlib.resources, hashlib, csv, the record classes) loads with the first lookup.
+_LAZY = {
+    "Catalog": "_catalog",
+    "DateLike": "_catalog",
+    "MUE": "records",
+    "CodeInfo": "records",
+    "Discipline": "records",
+    "Ladder": "records",
+    "ModifierGroup": "records",
+    "ModifierInfo": "records",
+    "PlaceInfo": "records",
+    "PTPEdit": "records",
+    "Timing": "records",
+}
 
 __version__ = "0.1.0"
 
@@ -102,6 +118,8 @@ __all__ = [
 
 def catalog() -> Catalog:
     """The default :class:`Catalog` of cptkit's packaged data (never mutated)."""
+    from ._catalog import default_catalog
+
     return default_catalog()
 
 
@@ -112,41 +130,41 @@ def lookup(code: Code | str, *, on: DateLike = None) -> CodeInfo:
         InvalidCode: not a code by shape.
         UnknownCode: not in the dataset, or not valid *on* that date.
     """
-    return default_catalog().lookup(code, on=on)
+    return catalog().lookup(code, on=on)
 
 
 def get(code: Code | str, default: object = None, *, on: DateLike = None) -> object:
     """The record for *code*, or *default* when the dataset does not know it."""
-    return default_catalog().get(code, default, on=on)
+    return catalog().get(code, default, on=on)
 
 
 def search(text: str, *, on: DateLike = None) -> tuple[CodeInfo, ...]:
     """Codes whose number, summary or family contain every word of *text*."""
-    return default_catalog().search(text, on=on)
+    return catalog().search(text, on=on)
 
 
 def lookup_modifier(modifier: Modifier | str, *, on: DateLike = None) -> ModifierInfo:
     """The dataset's record for *modifier* (see :meth:`Catalog.lookup_modifier`)."""
-    return default_catalog().lookup_modifier(modifier, on=on)
+    return catalog().lookup_modifier(modifier, on=on)
 
 
 def get_modifier(
     modifier: Modifier | str, default: object = None, *, on: DateLike = None
 ) -> object:
     """The record for *modifier*, or *default*."""
-    return default_catalog().get_modifier(modifier, default, on=on)
+    return catalog().get_modifier(modifier, default, on=on)
 
 
 def lookup_place_of_service(place: PlaceOfService | str, *, on: DateLike = None) -> PlaceInfo:
     """The dataset's record for a place of service (see :meth:`Catalog.lookup_place_of_service`)."""
-    return default_catalog().lookup_place_of_service(place, on=on)
+    return catalog().lookup_place_of_service(place, on=on)
 
 
 def get_place_of_service(
     place: PlaceOfService | str, default: object = None, *, on: DateLike = None
 ) -> object:
     """The record for a place of service, or *default*."""
-    return default_catalog().get_place_of_service(place, default, on=on)
+    return catalog().get_place_of_service(place, default, on=on)
 
 
 def validate(claim: Claim, **options: Any) -> Report:
@@ -163,12 +181,18 @@ def validate_many(claims: Iterable[Claim], **options: Any) -> Iterator[Report]:
     return run(claims, **options)
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
     # dataset_version reads the small manifest on first access, so that import opens no file.
     if name == "dataset_version":
         from ._dataset import manifest
 
         return str(manifest()["dataset_version"])
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -193,14 +193,17 @@ def structure(data: object, type_: type[_T], *, converter: cattrs.Converter | No
         return conv.structure(data, type_)
     except (ClassValidationError, IterableValidationError) as err:
         messages = cattrs.transform_error(err, path="$", format_exception=_format)
-        raise InvalidRecord(type_.__name__, tuple(_split(m) for m in messages)) from None
+        problems = tuple(_split(m) for m in messages)
     except InvalidInput as err:
         # From a constructor after every field hook passed (an empty list of lines ...), or
         # from the hook of a bare value such as structure("9711", Code).
         path = f"$.{err.field}" if type_ in (Claim, ClaimLine) else "$"
-        raise InvalidRecord(type_.__name__, ((path, _format(err, type_)),)) from None
+        problems = ((path, _format(err, type_)),)
     except (TypeError, AttributeError, KeyError, ValueError) as err:
-        raise InvalidRecord(type_.__name__, (("$", _format(err, type_)),)) from None
+        problems = (("$", _format(err, type_)),)
+    # Raised outside the handlers so that the error carries no __context__: cattrs' exception
+    # groups do not survive pickling (e.g. to a Dask worker and back).
+    raise InvalidRecord(type_.__name__, problems)
 
 
 def _split(message: str) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..catalog import Catalog, default_catalog
+from .._catalog import Catalog, default_catalog
 from ..codes import Code
 from ..errors import InvalidInput, InvalidMinutes
 from ..policy import PayerPolicy, UnitRule

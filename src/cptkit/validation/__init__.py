@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..catalog import Catalog, DateLike, default_catalog
+from .._catalog import Catalog, DateLike, default_catalog
 from ..claims import Claim
 from ..errors import InvalidInput
 from ..policy import PayerPolicy

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ..catalog import Catalog, default_catalog
+from .._catalog import Catalog, default_catalog
 from ..claims import Claim
 from ..codes import Code
 from ..modifiers import Modifier

@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: MIT
+"""cptkit's benchmark: every figure measured in one run, side by side, as ratios.
+
+    python bench/run.py [--lines 1000000] [--smoke] [--json bench/results/latest.json]
+
+Figures (each the best of --repeat runs):
+
+1. floor: reading the CSV with ``csv.DictReader`` and doing nothing else;
+2. read: the same rows into cptkit ``ClaimLine``/``Claim`` values;
+3. validate: reading plus full validation with the Medicare rule set;
+4. pydantic: the same rows structured by a pydantic v2 model of the same fields (needs the
+   ``bench`` extra; skipped if pydantic is missing);
+5. import time of ``cptkit`` against ``attrs`` + ``cattrs``; first and warm lookups;
+   ``units.allocate`` for a typical visit and per 1,000 codes;
+6. peak memory while streaming N and 2N lines (it must not grow with file length).
+
+``--smoke`` runs a small version (CI runs it: every figure must be produced).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import decimal
+import itertools
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+import cptkit  # noqa: E402
+from cptkit import Claim, ClaimLine  # noqa: E402
+
+
+def read_claims(path: Path) -> Iterator[Claim]:
+    """Rows -> claims, grouping adjacent rows of one claim id."""
+    with path.open(encoding="utf-8", newline="") as stream:
+        for claim_id, group in itertools.groupby(
+            csv.DictReader(stream), key=lambda r: r["claim_id"]
+        ):
+            rows = list(group)
+            lines = [
+                ClaimLine(
+                    code=row["code"],
+                    units=int(row["units"]),
+                    date_of_service=row["date_of_service"],
+                    modifiers=row["modifiers"].split(),
+                    place_of_service=row["place_of_service"] or None,
+                    minutes=int(row["minutes"]) if row["minutes"] else None,
+                    diagnosis_pointers=[int(p) for p in row["diagnosis_pointers"].split()],
+                    charge=row["charge"] or None,
+                )
+                for row in rows
+            ]
+            yield Claim(lines=lines, diagnoses=rows[0]["diagnoses"].split(), claim_id=claim_id)
+
+
+def floor(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return sum(1 for _ in csv.DictReader(stream))
+
+
+def read(path: Path) -> int:
+    return sum(len(claim.lines) for claim in read_claims(path))
+
+
+def validate(path: Path) -> int:
+    return sum(len(report.findings) for report in cptkit.validate_many(read_claims(path)))
+
+
+def pydantic_structure(path: Path) -> int | None:
+    try:
+        import pydantic
+    except ImportError:
+        return None
+
+    class Line(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(frozen=True, strict=False)
+        code: str = pydantic.Field(pattern=r"^([0-9]{5}|[0-9]{4}[AFMTU]|[A-V][0-9]{4})$")
+        units: int = pydantic.Field(ge=1)
+        date_of_service: datetime.date
+        modifiers: tuple[str, ...]
+        place_of_service: str | None
+        minutes: int | None
+        diagnosis_pointers: tuple[int, ...]
+        charge: decimal.Decimal | None
+
+    count = 0
+    with path.open(encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            Line(
+                code=row["code"],
+                units=row["units"],
+                date_of_service=row["date_of_service"],
+                modifiers=row["modifiers"].split(),
+                place_of_service=row["place_of_service"] or None,
+                minutes=row["minutes"] or None,
+                diagnosis_pointers=row["diagnosis_pointers"].split(),
+                charge=row["charge"] or None,
+            )
+            count += 1
+    return count
+
+
+def best(function: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def import_ms(statement: str, repeat: int) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(repeat)
+    ]
+    return min(runs) * 1000
+
+
+def first_lookup_ms(repeat: int) -> float:
+    code = (
+        "import cptkit, time; t = time.perf_counter(); cptkit.lookup('97110');"
+        " print(time.perf_counter() - t)"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(repeat)
+    ]
+    return min(runs) * 1000
+
+
+def peak_rss_kib(path: Path) -> int:
+    code = (
+        "import resource, sys; sys.path.insert(0, sys.argv[2]); import run;"
+        " run.validate(__import__('pathlib').Path(sys.argv[1]));"
+        " print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(HERE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(result.stdout)
+
+
+def _line(key: str, value: object, target: float | None) -> str:
+    if value is None:
+        return f"{key:28} n/a"
+    shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+    if target is None or not isinstance(value, (int, float)):
+        return f"{key:28} {shown}"
+    verdict = "met" if value <= target else "NOT met"
+    return f"{key:28} {shown} (target <= {target:g}: {verdict})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="a small, fast run (CI)")
+    parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
+    args = parser.parse_args(argv)
+    lines = 2_000 if args.smoke else args.lines
+    repeat = 1 if args.smoke else args.repeat
+    with tempfile.TemporaryDirectory() as folder:
+        path, double = Path(folder) / "claims.csv", Path(folder) / "claims2.csv"
+        generate.write(path, lines, seed=7)
+        generate.write(double, 2 * lines, seed=7)
+        cptkit.lookup("97110")
+        cptkit.catalog().ptp("97110", "97140")
+        cptkit.catalog().mue("97110")
+        results: dict[str, float | int | str | None] = {"lines": lines}
+        results["floor_s"] = best(lambda: floor(path), repeat)
+        results["read_s"] = best(lambda: read(path), repeat)
+        results["validate_s"] = best(lambda: validate(path), repeat)
+        has_pydantic = pydantic_structure(path) is not None
+        results["pydantic_s"] = (
+            best(lambda: pydantic_structure(path), repeat) if has_pydantic else None
+        )
+        results["peak_rss_kib_n"] = peak_rss_kib(path)
+        results["peak_rss_kib_2n"] = peak_rss_kib(double)
+    results["import_attrs_cattrs_ms"] = import_ms("import attrs, cattrs", 3 if args.smoke else 7)
+    results["import_cptkit_ms"] = import_ms("import cptkit", 3 if args.smoke else 7)
+    results["first_lookup_ms"] = first_lookup_ms(3 if args.smoke else 7)
+    number = 1000 if args.smoke else 100_000
+    results["warm_lookup_us"] = (
+        min(timeit.repeat(lambda: cptkit.lookup("97110"), number=number, repeat=3)) / number * 1e6
+    )
+    visit = {"97110": 33, "97140": 7, "97112": 24, "97530": 12, "97161": 40}
+    results["allocate_visit_us"] = (
+        min(timeit.repeat(lambda: cptkit.units.allocate(visit), number=number // 10, repeat=3))
+        / (number // 10)
+        * 1e6
+    )
+    every = {
+        str(info.code): 20
+        for info in cptkit.catalog().codes()
+        if info.timing is not cptkit.Timing.BAND
+    }
+    per_call = min(timeit.repeat(lambda: cptkit.units.allocate(every), number=5, repeat=3)) / 5
+    results["allocate_per_1000_codes_ms"] = per_call * 1000 / len(every) * 1000
+    floor_s = float(results["floor_s"])  # type: ignore[arg-type]
+    ratios = {
+        "read_vs_floor": float(results["read_s"]) / floor_s,  # type: ignore[arg-type]
+        "validate_vs_floor": float(results["validate_s"]) / floor_s,  # type: ignore[arg-type]
+        "read_vs_pydantic": (
+            float(results["read_s"]) / float(results["pydantic_s"])  # type: ignore[arg-type]
+            if results["pydantic_s"]
+            else None
+        ),
+        "import_overhead_ms": float(results["import_cptkit_ms"])
+        - float(results["import_attrs_cattrs_ms"]),  # type: ignore[arg-type]
+        "rss_growth_2n_vs_n": int(results["peak_rss_kib_2n"]) / int(results["peak_rss_kib_n"]),  # type: ignore[arg-type]
+    }
+    targets = {
+        "validate_vs_floor": 3.0,
+        "read_vs_pydantic": 1.5,
+        "import_overhead_ms": 15.0,
+        "first_lookup_ms": 30.0,
+        "warm_lookup_us": 2.0,
+        "allocate_visit_us": 20.0,
+        "allocate_per_1000_codes_ms": 10.0,
+    }
+    report = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cptkit": cptkit.__version__,
+        "smoke": args.smoke,
+        "results": results,
+        "ratios": ratios,
+        "targets": targets,
+    }
+    for key, value in {**results, **ratios}.items():
+        print(_line(key, value, targets.get(key)))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
