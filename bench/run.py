@@ -122,8 +122,9 @@ def best(function: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-def import_ms(statement: str, repeat: int) -> float:
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+def _timed_in_fresh_process(setup: str, statement: str, repeat: int) -> float:
+    """Milliseconds *statement* takes after *setup* in a new interpreter (best of *repeat*)."""
+    code = f"{setup}; import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     runs = [
         float(
             subprocess.run(
@@ -133,22 +134,14 @@ def import_ms(statement: str, repeat: int) -> float:
         for _ in range(repeat)
     ]
     return min(runs) * 1000
+
+
+def import_ms(statement: str, repeat: int) -> float:
+    return _timed_in_fresh_process("pass", statement, repeat)
 
 
 def first_lookup_ms(repeat: int) -> float:
-    code = (
-        "import cptkit, time; t = time.perf_counter(); cptkit.lookup('97110');"
-        " print(time.perf_counter() - t)"
-    )
-    runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
-            ).stdout
-        )
-        for _ in range(repeat)
-    ]
-    return min(runs) * 1000
+    return _timed_in_fresh_process("import cptkit", "cptkit.lookup('97110')", repeat)
 
 
 def peak_rss_kib(path: Path) -> int:
