@@ -322,3 +322,30 @@ def test_ama_midpoint_table(count: int) -> None:
     # the nth 15-minute unit needs 15(n-1) + 8 minutes (typed from the CPT rule)
     expected = 0 if count < 8 else (count - 8) // 15 + 1
     assert units.allocate({"97110": count}, rule="ama").total == expected
+
+
+# --- the assignment step itself (cptkit's documented tie-break) -------------------------------
+from cptkit.units import _rules  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected_units", "expected_extra"),
+    [
+        ([("97110", 33), ("97140", 7)], [2, 1], [0, 1]),  # 7 left over beats 3
+        ([("97110", 22), ("97140", 7)], [2, 0], [1, 0]),  # tie at 7: more total minutes wins
+        ([("97112", 7), ("97110", 7)], [0, 1], [0, 1]),  # full tie: the lower code number
+        ([("97110", 30)], [2], [0]),  # whole units only, no leftover unit
+        ([], [], []),
+    ],
+)
+def test_cms_assign(
+    minutes: list[tuple[str, int]], expected_units: list[int], expected_extra: list[int]
+) -> None:
+    assert _rules.cms_assign(minutes) == (expected_units, expected_extra)
+
+
+def test_tie_break_through_allocate() -> None:
+    result = units.allocate({"97140": 7, "97110": 22})
+    assert {str(c): n for c, n in result.units.items()} == {"97110": 2}
+    assert [line.extra for line in result.lines] == [True, False]
+    assert "Tie at 7 min left over with 97140" in result.explain()
