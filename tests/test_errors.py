@@ -16,6 +16,8 @@ INPUT_ERRORS = [
     errors.InvalidDiagnosis,
     errors.InvalidClaimLine,
     errors.InvalidClaim,
+    errors.InvalidInterchange,
+    errors.CannotWrite,
 ]
 UNKNOWN = [errors.UnknownCode, errors.UnknownModifier, errors.UnknownPlaceOfService]
 

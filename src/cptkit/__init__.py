@@ -17,6 +17,7 @@ from .claims import Claim, ClaimLine
 from .codes import Category, Code
 from .diagnoses import Diagnosis
 from .errors import (
+    CannotWrite,
     CptkitError,
     DatasetError,
     InvalidClaim,
@@ -24,6 +25,7 @@ from .errors import (
     InvalidCode,
     InvalidDiagnosis,
     InvalidInput,
+    InvalidInterchange,
     InvalidMinutes,
     InvalidModifier,
     InvalidPlaceOfService,
@@ -70,6 +72,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MUE",
+    "CannotWrite",
     "Catalog",
     "Category",
     "Claim",
@@ -86,6 +89,7 @@ __all__ = [
     "InvalidCode",
     "InvalidDiagnosis",
     "InvalidInput",
+    "InvalidInterchange",
     "InvalidMinutes",
     "InvalidModifier",
     "InvalidPlaceOfService",

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CannotWrite",
     "CptkitError",
     "DatasetError",
     "InvalidClaim",
@@ -28,6 +29,7 @@ __all__ = [
     "InvalidCode",
     "InvalidDiagnosis",
     "InvalidInput",
+    "InvalidInterchange",
     "InvalidMinutes",
     "InvalidModifier",
     "InvalidPlaceOfService",
@@ -83,6 +85,27 @@ class InvalidClaimLine(InvalidInput):
 
 class InvalidClaim(InvalidInput):
     """A claim-level field with a value of the wrong type or range."""
+
+
+class InvalidInterchange(InvalidInput):
+    """X12 segments or a FHIR element that cannot be read into a cptkit value.
+
+    Raised by the readers in :mod:`cptkit.x12` and :mod:`cptkit.fhir`. ``field`` names the
+    element (``"SV104"``, ``"item.quantity.value"``), so the message points into the document.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CannotWrite(InvalidInput):
+    """A valid value that a wire format cannot carry faithfully, so it is not written at all.
+
+    Raised by the writers in :mod:`cptkit.x12` and :mod:`cptkit.fhir` (a fifth modifier, a
+    missing 837P charge, a pointer past the claim's diagnoses), instead of writing something a
+    payer would reject or a reader would get back differently. ``field`` names the value's field.
+
+    .. versionadded:: 0.1.0
+    """
 
 
 class InvalidMinutes(InvalidInput):
