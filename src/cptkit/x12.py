@@ -40,7 +40,16 @@ from .errors import CannotWrite, InvalidInterchange
 from .modifiers import Modifier
 from .places import PlaceOfService
 
-__all__ = ["DEFAULT_SEPARATORS", "Separators", "parse", "parse_lines", "write", "write_lines"]
+__all__ = [
+    "DEFAULT_SEPARATORS",
+    "MAX_MODIFIERS",
+    "MAX_POINTERS",
+    "Separators",
+    "parse",
+    "parse_lines",
+    "write",
+    "write_lines",
+]
 
 MAX_MODIFIERS: Final = 4
 """``SV101-03`` to ``SV101-06``: the 837P has four modifier slots."""
