@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import decimal
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -363,3 +365,17 @@ def test_mangled_loops_raise_only_cptkit_errors(data: st.DataObject) -> None:
     junk = data.draw(st.text(max_size=4))
     with contextlib.suppress(InvalidInterchange):
         x12.parse(LOOP[:position] + junk + LOOP[position + 1 :])
+
+
+def test_interop_modules_import_no_third_party_library() -> None:
+    code = (
+        "import sys, cptkit\n"
+        "assert 'cptkit.x12' not in sys.modules and 'cptkit.fhir' not in sys.modules\n"
+        "from cptkit import fhir, x12\n"
+        "third = {'pyx12', 'openx12', 'x12sdk', 'fhir', 'fhirkit', 'fhir_core', 'pydantic'}\n"
+        "print(sorted(third & {name.partition('.')[0] for name in sys.modules}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[]\n"
