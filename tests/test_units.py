@@ -349,3 +349,15 @@ def test_tie_break_through_allocate() -> None:
     assert {str(c): n for c, n in result.units.items()} == {"97110": 2}
     assert [line.extra for line in result.lines] == [True, False]
     assert "Tie at 7 min left over with 97140" in result.explain()
+
+
+def test_pretty_text_is_the_explanation() -> None:
+    result = units.allocate({"97110": 33, "97140": 7})
+    shown: list[str] = []
+
+    class Printer:
+        def text(self, value: str) -> None:
+            shown.append(value)
+
+    result._repr_pretty_(Printer(), False)
+    assert shown == [result.explain()]

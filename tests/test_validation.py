@@ -81,10 +81,46 @@ def test_report_outputs() -> None:
     assert text.splitlines()[0] == "claim C1: NOT OK (4 errors, 0 warnings, 0 info)"
     assert "-> use 96130, 96131, 96136, 96137 instead" in text
     page = report._repr_html_()
-    assert page.startswith("<div class='cptkit-report'><p>not ok: 4 finding(s)</p>")
+    assert page.startswith(
+        "<div class='cptkit-report'><p>claim C1: not ok: 4 finding(s) (4 errors, 0 warnings,"
+        " 0 info)</p><table>"
+    )
     clean = Report(())
     assert clean.ok
     assert str(clean) == "ok (0 errors, 0 warnings, 0 info)"
+
+
+def test_html_and_pretty_text_of_a_clean_report() -> None:
+    clean = Report((), claim_id="<C2>")
+    assert clean._repr_html_() == (
+        "<div class='cptkit-report'><p>claim &lt;C2&gt;: ok: 0 finding(s) (0 errors,"
+        " 0 warnings, 0 info)</p></div>"
+    )
+    shown: list[str] = []
+
+    class Printer:
+        def text(self, value: str) -> None:
+            shown.append(value)
+
+    clean._repr_pretty_(Printer(), False)
+    assert shown == ["claim <C2>: ok (0 errors, 0 warnings, 0 info)"]
+
+
+def test_to_pandas() -> None:
+    pandas = pytest.importorskip("pandas")
+    report = cptkit.validate(bad_claim())
+    frame = report.to_pandas()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == [
+        "claim_id", "rule", "severity", "line", "field", "message", "carc", "suggestion"
+    ]  # fmt: skip
+    assert frame.to_dict("records") == report.to_records()
+    assert str(frame["line"].dtype) == "Int64"
+    with_claim_level = Report(
+        (Finding("no-payer", Severity.WARNING, None, "payer", "no payer label"),), "C9"
+    )
+    assert with_claim_level.to_pandas()["line"].isna().tolist() == [True]
+    assert Report(()).to_pandas().empty
 
 
 def test_to_pandas_without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:

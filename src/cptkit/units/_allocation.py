@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 
@@ -153,6 +154,10 @@ class Allocation:
             f"Allocation(rule={self.rule!r}, units={self.units!r}, total={self.total},"
             f" timed_minutes={self.timed_minutes}, minutes_to_next_unit={self.minutes_to_next_unit})"
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain-text display (terminal, text/plain): the explanation, not the repr.
+        printer.text(self.explain())
 
     def _repr_html_(self) -> str:
         rows = "".join(

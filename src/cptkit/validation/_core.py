@@ -293,7 +293,10 @@ class Report:
 
             raise CptkitError("to_pandas() needs pandas: pip install 'cptkit[pandas]'") from None
         columns = ["claim_id", "rule", "severity", "line", "field", "message", "carc", "suggestion"]
-        return pandas.DataFrame(self.to_records(), columns=columns)
+        frame = pandas.DataFrame(self.to_records(), columns=columns)
+        # A claim-level finding has no line: keep the column whole numbers, not floats with NaN.
+        frame["line"] = frame["line"].astype("Int64")
+        return frame
 
     def __str__(self) -> str:
         head = f"claim {self.claim_id}: " if self.claim_id else ""
@@ -310,7 +313,19 @@ class Report:
                 lines.append(f"  {'':7} {'':8} -> {f.suggestion}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain-text display (terminal, text/plain): the readable form, not the repr.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
+        counts = self.counts()
+        head = f"claim {html.escape(self.claim_id)}: " if self.claim_id else ""
+        status = (
+            f"<p>{head}{'ok' if self.ok else 'not ok'}: {len(self.findings)} finding(s)"
+            f" ({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)</p>"
+        )
+        if not self.findings:
+            return f"<div class='cptkit-report'>{status}</div>"
         rows = "".join(
             "<tr>"
             + "".join(
@@ -327,10 +342,8 @@ class Report:
             + "</tr>"
             for f in self.findings
         )
-        status = "ok" if self.ok else "not ok"
         return (
-            f"<div class='cptkit-report'><p>{html.escape(status)}:"
-            f" {len(self.findings)} finding(s)</p><table><thead><tr><th>severity</th>"
+            f"<div class='cptkit-report'>{status}<table><thead><tr><th>severity</th>"
             "<th>line</th><th>rule</th><th>message</th><th>CARC</th><th>suggestion</th></tr>"
             f"</thead><tbody>{rows}</tbody></table></div>"
         )
