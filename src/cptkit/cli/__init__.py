@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: MIT
+"""The ``cptkit`` command line: check claim files, look codes up, count units, print cheat sheets.
+
+Run ``cptkit --help`` (or ``python -m cptkit --help``). Exit status: 0 when all is well, 1 when
+``check`` found errors or rejected rows (or a lookup found nothing), 2 for bad usage or a file
+that cannot be read.
+
+>>> from cptkit.cli import main
+>>> main(["units", "97110=33", "97140=7"])
+97110  33 min  2 units
+97140   7 min  1 unit
+Total: 3 units (Medicare 8-minute rule); next unit at 13 more timed minutes
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..validation import validate
+from . import _info
+from ._group import Counts, Group, Rejected, read
+from ._output import Record, Summary, make_writer
+from ._read import FORMATS, Unreadable, file_format
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        if len(text) == 10:
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cptkit",
+        description="US therapy billing codes: check claim files before they go out, look up"
+        " codes, modifiers and places of service, count units, print staff cheat sheets.",
+        epilog="Exit status: 0 all well; 1 errors found (check) or nothing found (lookups);"
+        " 2 bad usage or unreadable input.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="validate claim lines from CSV, JSON or NDJSON files",
+        description="Validate claim lines read from CSV, JSON or NDJSON files (a directory"
+        " means every *.csv, *.json, *.ndjson and *.jsonl file in it) and print the findings.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")
+    check.add_argument("--on", type=_date, metavar="DATE", help="judge every line on this date")
+    check.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    check.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: when stderr is a terminal)",
+    )
+
+    lookup = commands.add_parser("lookup", help="what the dataset knows of a code")
+    lookup.add_argument("code")
+    lookup.add_argument("--on", type=_date, metavar="DATE", help="is it valid on this date?")
+    search = commands.add_parser("search", help="codes whose summary contains every word")
+    search.add_argument("text", nargs="+")
+    search.add_argument("--on", type=_date, metavar="DATE", help="only codes valid then")
+    modifier = commands.add_parser("modifier", help="what a modifier means")
+    modifier.add_argument("modifier")
+    modifier.add_argument("--on", type=_date, metavar="DATE")
+    pos = commands.add_parser("pos", help="what a place-of-service code means")
+    pos.add_argument("place")
+    pos.add_argument("--on", type=_date, metavar="DATE")
+
+    units = commands.add_parser("units", help="billed units for documented minutes")
+    units.add_argument("minutes", nargs="+", metavar="CODE=MINUTES")
+    units.add_argument("--rule", choices=("cms", "ama"), default="cms")
+    units.add_argument("--explain", action="store_true", help="show each step")
+
+    sheet = commands.add_parser("cheatsheet", help="a one-page staff cheat sheet")
+    sheet.add_argument("--discipline", choices=("PT", "OT", "SLP", "ABA", "BH"), action="append")
+    sheet.add_argument("--format", choices=("md", "html"), default="md")
+    return parser
+
+
+def _version() -> str:
+    from .. import dataset_version
+
+    return f"cptkit {__version__}, dataset {dataset_version}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with *argv* (default ``sys.argv[1:]``); return the exit status.
+
+    Bad usage exits through :class:`SystemExit` with status 2, as argparse does.
+    """
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``cptkit check ... | head``): stop quietly, and keep Python's
+        # shutdown from reporting the flush of the closed stdout.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERRORS
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    if args.command is None:
+        return _info.demo()
+    if args.command == "check":
+        return check(args)
+    if args.command == "cheatsheet":
+        from ._cheatsheet import cheatsheet
+
+        print(cheatsheet(args.discipline or ["PT", "OT", "SLP", "ABA", "BH"], args.format))
+        return EXIT_OK
+    return _info.run(args)
+
+
+def _files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    found: list[Path] = []
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file() and file_format(p))
+            if not inside:
+                problems.append(f"{path}: no *.csv, *.json, *.ndjson or *.jsonl file in it")
+            found.extend(inside)
+        elif not path.exists():
+            problems.append(f"{path}: no such file")
+        elif file_format(path) is None:
+            kinds = ", ".join(sorted(FORMATS))
+            problems.append(f"{path}: cannot tell its format from the name (expected {kinds})")
+        else:
+            found.append(path)
+    return found, problems
+
+
+def check(args: argparse.Namespace) -> int:
+    """``cptkit check``: read, group, validate and report; return the exit status."""
+    from .. import dataset_version, rulesets
+
+    files, problems = _files(args.files)
+    if problems:
+        for problem in problems:
+            print(f"cptkit check: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
+    where = min(max(len(str(path)) for path in files) + 6, 40)
+    writer = make_writer(args.format, where=where, progress=args.progress)
+    summary = Summary(files=len(files))
+    writer.begin({"cptkit": __version__, "dataset": dataset_version, "rules": args.rules})
+    for path in files:
+        counts = Counts()
+        try:
+            for event in read(path, counts):
+                for record in _records(event, ruleset, args.on, summary):
+                    writer.record(record)
+                rows = summary.rows_read + counts.rows
+                writer.progress.update(str(path), rows, summary.claims_checked)
+        except Unreadable as err:
+            writer.progress.clear()
+            print(f"cptkit check: {err}", file=sys.stderr)
+            summary.unreadable.append(str(path))
+        summary.rows_read += counts.rows
+        summary.rows_rejected += counts.rejected
+    writer.end(summary)
+    return summary.exit_status
+
+
+def _records(
+    event: Group | Rejected, ruleset: object, on: datetime.date | None, summary: Summary
+) -> Iterator[Record]:
+    if isinstance(event, Rejected):
+        yield Record(
+            event.file,
+            event.row,
+            event.claim_id,
+            None,
+            "error",
+            "row-rejected",
+            event.field,
+            event.message,
+        )
+    else:
+        yield from _checked(event, ruleset, on, summary)
+
+
+def _checked(
+    group: Group, ruleset: object, on: datetime.date | None, summary: Summary
+) -> Iterator[Record]:
+    claim = group.claim
+    summary.claims_checked += 1
+    if group.split:
+        summary.findings["warning"] += 1
+        yield Record(
+            group.file,
+            group.rows[0],
+            claim.claim_id,
+            None,
+            "warning",
+            "claim-rows-not-adjacent",
+            "claim_id",
+            "this claim's key appeared earlier in the file, apart from these rows; they were"
+            " checked as a claim of their own",
+            suggestion="sort the file so that each claim's rows are together",
+        )
+    report = validate(claim, rules=ruleset, on=on)
+    if not report.ok:
+        summary.claims_with_errors += 1
+    for finding in report.findings:
+        summary.findings[finding.severity.value] += 1
+        index = 0 if finding.line is None else finding.line
+        yield Record(
+            group.file,
+            group.rows[index],
+            claim.claim_id,
+            None if finding.line is None else finding.line + 1,
+            finding.severity.value,
+            finding.rule,
+            finding.field,
+            finding.message,
+            finding.carc,
+            finding.suggestion,
+        )

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: MIT
+"""Writing ``cptkit check`` results: a readable table, one JSON document, or CSV rows.
+
+Every writer takes records one at a time, so output streams as claims are checked. A record is
+a finding of a rule, or a row that was rejected (rule ``row-rejected``) or a claim whose rows
+were not adjacent (rule ``claim-rows-not-adjacent``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+import attrs
+
+__all__ = ["COLUMNS", "Progress", "Record", "Summary", "Writer", "make_writer"]
+
+COLUMNS = (
+    "file",
+    "row",
+    "claim_id",
+    "line",
+    "severity",
+    "rule",
+    "field",
+    "message",
+    "carc",
+    "suggestion",
+)
+SEVERITIES = ("error", "warning", "info")
+
+
+@attrs.frozen
+class Record:
+    """One line of output. ``line`` is 1-based within the claim, ``None`` for the claim."""
+
+    file: str
+    row: int
+    claim_id: str | None
+    line: int | None
+    severity: str
+    rule: str
+    field: str | None
+    message: str
+    carc: str | None = None
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.define
+class Summary:
+    """What a run read and found."""
+
+    files: int = 0
+    rows_read: int = 0
+    rows_rejected: int = 0
+    claims_checked: int = 0
+    claims_with_errors: int = 0
+    findings: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    unreadable: list[str] = attrs.field(factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        """2 when a file was unreadable, 1 on an error or a rejected row, else 0."""
+        if self.unreadable:
+            return 2
+        return 1 if self.findings["error"] or self.rows_rejected else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "rows_read": self.rows_read,
+            "rows_rejected": self.rows_rejected,
+            "claims_checked": self.claims_checked,
+            "claims_with_errors": self.claims_with_errors,
+            "findings": dict(self.findings),
+            "unreadable_files": list(self.unreadable),
+            "exit_status": self.exit_status,
+        }
+
+    def text(self) -> str:
+        counts = ", ".join(
+            f"{self.findings[s]} {s}{'s' * (self.findings[s] != 1 and s != 'info')}"
+            for s in SEVERITIES
+        )
+        lines = [
+            f"Summary: {_n(self.files, 'file')}, {_n(self.rows_read, 'row')} read,"
+            f" {self.rows_rejected} rejected; {_n(self.claims_checked, 'claim')} checked,"
+            f" {self.claims_with_errors} with errors; findings: {counts}"
+        ]
+        if self.unreadable:
+            lines.append(f"Unreadable: {', '.join(self.unreadable)}")
+        return "\n".join(lines)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+class Progress:
+    """A one-line progress count on stderr, redrawn at most a few times a second."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._shown = False
+        self._last = 0.0
+
+    def update(self, file: str, rows: int, claims: int) -> None:
+        now = time.monotonic()
+        if not self._enabled or now - self._last < 0.2:
+            return
+        self._last = now
+        self._stream.write(f"\r\x1b[Kcptkit: {file}: {rows:,} rows read, {claims:,} claims checked")
+        self._stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._shown = False
+
+
+class Writer:
+    """Base writer: ``begin()``, ``record()`` for each record, ``end(summary)``."""
+
+    def __init__(self, out: TextIO, err: TextIO, progress: Progress) -> None:
+        self.out = out
+        self.err = err
+        self.progress = progress
+
+    def begin(self, header: dict[str, str]) -> None:
+        """Start the output; *header* names the rule set and the dataset."""
+
+    def record(self, record: Record) -> None:  # pragma: no cover - every writer overrides
+        raise NotImplementedError
+
+    def end(self, summary: Summary) -> None:  # pragma: no cover - every writer overrides
+        raise NotImplementedError
+
+
+class TableWriter(Writer):
+    """One finding per line, aligned, then the summary at the end of stdout."""
+
+    def __init__(self, out: TextIO, err: TextIO, progress: Progress, *, where: int) -> None:
+        super().__init__(out, err, progress)
+        self._where = where
+        self._count = 0
+
+    def _line(self, cells: tuple[str, ...]) -> str:
+        where, claim, line, severity, rule, carc, message = cells
+        return (
+            f"{where:<{self._where}}  {claim:<10}  {line:>4}  {severity:<7}  {rule:<27}"
+            f"  {carc:<6}  {message}"
+        ).rstrip()
+
+    def record(self, record: Record) -> None:
+        self.progress.clear()
+        if not self._count:
+            header = ("WHERE", "CLAIM", "LINE", "LEVEL", "RULE", "CARC", "MESSAGE -> SUGGESTION")
+            print(self._line(header), file=self.out)
+        self._count += 1
+        message = record.message
+        if record.suggestion:
+            message += f" -> {record.suggestion}"
+        cells = (
+            f"{record.file}:{record.row}",
+            record.claim_id or "-",
+            "-" if record.line is None else str(record.line),
+            record.severity,
+            record.rule,
+            record.carc or "-",
+            message,
+        )
+        print(self._line(cells), file=self.out)
+
+    def end(self, summary: Summary) -> None:
+        self.progress.clear()
+        if not self._count:
+            print("No findings.", file=self.out)
+        print(summary.text(), file=self.out)
+
+
+class JsonWriter(Writer):
+    """One JSON document: the run's header, the findings (one per line) and the summary."""
+
+    def __init__(self, out: TextIO, err: TextIO, progress: Progress) -> None:
+        super().__init__(out, err, progress)
+        self._count = 0
+
+    def begin(self, header: dict[str, str]) -> None:
+        fields = "".join(f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in header.items())
+        self.out.write("{" + fields + '"findings": [')
+
+    def record(self, record: Record) -> None:
+        self.out.write(("," if self._count else "") + "\n  " + json.dumps(record.to_dict()))
+        self._count += 1
+
+    def end(self, summary: Summary) -> None:
+        self.progress.clear()
+        self.out.write(("\n" if self._count else "") + '],\n"summary": ')
+        self.out.write(json.dumps(summary.to_dict()) + "}\n")
+
+
+class CsvWriter(Writer):
+    """A header row and one row per record; the summary goes to stderr."""
+
+    def __init__(self, out: TextIO, err: TextIO, progress: Progress) -> None:
+        super().__init__(out, err, progress)
+        self._writer = csv.writer(out, lineterminator="\n")
+
+    def begin(self, header: dict[str, str]) -> None:
+        self._writer.writerow(COLUMNS)
+
+    def record(self, record: Record) -> None:
+        values = record.to_dict()
+        self._writer.writerow(["" if values[c] is None else values[c] for c in COLUMNS])
+
+    def end(self, summary: Summary) -> None:
+        self.progress.clear()
+        print(summary.text(), file=self.err)
+
+
+def make_writer(
+    kind: str, *, where: int, progress: bool | None, out: TextIO | None = None
+) -> Writer:
+    """The writer for ``--format`` *kind*; progress shows when stderr is a terminal."""
+    stdout = sys.stdout if out is None else out
+    shown = sys.stderr.isatty() if progress is None else progress
+    meter = Progress(sys.stderr, enabled=shown)
+    if kind == "json":
+        return JsonWriter(stdout, sys.stderr, meter)
+    if kind == "csv":
+        return CsvWriter(stdout, sys.stderr, meter)
+    return TableWriter(stdout, sys.stderr, meter, where=where)
