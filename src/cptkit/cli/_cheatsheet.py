@@ -127,7 +127,7 @@ _THERAPY_DENIALS = [
     ("More units than the MUE allows", "CO-151", "units-exceed-mue"),
     ("Two evaluations, or an untimed code with 2+ units", "CO-151", "untimed-multiple-units"),
     ("An NCCI pair without a distinct-service modifier", "CO-236", "ncci-ptp"),
-    ("A deleted code (96101 ...)", "CO-181", "code-inactive"),
+    ("A deleted code (97001-97004, 92506 ...)", "CO-181", "code-inactive"),
     ("Over the KX threshold without KX", "CO-119", "kx-threshold"),
     ("Telehealth place of service without 95", "CO-4", "telehealth-mismatch"),
     ("No diagnosis pointer, or one past the diagnoses", "CO-16", "diagnosis-pointer-invalid"),
@@ -231,7 +231,7 @@ def _md_table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[st
 
 def _markdown(sheet: _Sheet, source: str) -> str:
     lines = [f"# {sheet.title}", "", source, "", "## Common codes", ""]
-    lines += _md_table(("Code", "What it is", "Timing", "MUE/day"), sheet.codes)
+    lines += _md_table(("Code", "What it is", "Timing", "MUE"), sheet.codes)
     lines += ["", "## Units", ""] + [f"- {rule}" for rule in sheet.rules]
     lines += ["", "## Modifiers", ""]
     lines += _md_table(("Modifier", "When", "Meaning"), sheet.modifiers)
@@ -283,7 +283,7 @@ def _html(sheets: Sequence[_Sheet], source: str) -> str:
             f"<section><h1>{html.escape(sheet.title)}</h1>"
             f"<p class='source'>{html.escape(source)}</p>"
             "<h2>Common codes</h2>"
-            + _html_table(("Code", "What it is", "Timing", "MUE/day"), sheet.codes)
+            + _html_table(("Code", "What it is", "Timing", "MUE"), sheet.codes)
             + f"<h2>Units</h2><ul>{rules}</ul><h2>Modifiers</h2>"
             + _html_table(("Modifier", "When", "Meaning"), sheet.modifiers)
             + "<h2>Common denials</h2>"
