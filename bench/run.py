@@ -23,7 +23,6 @@ import argparse
 import csv
 import datetime
 import decimal
-import itertools
 import json
 import platform
 import subprocess
@@ -40,30 +39,16 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 import cptkit  # noqa: E402
-from cptkit import Claim, ClaimLine  # noqa: E402
+from cptkit import Claim  # noqa: E402
+from cptkit.cli._group import Counts, Group  # noqa: E402
+from cptkit.cli._group import read as read_events  # noqa: E402
 
 
 def read_claims(path: Path) -> Iterator[Claim]:
-    """Rows -> claims, grouping adjacent rows of one claim id."""
-    with path.open(encoding="utf-8", newline="") as stream:
-        for claim_id, group in itertools.groupby(
-            csv.DictReader(stream), key=lambda r: r["claim_id"]
-        ):
-            rows = list(group)
-            lines = [
-                ClaimLine(
-                    code=row["code"],
-                    units=int(row["units"]),
-                    date_of_service=row["date_of_service"],
-                    modifiers=row["modifiers"].split(),
-                    place_of_service=row["place_of_service"] or None,
-                    minutes=int(row["minutes"]) if row["minutes"] else None,
-                    diagnosis_pointers=[int(p) for p in row["diagnosis_pointers"].split()],
-                    charge=row["charge"] or None,
-                )
-                for row in rows
-            ]
-            yield Claim(lines=lines, diagnoses=rows[0]["diagnoses"].split(), claim_id=claim_id)
+    """Rows -> claims with the command line's own streaming reader (as ``cptkit check``)."""
+    for event in read_events(path, Counts()):
+        if isinstance(event, Group):
+            yield event.claim
 
 
 def floor(path: Path) -> int:

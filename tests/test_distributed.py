@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import itertools
 import pickle
 import sys
 from collections.abc import Iterator
@@ -14,34 +12,17 @@ import pytest
 
 import cptkit
 from cptkit import Claim, ClaimLine, rulesets
+from cptkit.cli._group import Counts, Group, read
 from cptkit.distributed import validate_bag, validate_partition
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 def read_claims(path: str) -> Iterator[Claim]:
-    with open(path, encoding="utf-8", newline="") as stream:
-        for claim_id, group in itertools.groupby(
-            csv.DictReader(stream), key=lambda r: r["claim_id"]
-        ):
-            rows = list(group)
-            yield Claim(
-                lines=[
-                    ClaimLine(
-                        code=row["code"],
-                        units=int(row["units"]),
-                        date_of_service=row["date_of_service"],
-                        modifiers=row["modifiers"].split(),
-                        place_of_service=row["place_of_service"] or None,
-                        minutes=int(row["minutes"]) if row["minutes"] else None,
-                        diagnosis_pointers=[int(p) for p in row["diagnosis_pointers"].split()],
-                        charge=row["charge"] or None,
-                    )
-                    for row in rows
-                ],
-                diagnoses=rows[0]["diagnoses"].split(),
-                claim_id=claim_id,
-            )
+    """The command line's streaming reader, as a worker would use it."""
+    for event in read(Path(path), Counts()):
+        if isinstance(event, Group):
+            yield event.claim
 
 
 def read_partition(paths: list[str]) -> list[Claim]:
