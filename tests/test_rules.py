@@ -32,96 +32,226 @@ def found(report: Report, rule_id: str) -> list[Finding]:
     return [f for f in report.findings if f.rule == rule_id]
 
 
-# (rule id, failing claim, expected (line, severity, carc) of its findings, passing claim)
-CASES: list[tuple[str, Claim, list[tuple[int | None, str, str | None]], Claim]] = [
+# (rule id, failing claim, its expected findings, passing claim)
+# Each expected finding: (line, severity, CARC, field, message, suggestion), typed out.
+Expected = tuple[int | None, str, str | None, str | None, str, str | None]
+CASES: list[tuple[str, Claim, list[Expected], Claim]] = [
     (
         "code-unknown",
         claim(line("99213")),
-        [(0, "warning", None)],
+        [
+            (
+                0,
+                "warning",
+                None,
+                "code",
+                "99213 is not in the cptkit dataset; its rules cannot be checked",
+                "check the code against the payer's current code list",
+            ),
+        ],
         claim(line("97161", modifiers=["GP"])),
     ),
     (
         "code-inactive",
         claim(line("96101")),
-        [(0, "error", "CO-181")],
+        [
+            (
+                0,
+                "error",
+                "CO-181",
+                "code",
+                "96101 was deleted after 2018-12-31",
+                "use 96130, 96131, 96136, 96137 instead",
+            ),
+        ],
         claim(line("96101", date_of_service="2018-06-01")),
     ),
     (
         "modifier-unknown",
         claim(line("97161", modifiers=["GP", "GD"])),  # GD terminated 2019-12-31
-        [(0, "error", "CO-4")],
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "modifier GD was terminated after 2019-12-31",
+                "remove GD or use the modifier that replaced it",
+            ),
+        ],
         claim(line("97161", modifiers=["GP", "GD"], date_of_service="2019-06-01")),
     ),
     (
         "modifier-duplicate",
         claim(line("97161", modifiers=["GP", "GP"])),
-        [(0, "error", "CO-4")],
+        [
+            (0, "error", "CO-4", "modifiers", "modifier GP appears more than once", "list GP once"),
+        ],
         claim(line("97161", modifiers=["GP"])),
     ),
     (
         "modifier-too-many",
         claim(line("97110", modifiers=["GP", "59", "KX", "CQ", "AT"], minutes=8)),
-        [(0, "error", "CO-4")],
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "5 modifiers; a claim line carries at most 4",
+                "keep the pricing modifiers first and drop or move the rest",
+            ),
+        ],
         claim(line("97110", modifiers=["GP", "59", "KX", "CQ"], minutes=8)),
     ),
     (
         "therapy-modifier-missing",
         claim(line("97110", minutes=10)),
-        [(0, "error", "CO-4")],
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "97110 is a therapy code without GP, GO or GN",
+                "add GP (PT), GO (OT) or GN (SLP)",
+            ),
+        ],
         claim(line("97110", minutes=10, modifiers=["GP"])),
     ),
     (
         "therapy-modifier-conflict",
         claim(line("97110", minutes=10, modifiers=["GP", "GO"])),
-        [(0, "error", "CO-4")],
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "more than one therapy discipline modifier: GO, GP",
+                "keep the one of the plan of care the service was furnished under",
+            ),
+        ],
         claim(line("97110", minutes=10, modifiers=["GO"])),
     ),
     (
         "assistant-modifier-mismatch",
         claim(line("97110", minutes=10, modifiers=["GO", "CQ"])),
-        [(0, "error", "CO-4")],
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "CQ without GP",
+                "CQ goes with GP; check the plan of care",
+            ),
+        ],
         claim(line("97110", minutes=10, modifiers=["GP", "CQ"])),
     ),
     (
         "telehealth-mismatch",
         claim(line("97110", minutes=10, modifiers=["GP"]), place_of_service="10"),
-        [(0, "error", "CO-4")],
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "therapy code 97110 at telehealth place 10 without 95",
+                "add 95 if the service was furnished via telehealth",
+            ),
+        ],
         claim(line("97110", minutes=10, modifiers=["GP", "95"]), place_of_service="10"),
     ),
     (
         "place-of-service-unknown",
         claim(line("97161", modifiers=["GP"], place_of_service="30")),
-        [(0, "error", "CO-5")],
+        [
+            (
+                0,
+                "error",
+                "CO-5",
+                "place_of_service",
+                "place of service 30 is unassigned or not valid on the date of service",
+                "use a current CMS place-of-service code (02/10 for telehealth)",
+            ),
+        ],
         claim(line("97161", modifiers=["GP"], place_of_service="22")),
     ),
     (
         "units-exceed-mue",
         claim(line("97153", 20, minutes=300), line("97153", 16, minutes=240, modifiers=["76"])),
-        [(0, "error", "CO-151")],
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97153: 36 units on one date across 2 lines exceed the MUE of 32 per day (MAI 3)",
+                "bill at most 32; MAI 3 may be appealed with documentation of necessity",
+            ),
+        ],
         claim(line("97153", 16, minutes=240), line("97153", 16, minutes=240, modifiers=["76"])),
     ),
     (
         "untimed-multiple-units",
         claim(line("97161", 2, modifiers=["GP"])),
-        [(0, "error", "CO-151")],
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            ),
+        ],
         claim(line("97161", 1, modifiers=["GP"])),
     ),
     (
         "units-minutes-mismatch",
         claim(line("97110", 3, minutes=33, modifiers=["GP"])),
-        [(0, "error", "CO-151")],
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 3 units billed; the documented minutes support 2 under the Medicare 8-minute rule",
+                "bill 2",
+            ),
+        ],
         claim(line("97110", 2, minutes=33, modifiers=["GP"])),
     ),
     (
         "time-band-mismatch",
         claim(line("90837", minutes=45)),
-        [(0, "error", "CO-151")],
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90837 needs 53+ minutes; 45 documented",
+                "45 minutes fit 90834",
+            ),
+        ],
         claim(line("90834", minutes=45)),
     ),
     (
         "addon-without-primary",
         claim(line("96131", minutes=60)),
-        [(0, "error", "CO-97")],
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 96131 without one of its primary codes on the same date",
+                "bill it with its primary (96130)",
+            ),
+        ],
         claim(line("96130", minutes=60), line("96131")),
     ),
     (
@@ -130,7 +260,16 @@ CASES: list[tuple[str, Claim, list[tuple[int | None, str, str | None]], Claim]] 
             line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
             line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
         ),
-        [(1, "error", "CO-236")],
+        [
+            (
+                1,
+                "error",
+                "CO-236",
+                "modifiers",
+                "97530 with 97140: NCCI edit (modifier indicator 1, mutually exclusive procedures) and no NCCI-associated modifier",
+                "only if the services were truly distinct (separate session, site or encounter) and documented, append 59 or XE/XS/XP/XU; cptkit never adds one",
+            ),
+        ],
         claim(
             line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
             line("97530", minutes=8, modifiers=["GP", "59"], date_of_service="2019-06-03"),
@@ -139,7 +278,16 @@ CASES: list[tuple[str, Claim, list[tuple[int | None, str, str | None]], Claim]] 
     (
         "diagnosis-pointer-invalid",
         claim(line("97161", modifiers=["GP"], diagnosis_pointers=[2])),
-        [(0, "error", "CO-16")],
+        [
+            (
+                0,
+                "error",
+                "CO-16",
+                "diagnosis_pointers",
+                "pointer 2 but the claim has 1 diagnosis",
+                "use a pointer from 1 to 1",
+            ),
+        ],
         claim(line("97161", modifiers=["GP"], diagnosis_pointers=[1])),
     ),
     (
@@ -149,7 +297,16 @@ CASES: list[tuple[str, Claim, list[tuple[int | None, str, str | None]], Claim]] 
             line("97162", modifiers=["GP"]),
             line("97161", modifiers=["GP"]),
         ),
-        [(2, "error", "CO-18")],
+        [
+            (
+                2,
+                "error",
+                "CO-18",
+                "code",
+                "97161 repeats an earlier line's code, modifiers and date",
+                "bill the day's units on one line, or add 76/77 (repeat) or 59/X{EPSU} if it truly was a separate service",
+            ),
+        ],
         claim(line("97161", modifiers=["GP"]), line("97162", modifiers=["GP"])),
     ),
 ]
@@ -161,11 +318,14 @@ CASES: list[tuple[str, Claim, list[tuple[int | None, str, str | None]], Claim]] 
 def test_rule(
     rule_id: str,
     failing: Claim,
-    expected: list[tuple[int | None, str, str | None]],
+    expected: list[Expected],
     passing: Claim,
 ) -> None:
     report = cptkit.validate(failing)
-    got = [(f.line, f.severity.value, f.carc) for f in found(report, rule_id)]
+    got = [
+        (f.line, f.severity.value, f.carc, f.field, f.message, f.suggestion)
+        for f in found(report, rule_id)
+    ]
     assert got == expected
     for finding in found(report, rule_id):
         assert "\n" not in finding.message
@@ -306,3 +466,259 @@ def test_findings_name_no_patient_data() -> None:
         text = f"{finding.message} {finding.suggestion}"
         for value in ("123.45", "F84.0", "F840", "SMITH", "Jane", "2026-03-02"):
             assert value not in text
+
+
+# More branches of the rules: (name, claim, rules, rule id, expected findings), typed out.
+MORE: list[tuple[str, Claim, object, str, list[Expected]]] = [
+    (
+        "mue-mai-3-single-line",
+        claim(line("G0283", 3, modifiers=["GP"])),
+        None,
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "G0283: 3 units on one date exceed the MUE of 1 per day (MAI 3)",
+                "bill at most 1; MAI 3 may be appealed with documentation of necessity",
+            )
+        ],
+    ),
+    (
+        "mue-mai-2",
+        claim(line("97161", 2, modifiers=["GP"])),
+        None,
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161: 2 units on one date exceed the MUE of 1 per day (MAI 2)",
+                "bill at most 1; MAI 2 is an absolute limit",
+            )
+        ],
+    ),
+    (
+        "modifier-unknown-to-the-dataset",
+        claim(line("97161", modifiers=["GP", "Z9"])),
+        None,
+        "modifier-unknown",
+        [
+            (
+                0,
+                "warning",
+                "CO-4",
+                "modifiers",
+                "modifier Z9 is not in the cptkit dataset",
+                "check the modifier against the payer's current list",
+            )
+        ],
+    ),
+    (
+        "claim-level-place-reported-once",
+        claim(
+            line("97161", modifiers=["GP"]), line("97162", modifiers=["GP"]), place_of_service="30"
+        ),
+        None,
+        "place-of-service-unknown",
+        [
+            (
+                None,
+                "error",
+                "CO-5",
+                "place_of_service",
+                "place of service 30 is unassigned or not valid on the date of service",
+                "use a current CMS place-of-service code (02/10 for telehealth)",
+            )
+        ],
+    ),
+    (
+        "place-before-it-existed",
+        claim(line("97161", modifiers=["GP"], date_of_service="2021-06-01"), place_of_service="10"),
+        None,
+        "place-of-service-unknown",
+        [
+            (
+                None,
+                "error",
+                "CO-5",
+                "place_of_service",
+                "place of service 10 is unassigned or not valid on the date of service",
+                "use a current CMS place-of-service code (02/10 for telehealth)",
+            )
+        ],
+    ),
+    (
+        "band-with-no-fitting-code",
+        claim(line("90832", minutes=10)),
+        None,
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90832 needs 16-37 minutes; 10 documented",
+                "not reportable with these minutes",
+            )
+        ],
+    ),
+    (
+        "add-on-with-many-primaries",
+        claim(line("90785")),
+        None,
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 90785 without one of its primary codes on the same date",
+                "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
+            )
+        ],
+    ),
+    (
+        "five-pointers",
+        claim(
+            line("97161", modifiers=["GP"], diagnosis_pointers=[1, 2, 3, 4, 5]),
+            diagnoses=["M54.50", "M25.511", "R26.2", "Z96.651", "M62.81"],
+        ),
+        None,
+        "diagnosis-pointer-invalid",
+        [
+            (
+                0,
+                "error",
+                "CO-16",
+                "diagnosis_pointers",
+                "5 diagnosis pointers; a line carries at most 4",
+                "keep the four most relevant, primary first",
+            )
+        ],
+    ),
+    (
+        "ncci-indicator-0-even-with-59",
+        claim(line("0362T", 4, minutes=60), line("96105", 1, minutes=60, modifiers=["59"])),
+        None,
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-97",
+                "code",
+                "96105 is bundled into 0362T (NCCI, modifier indicator 0: never payable together)",
+                "do not bill 96105 with 0362T on the same date",
+            )
+        ],
+    ),
+    (
+        "sometimes-therapy-code",
+        claim(line("97597")),
+        None,
+        "therapy-modifier-missing",
+        [
+            (
+                0,
+                "warning",
+                "CO-4",
+                "modifiers",
+                "97597 needs GP, GO or GN when furnished under a therapy plan of care",
+                "add GP (PT), GO (OT) or GN (SLP)",
+            )
+        ],
+    ),
+    (
+        "co-without-go",
+        claim(line("97110", minutes=10, modifiers=["GP", "CO"])),
+        None,
+        "assistant-modifier-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "CO without GO",
+                "CO goes with GO; check the plan of care",
+            )
+        ],
+    ),
+    (
+        "code-not-yet-valid",
+        claim(line("97129", date_of_service="2019-06-01")),
+        None,
+        "code-inactive",
+        [(0, "error", "CO-181", "code", "97129 is not valid before 2020-01-01", None)],
+    ),
+    (
+        "cpt-rule-per-code",
+        claim(line("97110", 2, minutes=10)),
+        rulesets.commercial(),
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 2 units billed; the documented minutes support 1 under the CPT time rule",
+                "bill 1",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "tripping", "rules", "rule_id", "expected"), MORE, ids=[m[0] for m in MORE]
+)
+def test_more_branches(
+    name: str, tripping: Claim, rules: object, rule_id: str, expected: list[Expected]
+) -> None:
+    report = cptkit.validate(tripping, rules=rules)
+    got = [
+        (f.line, f.severity.value, f.carc, f.field, f.message, f.suggestion)
+        for f in found(report, rule_id)
+    ]
+    assert got == expected
+
+
+# The factories: (factory, id, default severity, CARC), typed from the table.
+FACTORIES = [
+    ("code_unknown", "code-unknown", Severity.WARNING, None),
+    ("code_inactive", "code-inactive", Severity.ERROR, "CO-181"),
+    ("modifier_unknown", "modifier-unknown", Severity.ERROR, "CO-4"),
+    ("modifier_duplicate", "modifier-duplicate", Severity.ERROR, "CO-4"),
+    ("modifier_too_many", "modifier-too-many", Severity.ERROR, "CO-4"),
+    ("therapy_modifier_missing", "therapy-modifier-missing", Severity.ERROR, "CO-4"),
+    ("therapy_modifier_conflict", "therapy-modifier-conflict", Severity.ERROR, "CO-4"),
+    ("assistant_modifier_mismatch", "assistant-modifier-mismatch", Severity.ERROR, "CO-4"),
+    ("telehealth_mismatch", "telehealth-mismatch", Severity.ERROR, "CO-5"),
+    ("place_of_service_unknown", "place-of-service-unknown", Severity.ERROR, "CO-5"),
+    ("units_exceed_mue", "units-exceed-mue", Severity.ERROR, "CO-151"),
+    ("untimed_multiple_units", "untimed-multiple-units", Severity.ERROR, "CO-151"),
+    ("units_minutes_mismatch", "units-minutes-mismatch", Severity.ERROR, "CO-151"),
+    ("time_band_mismatch", "time-band-mismatch", Severity.ERROR, "CO-151"),
+    ("addon_without_primary", "addon-without-primary", Severity.ERROR, "CO-97"),
+    ("ncci_ptp", "ncci-ptp", Severity.ERROR, "CO-236"),
+    ("diagnosis_pointer_invalid", "diagnosis-pointer-invalid", Severity.ERROR, "CO-16"),
+    ("duplicate_line", "duplicate-line", Severity.ERROR, "CO-18"),
+    ("kx_threshold", "kx-threshold", Severity.ERROR, "CO-119"),
+]
+
+
+@pytest.mark.parametrize(("factory", "rule_id", "severity", "carc"), FACTORIES)
+def test_factories(factory: str, rule_id: str, severity: Severity, carc: str | None) -> None:
+    from cptkit.validation import rules as built_in
+
+    made = getattr(built_in, factory)()
+    assert (made.id, made.severity, made.carc) == (rule_id, severity, carc)
+    assert made.rule_ids == frozenset({rule_id})

@@ -46,6 +46,7 @@ class _ModifierUnknown(Rule):
                         index,
                         "modifiers",
                         f"modifier {modifier} is not in the cptkit dataset",
+                        suggestion="check the modifier against the payer's current list",
                         severity=Severity.WARNING,
                     )
                 elif not info.active_on(day):
@@ -54,7 +55,12 @@ class _ModifierUnknown(Rule):
                         if info.terminated is not None and day > info.terminated
                         else f"is not valid before {info.effective}"
                     )
-                    yield self.finding(index, "modifiers", f"modifier {modifier} {when}")
+                    yield self.finding(
+                        index,
+                        "modifiers",
+                        f"modifier {modifier} {when}",
+                        suggestion=f"remove {modifier} or use the modifier that replaced it",
+                    )
 
 
 @attrs.frozen

@@ -113,21 +113,20 @@ class _NcciPtp(Rule):
 @attrs.frozen
 class _DuplicateLine(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        seen: dict[object, int] = {}
+        seen: set[object] = set()
         for index, line in enumerate(claim.lines):
             key = (line.code, frozenset(line.modifiers), context.day(line.date_of_service))
             if key in seen:
                 yield self.finding(
                     index,
                     "code",
-                    f"{line.code} with the same modifiers and date as line {seen[key]}",
+                    f"{line.code} repeats an earlier line's code, modifiers and date",
                     suggestion=(
                         "bill the day's units on one line, or add 76/77 (repeat) or 59/X{EPSU}"
                         " if it truly was a separate service"
                     ),
                 )
-            else:
-                seen[key] = index
+            seen.add(key)
 
 
 def addon_without_primary() -> Rule:
