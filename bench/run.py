@@ -158,15 +158,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--rss-lines", type=int, default=100_000, help="N for the memory check (N against 2N)"
+    )
     parser.add_argument("--smoke", action="store_true", help="a small, fast run (CI)")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args(argv)
     lines = 2_000 if args.smoke else args.lines
     repeat = 1 if args.smoke else args.repeat
     with tempfile.TemporaryDirectory() as folder:
-        path, double = Path(folder) / "claims.csv", Path(folder) / "claims2.csv"
+        path, single, double = (Path(folder) / f"claims{n}.csv" for n in (0, 1, 2))
         generate.write(path, lines, seed=7)
-        generate.write(double, 2 * lines, seed=7)
+        rss_lines = lines if args.smoke else args.rss_lines
+        generate.write(single, rss_lines, seed=7)
+        generate.write(double, 2 * rss_lines, seed=7)
         cptkit.lookup("97110")
         cptkit.catalog().ptp("97110", "97140")
         cptkit.catalog().mue("97110")
@@ -178,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         results["pydantic_s"] = (
             best(lambda: pydantic_structure(path), repeat) if has_pydantic else None
         )
-        results["peak_rss_kib_n"] = peak_rss_kib(path)
+        results["rss_lines"] = rss_lines
+        results["peak_rss_kib_n"] = peak_rss_kib(single)
         results["peak_rss_kib_2n"] = peak_rss_kib(double)
     results["import_attrs_cattrs_ms"] = import_ms("import attrs, cattrs", 3 if args.smoke else 7)
     results["import_cptkit_ms"] = import_ms("import cptkit", 3 if args.smoke else 7)
