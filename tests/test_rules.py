@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 import cptkit
-from cptkit import Claim, ClaimLine, Discipline, rulesets
+from cptkit import Claim, ClaimLine, Discipline, rulesets, units
 from cptkit.policy import PayerPolicy
-from cptkit.validation import Facts, Finding, Report, Severity
+from cptkit.validation import Facts, Finding, Report, Severity, make_context
+from cptkit.validation.rules._common import by_code_and_day, by_day
 
 DAY = "2026-03-02"
 
@@ -722,3 +723,398 @@ def test_factories(factory: str, rule_id: str, severity: Severity, carc: str | N
     made = getattr(built_in, factory)()
     assert (made.id, made.severity, made.carc) == (rule_id, severity, carc)
     assert made.rule_ids == frozenset({rule_id})
+
+
+# --- edges and branches found by mutation testing ---------------------------------------------
+
+ADD_KX = "add KX if the services are medically necessary and documented so"
+NCCI_FIX = (
+    "only if the services were truly distinct (separate session, site or encounter) and"
+    " documented, append 59 or XE/XS/XP/XU; cptkit never adds one"
+)
+
+# (name, claim, validate options, rule id, expected findings)
+BRANCHES: list[tuple[str, Claim, dict[str, Any], str, list[Expected]]] = [
+    (
+        "telehealth-modifier-in-person",
+        claim(line("97110", minutes=10, modifiers=["GP", "95"])),
+        {},
+        "telehealth-mismatch",
+        [
+            (
+                0,
+                "warning",
+                "CO-5",
+                "place_of_service",
+                "telehealth modifier 95 with in-person place of service 11",
+                "use place of service 02 or 10 for telehealth, or drop the modifier",
+            )
+        ],
+    ),
+    (
+        "kx-slp-counts-with-pt",
+        claim(line("97110", 1, minutes=15, modifiers=["GN"])),
+        {"facts": Facts(pt_slp_amount_ytd=Decimal("2500"))},
+        "kx-threshold",
+        [
+            (
+                0,
+                "error",
+                "CO-119",
+                "modifiers",
+                "PT and SLP amount this year is above the $2480 threshold and KX is missing",
+                ADD_KX,
+            )
+        ],
+    ),
+    (
+        "kx-ot-separately",
+        claim(line("97110", 1, minutes=15, modifiers=["GO"])),
+        {"facts": Facts(ot_amount_ytd=Decimal("2481"))},
+        "kx-threshold",
+        [
+            (
+                0,
+                "error",
+                "CO-119",
+                "modifiers",
+                "OT amount this year is above the $2480 threshold and KX is missing",
+                ADD_KX,
+            )
+        ],
+    ),
+    (
+        "kx-not-for-non-therapy-lines",
+        claim(line("90834", minutes=45)),
+        {"facts": Facts(pt_slp_amount_ytd=Decimal("9999"))},
+        "kx-threshold",
+        [],
+    ),
+    (
+        "no-pointer",
+        claim(line("97161", modifiers=["GP"], diagnosis_pointers=[])),
+        {},
+        "diagnosis-pointer-invalid",
+        [
+            (
+                0,
+                "error",
+                "CO-16",
+                "diagnosis_pointers",
+                "no diagnosis pointer",
+                "point the line at the diagnosis it treats (1 for the first)",
+            )
+        ],
+    ),
+    (
+        "pointer-past-two",
+        claim(
+            line("97161", modifiers=["GP"], diagnosis_pointers=[3]), diagnoses=["M54.50", "R26.2"]
+        ),
+        {},
+        "diagnosis-pointer-invalid",
+        [
+            (
+                0,
+                "error",
+                "CO-16",
+                "diagnosis_pointers",
+                "pointer 3 but the claim has 2 diagnoses",
+                "use a pointer from 1 to 2",
+            )
+        ],
+    ),
+    (
+        "four-pointers-are-fine",
+        claim(
+            line("97161", modifiers=["GP"], diagnosis_pointers=[1, 2, 3, 4]),
+            diagnoses=["M54.50", "M25.511", "R26.2", "Z96.651"],
+        ),
+        {},
+        "diagnosis-pointer-invalid",
+        [],
+    ),
+    (
+        "discipline-conflict",
+        claim(line("97110", minutes=10, modifiers=["GP"])),
+        {"facts": Facts(clinician_discipline=Discipline.SLP)},
+        "therapy-modifier-conflict",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "GP does not match the clinician's discipline (GN expected)",
+                "use GN",
+            )
+        ],
+    ),
+    (
+        "mue-mai-1-per-line",
+        claim(line("G0514", 2)),
+        {},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "G0514: 2 units exceed the MUE of 1 per line (MAI 1)",
+                "at most 1 per line; more on separate lines only with a bypass modifier",
+            )
+        ],
+    ),
+    ("mue-mai-1-at-the-limit", claim(line("G0514", 1)), {}, "units-exceed-mue", []),
+    ("mue-per-day-at-the-limit", claim(line("97153", 32, minutes=480)), {}, "units-exceed-mue", []),
+    (
+        "band-below",
+        claim(line("90834", minutes=37)),
+        {},
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90834 needs 38-52 minutes; 37 documented",
+                "37 minutes fit 90832",
+            )
+        ],
+    ),
+    (
+        "band-above",
+        claim(line("90834", minutes=53)),
+        {},
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90834 needs 38-52 minutes; 53 documented",
+                "53 minutes fit 90837",
+            )
+        ],
+    ),
+    ("band-low-edge", claim(line("90834", minutes=38)), {}, "time-band-mismatch", []),
+    ("band-high-edge", claim(line("90834", minutes=52)), {}, "time-band-mismatch", []),
+    (
+        "one-code-on-two-lines-adds-up",
+        claim(
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+            line("97110", 1, minutes=15, modifiers=["GP", "76"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "minutes-support-nothing",
+        claim(line("97110", 1, minutes=5, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 1 unit billed; the documented minutes support 0 under the Medicare 8-minute rule",
+                "do not bill this code",
+            )
+        ],
+    ),
+    (
+        "under-billed-is-info",
+        claim(line("97110", 1, minutes=33, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "info",
+                None,
+                "units",
+                "97110: 1 unit billed; the documented minutes support 2 under the Medicare 8-minute rule",
+                "bill 2",
+            )
+        ],
+    ),
+    (
+        "cms-day-with-unknown-minutes-is-not-judged",
+        claim(line("97110", 3, minutes=33, modifiers=["GP"]), line("97140", 1, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cpt-rule-judges-the-codes-with-minutes",
+        claim(line("97110", 3, minutes=33), line("97140", 1)),
+        {"rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 3 units billed; the documented minutes support 2 under the CPT time rule",
+                "bill 2",
+            )
+        ],
+    ),
+    (
+        "untimed-add-on-by-area-is-exempt",
+        claim(line("97597", modifiers=["GP"]), line("97598", 3, modifiers=["GP"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "untimed-one-unit",
+        claim(line("92507", 1, modifiers=["GN"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "modifier-on-its-last-day",
+        claim(line("97161", modifiers=["GP", "GD"], date_of_service="2019-12-31")),
+        {},
+        "modifier-unknown",
+        [],
+    ),
+    (
+        "modifier-before-it-existed",
+        claim(line("97161", modifiers=["GP", "AB"], date_of_service="2022-06-01")),
+        {},
+        "modifier-unknown",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "modifier AB is not valid before 2023-01-01",
+                "AB applies to services from 2023-01-01",
+            )
+        ],
+    ),
+    (
+        "modifier-terminated",
+        claim(line("97161", modifiers=["GP", "GD"], date_of_service="2020-01-01")),
+        {},
+        "modifier-unknown",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "modifier GD was terminated after 2019-12-31",
+                "remove GD or use the modifier that replaced it",
+            )
+        ],
+    ),
+    (
+        "ncci-column-2-on-the-first-line",
+        claim(
+            line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                0,
+                "error",
+                "CO-236",
+                "modifiers",
+                "97530 with 97140: NCCI edit (modifier indicator 1, mutually exclusive procedures) and no"
+                " NCCI-associated modifier",
+                NCCI_FIX,
+            )
+        ],
+    ),
+    (
+        "ncci-on-different-dates",
+        claim(
+            line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-04"),
+        ),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "duplicate-on-another-date-is-fine",
+        claim(
+            line("97161", modifiers=["GP"]),
+            line("97161", modifiers=["GP"], date_of_service="2026-03-03"),
+        ),
+        {},
+        "duplicate-line",
+        [],
+    ),
+    (
+        "telehealth-commercial-needs-no-modifier",
+        claim(line("97110", minutes=10), place_of_service="02"),
+        {"rules": rulesets.commercial()},
+        "telehealth-mismatch",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "tripping", "options", "rule_id", "expected"), BRANCHES, ids=[b[0] for b in BRANCHES]
+)
+def test_branches(
+    name: str, tripping: Claim, options: dict[str, Any], rule_id: str, expected: list[Expected]
+) -> None:
+    report = cptkit.validate(tripping, **options)
+    got = [
+        (f.line, f.severity.value, f.carc, f.field, f.message, f.suggestion)
+        for f in found(report, rule_id)
+    ]
+    assert got == expected
+
+
+def test_grouping_is_shared_between_rules() -> None:
+    first = claim(line("97161", modifiers=["GP"]), line("97110", minutes=8, modifiers=["GP"]))
+    other = claim(
+        line("97161", modifiers=["GP"]),
+        line("97161", modifiers=["GP"], date_of_service="2026-03-04"),
+    )
+    context = make_context()
+    days = by_day(first, context)
+    assert by_day(first, context) is days
+    assert by_code_and_day(first, context) is by_code_and_day(first, context)
+    assert list(days.values()) == [[0, 1]]
+    assert list(by_day(other, context).values()) == [[0], [1]]  # another claim: regrouped
+    assert by_day(first, make_context()) is not days  # another context: regrouped
+
+
+def test_memo_is_keyed_by_what_it_depends_on() -> None:
+    # Two claims whose allocations differ, checked with one shared context: each must get its own.
+    over = claim(line("97110", 3, minutes=33, modifiers=["GP"]))
+    right = claim(line("97110", 1, minutes=10, modifiers=["GP"]))
+    pair = claim(
+        line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+        line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+    )
+    other_pair = claim(
+        line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+        line("97112", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+    )
+    places = [
+        claim(line("97161", modifiers=["GP"]), place_of_service=p) for p in ("11", "30", "12")
+    ]
+    together = list(cptkit.validate_many([over, right, pair, other_pair, *places]))
+    alone = [cptkit.validate(c) for c in (over, right, pair, other_pair, *places)]
+    assert together == alone
+    assert units.allocate({"97110": 10}).total == 1

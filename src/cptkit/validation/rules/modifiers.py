@@ -50,16 +50,14 @@ class _ModifierUnknown(Rule):
                         severity=Severity.WARNING,
                     )
                 elif not info.active_on(day):
-                    when = (
-                        f"was terminated after {info.terminated}"
-                        if info.terminated is not None and day > info.terminated
-                        else f"is not valid before {info.effective}"
-                    )
+                    if info.terminated is not None and day > info.terminated:
+                        when = f"was terminated after {info.terminated}"
+                        fix = f"remove {modifier} or use the modifier that replaced it"
+                    else:
+                        when = f"is not valid before {info.effective}"
+                        fix = f"{modifier} applies to services from {info.effective}"
                     yield self.finding(
-                        index,
-                        "modifiers",
-                        f"modifier {modifier} {when}",
-                        suggestion=f"remove {modifier} or use the modifier that replaced it",
+                        index, "modifiers", f"modifier {modifier} {when}", suggestion=fix
                     )
 
 

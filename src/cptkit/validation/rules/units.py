@@ -142,7 +142,8 @@ class _UnitsMinutesMismatch(Rule):
                 yield self.finding(
                     first[code],
                     "units",
-                    f"{code}: {billed[code]} units billed; the documented minutes support"
+                    f"{code}: {billed[code]} unit{'s' * (billed[code] != 1)} billed; the"
+                    " documented minutes support"
                     f" {expected} under {_RULE_NAMES[rule]}",
                     suggestion=f"bill {expected}" if expected else "do not bill this code",
                     severity=Severity.ERROR if over else Severity.INFO,
