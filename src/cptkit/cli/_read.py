@@ -202,9 +202,14 @@ def _line_row(
     problems: list[tuple[str, str]] = []
     line: ClaimLine | None = None
     try:
-        line = structure(data, ClaimLine)
-    except InvalidRecord as err:
-        problems.extend(_problems(err))
+        # The constructor is the fast path for good rows; a bad row goes through the converter
+        # as well, which names every offending field at once.
+        line = ClaimLine(**data)
+    except InvalidInput:
+        try:
+            line = structure(data, ClaimLine)
+        except InvalidRecord as err:
+            problems.extend(_problems(err))
     values: dict[str, Any] = {}
     for name, convert in _CLAIM_CONVERTERS.items():
         raw = claim_values.get(name)
