@@ -22,18 +22,19 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _dataset, _tables
-from ._cms_files import mue_record, read_mue_file, read_ptp_files
 from ._convert import to_date
 from .codes import Code
 from .errors import DatasetError, InvalidInput, UnknownCode, UnknownModifier, UnknownPlaceOfService
 from .modifiers import Modifier
 from .places import PlaceOfService
 from .records import MUE, CodeInfo, Discipline, ModifierInfo, PlaceInfo, PTPEdit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Catalog", "DateLike"]
 
@@ -236,7 +237,11 @@ class Catalog:
         parsed = _code(code)
         _day(on)
         row = self._mue().get(str(parsed))
-        return None if row is None else mue_record(parsed, row, self._edition["mue"])
+        if row is None:
+            return None
+        return MUE(
+            code=parsed, units=row[0], mai=row[1], rationale=row[2], edition=self._edition["mue"]
+        )
 
     def ptp(self, code_a: Code | str, code_b: Code | str, *, on: DateLike = None) -> PTPEdit | None:
         """The NCCI edit between two codes in force *on* a date, in either order, or ``None``.
@@ -290,6 +295,8 @@ class Catalog:
 
     def with_mue_file(self, path: str | Path, *, edition: str = "user file") -> Catalog:
         """A new catalog whose MUE values come from a CMS MUE CSV (replacing the packaged ones)."""
+        from ._cms_files import read_mue_file  # only for overlays: keeps the first lookup light
+
         table = MappingProxyType(read_mue_file(path, edition))
         new = self._copy("MUE", (str(path),))
         new._mue = lambda: table
@@ -300,6 +307,8 @@ class Catalog:
         """A new catalog whose PTP edits come from CMS practitioner PTP text files."""
         if not paths:
             raise DatasetError("with_ptp_files: give at least one file")
+        from ._cms_files import read_ptp_files
+
         tables = _tables.index_edits(read_ptp_files(paths))
         new = self._copy("PTP", tuple(str(path) for path in paths))
         new._ptp = lambda: tables

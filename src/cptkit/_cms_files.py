@@ -20,7 +20,6 @@ from pathlib import Path
 
 from .codes import Code
 from .errors import DatasetError
-from .records import MUE
 
 __all__ = ["read_mue_file", "read_ptp_files"]
 
@@ -97,7 +96,3 @@ def read_ptp_files(
         if not found:
             raise DatasetError(f"{path}: no PTP rows (not a CMS PTP text file?)")
     return edits
-
-
-def mue_record(code: Code, row: tuple[int, int, str], edition: str) -> MUE:
-    return MUE(code=code, units=row[0], mai=row[1], rationale=row[2], edition=edition)
