@@ -49,10 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         *FUZZ_TESTS,
     ]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    passing = [int(n) for n in re.findall(r"(\d+) passing examples", result.stdout)]
-    failing = [int(n) for n in re.findall(r"(\d+) failing examples", result.stdout)]
+    passing = [int(n) for n in re.findall(r"(\d+) passing, ", result.stdout)]
+    failing = [int(n) for n in re.findall(r"(\d+) failing", result.stdout)]
     tail = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     print(f"fuzz tests: {tail}")
+    print(f"property tests run: {len(passing)}")
     print(f"inputs tried: {sum(passing) + sum(failing):,}; failing inputs: {sum(failing)}")
     return result.returncode
 

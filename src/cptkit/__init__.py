@@ -122,9 +122,15 @@ __all__ = [
 
 def catalog() -> Catalog:
     """The default :class:`Catalog` of cptkit's packaged data (never mutated)."""
-    from ._catalog import default_catalog
+    global _DEFAULT_CATALOG
+    if _DEFAULT_CATALOG is None:
+        from ._catalog import default_catalog
 
-    return default_catalog()
+        _DEFAULT_CATALOG = default_catalog()
+    return _DEFAULT_CATALOG
+
+
+_DEFAULT_CATALOG: Catalog | None = None
 
 
 def lookup(code: Code | str, *, on: DateLike = None) -> CodeInfo:

@@ -111,6 +111,8 @@ class Catalog:
         info = self.find(parsed)
         if info is None:
             raise UnknownCode(str(parsed))
+        if on is None:
+            return info
         day = _day(on)
         if day is not None and not info.active_on(day):
             raise UnknownCode(str(parsed), _inactive_detail(info, day))

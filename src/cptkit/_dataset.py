@@ -30,6 +30,7 @@ _T = TypeVar("_T")
 _PACKAGE = __name__.rpartition(".")[0]  # "cptkit", or "acme._vendor.cptkit" when vendored
 _LOCK = threading.RLock()  # re-entrant: a table may load the manifest while loading
 _CACHE: dict[str, Any] = {}
+CACHE = _CACHE  # read-only view for the loaders' fast path; only cached() and _clear() write
 
 
 def read_table(

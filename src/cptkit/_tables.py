@@ -331,27 +331,43 @@ def build_rationales(stream: TextIO, filename: str = "ptp_rationales.csv") -> Ma
     )
 
 
+def _build_codes() -> Mapping[Code, CodeInfo]:
+    return build_codes(_dataset.open_packaged("codes.csv"))
+
+
+def _build_modifiers() -> Mapping[Modifier, ModifierInfo]:
+    return build_modifiers(_dataset.open_packaged("modifiers.csv"))
+
+
+def _build_places() -> Mapping[PlaceOfService, PlaceInfo]:
+    return build_places(_dataset.open_packaged("places.csv"))
+
+
+def _build_mue() -> Mapping[str, tuple[int, int, str]]:
+    return build_mue(_dataset.open_packaged("mue.csv"))
+
+
+def _build_ptp() -> EditTables:
+    rationales = build_rationales(_dataset.open_packaged("ptp_rationales.csv"))
+    return build_ptp(_dataset.open_packaged("ptp.csv"), rationales)
+
+
+# The loaders are on every lookup's path: a loaded table is one dict read away.
 def load_codes() -> Mapping[Code, CodeInfo]:
-    return _dataset.cached("codes", lambda: build_codes(_dataset.open_packaged("codes.csv")))
+    return _dataset.CACHE.get("codes") or _dataset.cached("codes", _build_codes)
 
 
 def load_modifiers() -> Mapping[Modifier, ModifierInfo]:
-    return _dataset.cached(
-        "modifiers", lambda: build_modifiers(_dataset.open_packaged("modifiers.csv"))
-    )
+    return _dataset.CACHE.get("modifiers") or _dataset.cached("modifiers", _build_modifiers)
 
 
 def load_places() -> Mapping[PlaceOfService, PlaceInfo]:
-    return _dataset.cached("places", lambda: build_places(_dataset.open_packaged("places.csv")))
+    return _dataset.CACHE.get("places") or _dataset.cached("places", _build_places)
 
 
 def load_mue() -> Mapping[str, tuple[int, int, str]]:
-    return _dataset.cached("mue", lambda: build_mue(_dataset.open_packaged("mue.csv")))
+    return _dataset.CACHE.get("mue") or _dataset.cached("mue", _build_mue)
 
 
 def load_ptp() -> EditTables:
-    def build() -> EditTables:
-        rationales = build_rationales(_dataset.open_packaged("ptp_rationales.csv"))
-        return build_ptp(_dataset.open_packaged("ptp.csv"), rationales)
-
-    return _dataset.cached("ptp", build)
+    return _dataset.CACHE.get("ptp") or _dataset.cached("ptp", _build_ptp)
