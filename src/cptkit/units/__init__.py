@@ -27,7 +27,7 @@ from collections.abc import Mapping
 
 from .._catalog import Catalog, default_catalog
 from ..codes import Code
-from ..errors import InvalidInput, InvalidMinutes
+from ..errors import InvalidInput, InvalidMinutes, UnknownCode
 from ..policy import PayerPolicy, UnitRule
 from ..records import CodeInfo, Ladder, Timing
 from . import _rules
@@ -66,13 +66,17 @@ def _minutes(code: Code, value: object) -> int:
 def _read(minutes: object, catalog: Catalog) -> list[tuple[CodeInfo, int]]:
     if not isinstance(minutes, Mapping):
         raise InvalidMinutes("minutes", type(minutes).__name__, "a mapping of codes to minutes")
-    seen: dict[Code, tuple[CodeInfo, int]] = {}
+    seen: dict[str, tuple[CodeInfo, int]] = {}
     for key, value in minutes.items():
         code = key if type(key) is Code else Code.parse(key)
-        if code in seen:
+        text = code.value
+        if text in seen:
             raise InvalidMinutes(f"minutes[{code}]", key, "a code given once")
-        seen[code] = (catalog.lookup(code), _minutes(code, value))
-    return [seen[code] for code in sorted(seen, key=str)]
+        info = catalog.find(code)
+        if info is None:
+            raise UnknownCode(text)
+        seen[text] = (info, _minutes(code, value))
+    return [seen[text] for text in sorted(seen)]
 
 
 def allocate(
@@ -106,11 +110,16 @@ def allocate(
     book = default_catalog() if catalog is None else catalog
     entries = _read(minutes, book)
     lines: list[AllocationLine] = []
-    pooled = [
-        (info, count)
-        for info, count in entries
-        if name == "cms" and info.timing is Timing.TIMED and info.unit_minutes == _rules.CMS_UNIT
-    ]
+    timed_kind = Timing.TIMED
+    pooled = (
+        [
+            (info, count)
+            for info, count in entries
+            if info.timing is timed_kind and info.unit_minutes == _rules.CMS_UNIT
+        ]
+        if name == "cms"
+        else []
+    )
     next_unit: list[int] = []
     pooled_total = sum(count for _, count in pooled)
     if pooled:
@@ -140,7 +149,7 @@ def allocate(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
             next_unit.append(unit // 2 + 1 + unit * got - count)
-    given = {info.code: count for info, count in entries}
+    given = {info.code: count for info, count in entries} if ladders else {}
     for family, total in ladders.items():
         lines.extend(_ladder_lines(family, total, given))
         next_unit.append(_ladder_next(family, total))
