@@ -31,6 +31,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+# The column lists are the loader's, so the build and the loader cannot drift apart.
+from cptkit._tables import CODE_COLUMNS, MODIFIER_COLUMNS, PLACE_COLUMNS  # noqa: E402
 
 # Bump when an input changes; it is the "generated" date written into every file header, kept
 # constant so that a rebuild of unchanged inputs is byte-identical.
@@ -177,33 +181,6 @@ def pfs_status(raw: Path) -> dict[str, str]:
     return {row["hcpcs_code"]: row["status"] for row in rows if row["mod"] == ""}
 
 
-CODE_COLUMNS = [
-    "code",
-    "summary",
-    "family",
-    "disciplines",
-    "timing",
-    "unit_minutes",
-    "band_min",
-    "band_max",
-    "ladder_addon",
-    "base_minutes",
-    "base_threshold",
-    "addon_unit_minutes",
-    "addon_threshold",
-    "add_on",
-    "primary_codes",
-    "therapy_list",
-    "pfs_status",
-    "telehealth",
-    "effective",
-    "terminated",
-    "replaced_by",
-    "date_basis",
-    "note",
-]
-
-
 def build_codes(raw: Path, manual: Path) -> bytes:
     attributes = read_csv(manual / "code_attributes.csv")
     history = {row["code"]: row for row in read_csv(manual / "code_history.csv")}
@@ -306,19 +283,6 @@ def _check_code_row(row: dict[str, str], where: str) -> None:
 
 # --- modifiers --------------------------------------------------------------------------------
 
-MODIFIER_COLUMNS = [
-    "modifier",
-    "level",
-    "group",
-    "kind",
-    "summary",
-    "description",
-    "effective",
-    "terminated",
-    "date_basis",
-    "reviewed",
-]
-
 
 def build_modifiers(raw: Path, manual: Path) -> bytes:
     folder = raw / "hcpcs_modifiers"
@@ -387,8 +351,6 @@ def build_modifiers(raw: Path, manual: Path) -> bytes:
 
 
 # --- places of service ------------------------------------------------------------------------
-
-PLACE_COLUMNS = ["code", "name", "setting", "effective", "terminated", "date_basis", "note"]
 
 
 def build_places(raw: Path, manual: Path) -> bytes:
