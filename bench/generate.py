@@ -18,18 +18,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-COLUMNS = [
-    "claim_id",
-    "date_of_service",
-    "code",
-    "units",
-    "modifiers",
-    "place_of_service",
-    "minutes",
-    "diagnosis_pointers",
-    "charge",
-    "diagnoses",
-]
+from cptkit.cli._read import LINE_FIELDS
+
+COLUMNS = ["claim_id", *LINE_FIELDS, "diagnoses"]  # the columns `cptkit check` reads
 
 PT_TIMED = ["97110", "97112", "97140", "97530", "97116", "97535"]
 OT_TIMED = ["97110", "97530", "97535", "97112", "97140"]

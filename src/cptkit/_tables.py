@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import attrs
 
 from . import _dataset
+from ._text import ShapedText
 from .codes import Code
 from .errors import DatasetError, InvalidInput
 from .modifiers import Modifier
@@ -87,6 +88,7 @@ MUE_COLUMNS = ("code", "units", "mai", "rationale")
 PTP_COLUMNS = ("column1", "column2", "deletion_date", "modifier_indicator", "rationale")
 
 _BOOL = {"0": False, "1": True}
+_S = TypeVar("_S", bound=ShapedText)
 _TRI = {"yes": True, "no": False, "": None}
 
 
@@ -114,11 +116,14 @@ class _Row:
     def date(self, field: str) -> datetime.date | None:
         return _dataset.optional_date(self.row[field], self.filename, self.line, field)
 
-    def code(self, field: str) -> Code:
+    def shaped(self, field: str, cls: type[_S]) -> _S:
         try:
-            return Code.parse(self.row[field])
+            return cls.parse(self.row[field])
         except InvalidInput:
             raise self.fail(field) from None
+
+    def code(self, field: str) -> Code:
+        return self.shaped(field, Code)
 
     def codes(self, field: str) -> tuple[Code, ...]:
         text = self.row[field]
@@ -204,10 +209,7 @@ def build_modifiers(
     groups = {item.value: item for item in ModifierGroup}
     index: dict[Modifier, ModifierInfo] = {}
     for row in _rows(stream, filename, MODIFIER_COLUMNS):
-        try:
-            modifier = Modifier.parse(row.text("modifier"))
-        except InvalidInput:
-            raise row.fail("modifier") from None
+        modifier = row.shaped("modifier", Modifier)
         if modifier in index:
             raise row.fail("modifier", "duplicate modifier")
         if row.text("level") not in ("CPT", "HCPCS"):
@@ -233,10 +235,7 @@ def build_places(
     """Index the place-of-service table."""
     index: dict[PlaceOfService, PlaceInfo] = {}
     for row in _rows(stream, filename, PLACE_COLUMNS):
-        try:
-            place = PlaceOfService.parse(row.text("code"))
-        except InvalidInput:
-            raise row.fail("code") from None
+        place = row.shaped("code", PlaceOfService)
         if place in index:
             raise row.fail("code", "duplicate place of service")
         if row.text("setting") not in ("facility", "non-facility", "unassigned"):
