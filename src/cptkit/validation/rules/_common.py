@@ -15,7 +15,7 @@ from .._core import Context
 __all__ = ["THERAPY_DISCIPLINE_MODIFIERS", "by_code_and_day", "by_day", "codes_text"]
 
 GP, GO, GN = Modifier("GP"), Modifier("GO"), Modifier("GN")
-THERAPY_DISCIPLINE_MODIFIERS = (GP, GO, GN)
+THERAPY_DISCIPLINE_MODIFIERS = frozenset({GP, GO, GN})  # a set: membership by cached hash
 
 
 # Several rules group the same claim's lines; the last grouping is kept per thread, keyed by

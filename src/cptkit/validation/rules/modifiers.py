@@ -127,7 +127,7 @@ class _TherapyModifierConflict(Rule):
         expected = _DISCIPLINE_MODIFIER.get(context.facts.clinician_discipline)  # type: ignore[arg-type]
         for index, line in enumerate(claim.lines):
             present = [m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS]
-            distinct = sorted(set(present))
+            distinct = sorted(set(present), key=lambda m: m.value)
             if len(distinct) > 1:
                 yield self.finding(
                     index,

@@ -134,7 +134,7 @@ class _UnitsMinutesMismatch(Rule):
             assert isinstance(allocation, unit_rules.Allocation)
             supported = allocation.units
             considered = {line.code for line in allocation.lines}
-            for code in sorted(considered & set(billed)):
+            for code in sorted(considered & billed.keys(), key=lambda c: c.value):
                 expected = supported.get(code, 0)
                 if billed[code] == expected:
                     continue
