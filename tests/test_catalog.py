@@ -308,7 +308,9 @@ def test_ptp() -> None:
     assert old is not None
     assert (str(old.column1), str(old.column2), old.modifier_indicator) == ("97140", "97530", 1)
     assert old.bypassable
-    assert catalog.ptp("97140", "97530", on="2019-12-31") is None  # deletion date exclusive
+    # the deletion date is the last day the edit applies (CMS deletes on quarter ends)
+    assert catalog.ptp("97140", "97530", on="2019-12-31") is not None
+    assert catalog.ptp("97140", "97530", on="2020-01-01") is None
     assert catalog.ptp("97140", "97530") is None
     # 97530 against an evaluation: deleted 2020-01-01 with indicator 9 -> never an edit
     assert catalog.ptp("97161", "97530", on="2019-06-01") is None
@@ -362,3 +364,14 @@ def test_descriptor_overlay_errors(tmp_path: Path, text: str, message: str) -> N
         cptkit.catalog().with_descriptors(path)
     with pytest.raises(cptkit.DatasetError, match="cannot be read"):
         cptkit.catalog().with_descriptors(tmp_path / "missing.csv")
+
+
+def test_discipline_names_and_bad_search() -> None:
+    catalog = cptkit.catalog()
+    assert catalog.codes(discipline="aba") == catalog.codes(discipline=Discipline.ABA)
+    with pytest.raises(
+        cptkit.InvalidInput, match=re.escape("discipline: 'physical therapy' is not a discipline")
+    ):
+        catalog.codes(discipline="physical therapy")
+    with pytest.raises(cptkit.InvalidInput, match=re.escape("text: 'NoneType' is not search text")):
+        catalog.search(None)  # type: ignore[arg-type]

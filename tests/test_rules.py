@@ -343,10 +343,12 @@ def test_kx_threshold() -> None:
     tripping = claim(line("97110", 1, minutes=15, modifiers=["GP"]))
     report = cptkit.validate(tripping, facts=over)
     assert [(f.line, f.carc) for f in found(report, "kx-threshold")] == [(0, "CO-119")]
-    assert "$2480 threshold" in found(report, "kx-threshold")[0].message
+    assert "has reached the $2480 threshold" in found(report, "kx-threshold")[0].message
     with_kx = claim(line("97110", 1, minutes=15, modifiers=["GP", "KX"]))
     assert found(cptkit.validate(with_kx, facts=over), "kx-threshold") == []
-    under = Facts(pt_slp_amount_ytd=Decimal("2480"))
+    at = Facts(pt_slp_amount_ytd=Decimal("2480"))  # at the threshold: this service crosses it
+    assert len(found(cptkit.validate(tripping, facts=at), "kx-threshold")) == 1
+    under = Facts(pt_slp_amount_ytd=Decimal("2479.99"))
     assert found(cptkit.validate(tripping, facts=under), "kx-threshold") == []
     assert found(cptkit.validate(tripping), "kx-threshold") == []  # amount unknown
     ot = claim(line("97110", 1, minutes=15, modifiers=["GO"]))
@@ -762,7 +764,7 @@ BRANCHES: list[tuple[str, Claim, dict[str, Any], str, list[Expected]]] = [
                 "error",
                 "CO-119",
                 "modifiers",
-                "PT and SLP amount this year is above the $2480 threshold and KX is missing",
+                "PT and SLP amount this year has reached the $2480 threshold and KX is missing",
                 ADD_KX,
             )
         ],
@@ -778,7 +780,7 @@ BRANCHES: list[tuple[str, Claim, dict[str, Any], str, list[Expected]]] = [
                 "error",
                 "CO-119",
                 "modifiers",
-                "OT amount this year is above the $2480 threshold and KX is missing",
+                "OT amount this year has reached the $2480 threshold and KX is missing",
                 ADD_KX,
             )
         ],
@@ -1118,3 +1120,44 @@ def test_memo_is_keyed_by_what_it_depends_on() -> None:
     alone = [cptkit.validate(c) for c in (over, right, pair, other_pair, *places)]
     assert together == alone
     assert units.allocate({"97110": 10}).total == 1
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+
+def test_on_does_not_merge_dates_of_service() -> None:
+    two_days = claim(
+        line("97110", minutes=10, modifiers=["GP"], date_of_service="2024-03-04"),
+        line("97140", minutes=10, modifiers=["GP"], date_of_service="2024-03-05"),
+        line("97161", modifiers=["GP"], date_of_service="2024-03-04"),
+        line("97161", modifiers=["GP"], date_of_service="2024-03-05"),
+    )
+    assert cptkit.validate(two_days, on="2024-03-05").findings == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "rules"),
+    [
+        ((line("96130"), line("96131", minutes=60)), rulesets.commercial()),
+        ((line("97129", modifiers=["GP"]), line("97130", 2, minutes=30, modifiers=["GP"])), None),
+    ],
+)
+def test_ladder_with_undocumented_minutes_is_not_judged(
+    lines: tuple[ClaimLine, ...], rules: object
+) -> None:
+    report = cptkit.validate(claim(*lines, diagnoses=["F41.1"]), rules=rules)
+    assert found(report, "units-minutes-mismatch") == []
+
+
+def test_eight_minute_rule_is_per_discipline() -> None:
+    # 10 minutes of PT and 10 of OT: one unit each, not one unit for 20 pooled minutes
+    both = claim(
+        line("97110", 1, minutes=10, modifiers=["GP"]),
+        line("97530", 1, minutes=10, modifiers=["GO"]),
+    )
+    assert found(cptkit.validate(both), "units-minutes-mismatch") == []
+    same = claim(
+        line("97110", 1, minutes=10, modifiers=["GP"]),
+        line("97530", 1, minutes=10, modifiers=["GP"]),
+    )
+    assert [f.line for f in found(cptkit.validate(same), "units-minutes-mismatch")] == [1]

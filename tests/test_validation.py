@@ -212,3 +212,42 @@ def test_never_raises_and_is_deterministic(claim: Claim) -> None:
     assert all(isinstance(f, Finding) for f in first.findings)
     keys = [f.sort_key() for f in first.findings]
     assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"facts": {"pt_slp_amount_ytd": 3000}}, "facts: 'dict' is not a cptkit Facts or None"),
+        ({"policy": "medicare"}, "policy: 'str' is not a cptkit PayerPolicy or None"),
+        ({"catalog": "x"}, "catalog: 'str' is not a cptkit Catalog or None"),
+        ({"acknowledged": 5}, "acknowledged: 'int' is not (rule id, line index) pairs"),
+        (
+            {"acknowledged": [["ncci-ptp", 0]]},
+            "acknowledged: ['ncci-ptp', 0] is not (rule id, line index)",
+        ),
+    ],
+)
+def test_bad_options_raise_cptkit_errors(options: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        validate(bad_claim(), **options)  # type: ignore[arg-type]
+
+
+def test_facts_and_policy_convert_or_refuse() -> None:
+    from decimal import Decimal
+
+    from cptkit.policy import PayerPolicy
+    from cptkit.validation import Facts
+
+    facts = Facts(pt_slp_amount_ytd="3000", clinician_discipline="pt")
+    assert facts.pt_slp_amount_ytd == Decimal("3000")
+    assert facts.clinician_discipline is cptkit.Discipline.PT
+    with pytest.raises(InvalidInput, match=re.escape("amount: 3000.0 is not an amount >= 0")):
+        Facts(ot_amount_ytd=3000.0)
+    with pytest.raises(InvalidInput, match=re.escape("clinician_discipline: 'physio'")):
+        Facts(clinician_discipline="physio")
+    with pytest.raises(
+        InvalidInput, match=re.escape("telehealth_modifiers: '95' is not a collection")
+    ):
+        PayerPolicy(name="x", unit_rule="ama", telehealth_modifiers="95")
+    with pytest.raises(InvalidInput, match=re.escape("unit_rule: 'AMA' is not 'cms' or 'ama'")):
+        PayerPolicy(name="x", unit_rule="AMA")  # type: ignore[arg-type]

@@ -148,7 +148,7 @@ class Catalog:
     ) -> tuple[CodeInfo, ...]:
         """Every code, in code order, filtered by discipline (``Discipline.PT`` or ``"PT"``),
         family and validity on a date."""
-        wanted = Discipline[discipline] if isinstance(discipline, str) else discipline
+        wanted = _discipline(discipline)
         day = _day(on)
         return tuple(
             self.lookup(info.code)
@@ -161,6 +161,8 @@ class Catalog:
     def search(self, text: str, *, on: DateLike = None) -> tuple[CodeInfo, ...]:
         """Codes whose number, summary, family or loaded descriptor contain every word of
         *text* (case-insensitive), in code order."""
+        if not isinstance(text, str):
+            raise InvalidInput("text", type(text).__name__, "search text (a str)")
         words = text.lower().split()
         found = []
         for info in self.codes(on=on):
@@ -316,6 +318,16 @@ class Catalog:
         new._ptp = lambda: tables
         new._edition["ptp"] = edition
         return new
+
+
+def _discipline(value: object) -> Discipline | None:
+    """``None``, a :class:`Discipline`, or its name in any case (``"PT"``, ``"pt"``)."""
+    if value is None or isinstance(value, Discipline):
+        return value
+    if isinstance(value, str) and value.upper() in Discipline.__members__:
+        return Discipline[value.upper()]
+    names = ", ".join(Discipline.__members__)
+    raise InvalidInput("discipline", value, f"a discipline ({names})")
 
 
 def _rebuild(sources: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalog:

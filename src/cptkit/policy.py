@@ -16,11 +16,13 @@ unit_rule="ama")``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Literal
 
 import attrs
 
+from .errors import InvalidInput
 from .modifiers import Modifier
 
 __all__ = ["KX_THRESHOLDS", "PayerPolicy", "UnitRule"]
@@ -45,11 +47,16 @@ secondary sources (see the docs)."""
 
 
 def _modifiers(values: object) -> frozenset[Modifier]:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise TypeError("telehealth_modifiers must be a collection of modifiers")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInput("telehealth_modifiers", values, "a collection of modifiers")
     return frozenset(
         value if isinstance(value, Modifier) else Modifier.parse(value) for value in values
     )
+
+
+def _unit_rule(instance: object, attribute: object, value: object) -> None:
+    if value not in ("cms", "ama"):
+        raise InvalidInput("unit_rule", value, "'cms' or 'ama'")
 
 
 @attrs.frozen
@@ -68,7 +75,7 @@ class PayerPolicy:
     """
 
     name: str
-    unit_rule: UnitRule = attrs.field(validator=attrs.validators.in_(("cms", "ama")))
+    unit_rule: UnitRule = attrs.field(validator=_unit_rule)
     therapy_modifiers_required: bool = False
     telehealth_modifiers: frozenset[Modifier] = attrs.field(
         default=frozenset(), converter=_modifiers

@@ -275,7 +275,9 @@ class PTPEdit:
             modifier, 9 not an edit any more.
         effective: the first date the edit applies, or ``None`` when the source gives none (the
             packaged 2024 Q3 file has no effective dates).
-        deletion_date: the first date the edit no longer applies, or ``None`` while active.
+        deletion_date: the last date the edit applies, or ``None`` while active. (In CMS's files
+            edits with indicator 0 or 1 are deleted on quarter ends, 20191231 and the like,
+            and withdrawn edits get indicator 9 on a quarter's first day.)
         rationale: CMS's rationale.
         edition: the CMS quarter the edit comes from.
     """
@@ -296,7 +298,8 @@ class PTPEdit:
     def in_force_on(self, day: datetime.date | None) -> bool:
         """Whether the edit applies on *day* (``None``: the edition's date, i.e. not deleted).
 
-        The deletion date is exclusive; indicator 9 is never in force.
+        The edit applies from its effective date through its deletion date, both included;
+        indicator 9 is never in force.
         """
         if self.modifier_indicator == 9:
             return False
@@ -304,4 +307,4 @@ class PTPEdit:
             return False
         if self.deletion_date is None:
             return True
-        return day is not None and day < self.deletion_date
+        return day is not None and day <= self.deletion_date

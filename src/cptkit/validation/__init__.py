@@ -63,13 +63,39 @@ def make_context(
     from .._convert import to_date
 
     chosen = policy if policy is not None else getattr(rules, "policy", None)
+    _check_type("policy", chosen, PayerPolicy)
+    _check_type("catalog", catalog, Catalog)
+    _check_type("facts", facts, Facts)
+    pairs = _acknowledged(acknowledged)
     return Context(
         catalog=default_catalog() if catalog is None else catalog,
         policy=PayerPolicy.medicare() if chosen is None else chosen,
         on=None if on is None else to_date(on, _OnError, "on"),
         facts=Facts() if facts is None else facts,
-        acknowledged=frozenset(acknowledged),
+        acknowledged=pairs,
     )
+
+
+def _check_type(name: str, value: object, cls: type) -> None:
+    if value is not None and not isinstance(value, cls):
+        raise InvalidInput(name, type(value).__name__, f"a cptkit {cls.__name__} or None")
+
+
+def _acknowledged(values: object) -> frozenset[tuple[str, int | None]]:
+    expected = "(rule id, line index) pairs, such as [('ncci-ptp', 1)]"
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInput("acknowledged", type(values).__name__, expected)
+    pairs = []
+    for item in values:
+        if not (
+            isinstance(item, tuple)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and (item[1] is None or type(item[1]) is int)
+        ):
+            raise InvalidInput("acknowledged", item, expected)
+        pairs.append(item)
+    return frozenset(pairs)
 
 
 def _rules(rules: object) -> RuleSet:

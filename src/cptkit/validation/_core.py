@@ -18,8 +18,10 @@ from typing import Any
 import attrs
 
 from .._catalog import Catalog, default_catalog
+from .._convert import to_decimal
 from ..claims import Claim
 from ..codes import Code
+from ..errors import InvalidInput
 from ..modifiers import Modifier
 from ..policy import PayerPolicy
 from ..records import MUE, CodeInfo, Discipline, ModifierInfo
@@ -78,20 +80,33 @@ class Finding:
         }
 
 
+def _amount(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value, InvalidInput, "amount")
+
+
+def _clinician(value: object) -> Discipline | None:
+    if value is None or isinstance(value, Discipline):
+        return value
+    if isinstance(value, str) and value.upper() in Discipline.__members__:
+        return Discipline[value.upper()]
+    raise InvalidInput("clinician_discipline", value, "a Discipline (PT, OT, SLP ...)")
+
+
 @attrs.frozen
 class Facts:
     """What the claim alone does not say.
 
     Attributes:
-        pt_slp_amount_ytd: the beneficiary's Medicare-allowed PT and SLP amount so far this
-            year (for the KX threshold), or ``None`` when unknown.
+        pt_slp_amount_ytd: the beneficiary's Medicare-allowed PT and SLP amount this year
+            before this claim (for the KX threshold), or ``None`` when unknown. Text, ``int``
+            or ``Decimal``; never a float.
         ot_amount_ytd: the same for OT, which has its own threshold.
         clinician_discipline: the rendering clinician's discipline, when known.
     """
 
-    pt_slp_amount_ytd: Decimal | None = None
-    ot_amount_ytd: Decimal | None = None
-    clinician_discipline: Discipline | None = None
+    pt_slp_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
+    ot_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
+    clinician_discipline: Discipline | None = attrs.field(default=None, converter=_clinician)
 
 
 @attrs.frozen

@@ -32,7 +32,9 @@ def _groups(
     days: dict[datetime.date, list[int]] = defaultdict(list)
     codes: dict[tuple[Code, datetime.date], list[int]] = defaultdict(list)
     for index, line in enumerate(claim.lines):
-        day = context.day(line.date_of_service)
+        # Grouping is by the real date of service: `on` changes the date codes are judged
+        # valid on, never which services happened on one day.
+        day = line.date_of_service
         days[day].append(index)
         codes[(line.code, day)].append(index)
     _LAST.value = (claim, context, (days, codes))
@@ -40,12 +42,12 @@ def _groups(
 
 
 def by_day(claim: Claim, context: Context) -> dict[datetime.date, list[int]]:
-    """Line indexes grouped by the date each line is judged on (do not modify)."""
+    """Line indexes grouped by date of service (do not modify)."""
     return _groups(claim, context)[0]
 
 
 def by_code_and_day(claim: Claim, context: Context) -> dict[tuple[Code, datetime.date], list[int]]:
-    """Line indexes grouped by code and judged date, in line order (do not modify)."""
+    """Line indexes grouped by code and date of service, in line order (do not modify)."""
     return _groups(claim, context)[1]
 
 

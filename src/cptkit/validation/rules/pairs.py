@@ -115,7 +115,7 @@ class _DuplicateLine(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         seen: set[object] = set()
         for index, line in enumerate(claim.lines):
-            key = (line.code, frozenset(line.modifiers), context.day(line.date_of_service))
+            key = (line.code, frozenset(line.modifiers), line.date_of_service)
             if key in seen:
                 yield self.finding(
                     index,

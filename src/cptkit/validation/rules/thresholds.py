@@ -36,12 +36,12 @@ class _KxThreshold(Rule):
             else:
                 continue
             threshold = context.policy.kx_threshold(context.day(line.date_of_service).year)
-            if amount is None or threshold is None or amount <= threshold:
+            if amount is None or threshold is None or amount < threshold:
                 continue
             yield self.finding(
                 index,
                 "modifiers",
-                f"{bucket} amount this year is above the ${threshold} threshold and KX is missing",
+                f"{bucket} amount this year has reached the ${threshold} threshold and KX is missing",
                 suggestion="add KX if the services are medically necessary and documented so",
             )
 

@@ -19,7 +19,7 @@ from ...claims import Claim
 from ...codes import Code
 from ...records import Timing
 from .._core import Context, Finding, Rule, Severity
-from ._common import by_code_and_day, by_day
+from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
 
 __all__ = [
     "time_band_mismatch",
@@ -89,66 +89,77 @@ class _UntimedMultipleUnits(Rule):
 @attrs.frozen
 class _UnitsMinutesMismatch(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for indexes in _by_day_and_discipline(claim).values():
+            yield from self._group(claim, context, indexes)
+
+    def _group(self, claim: Claim, context: Context, indexes: list[int]) -> Iterator[Finding]:
         rule = context.policy.unit_rule
-        for indexes in by_day(claim, context).values():
-            minutes: dict[Code, int] = defaultdict(int)
-            billed: dict[Code, int] = defaultdict(int)
-            first: dict[Code, int] = {}
-            unknown_minutes: set[Code] = set()
-            for index in indexes:
-                line = claim.lines[index]
-                info = context.code_info(line.code)
-                if info is None or not info.timed:
-                    continue
-                billed[line.code] += line.units
-                first.setdefault(line.code, index)
-                if line.minutes is None:
-                    if info.timing is Timing.TIMED:
-                        unknown_minutes.add(line.code)
-                else:
-                    minutes[line.code] += line.minutes
-            if rule == "cms" and unknown_minutes:
-                # The 8-minute rule pools the day's timed minutes: one unknown spoils the sum.
-                pooled = {
-                    code
-                    for code in billed
-                    if (info := context.code_info(code)) is not None
-                    and info.timing is Timing.TIMED
-                    and info.unit_minutes == 15
-                }
-                if unknown_minutes & pooled:
-                    for code in pooled:
-                        minutes.pop(code, None)
-            checked = {
-                code: count for code, count in minutes.items() if code not in unknown_minutes
-            }
-            if not checked:
+        minutes: dict[Code, int] = defaultdict(int)
+        billed: dict[Code, int] = defaultdict(int)
+        first: dict[Code, int] = {}
+        unknown: set[Code] = set()  # codes whose minutes are not all documented
+        for index in indexes:
+            line = claim.lines[index]
+            info = context.code_info(line.code)
+            if info is None or not info.timed:
                 continue
-            key = ("allocation", rule, frozenset(checked.items()))
-            allocation = context.memo.get(key)
-            if allocation is None:
-                # Visits repeat the same minutes often; an allocation depends only on this key.
-                allocation = context.memo[key] = unit_rules.allocate(
-                    checked, rule=rule, catalog=context.catalog
-                )
-            assert isinstance(allocation, unit_rules.Allocation)
-            supported = allocation.units
-            considered = {line.code for line in allocation.lines}
-            for code in sorted(considered & billed.keys(), key=lambda c: c.value):
-                expected = supported.get(code, 0)
-                if billed[code] == expected:
-                    continue
-                over = billed[code] > expected
-                yield self.finding(
-                    first[code],
-                    "units",
-                    f"{code}: {billed[code]} unit{'s' * (billed[code] != 1)} billed; the"
-                    " documented minutes support"
-                    f" {expected} under {_RULE_NAMES[rule]}",
-                    suggestion=f"bill {expected}" if expected else "do not bill this code",
-                    severity=Severity.ERROR if over else Severity.INFO,
-                    carc=self.carc if over else None,
-                )
+            billed[line.code] += line.units
+            first.setdefault(line.code, index)
+            if line.minutes is not None:
+                minutes[line.code] += line.minutes
+            elif info.ladder is not None:
+                # A ladder is judged on its family's minutes: one unknown line spoils both.
+                unknown.update((info.ladder.base, info.ladder.addon))
+            else:
+                unknown.add(line.code)
+        if rule == "cms" and any(_pooled(context, code) for code in unknown):
+            # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
+            unknown.update(code for code in billed if _pooled(context, code))
+        checked = {code: count for code, count in minutes.items() if code not in unknown}
+        if not checked:
+            return
+        key = ("allocation", rule, frozenset(checked.items()))
+        allocation = context.memo.get(key)
+        if allocation is None:
+            # Visits repeat the same minutes often; an allocation depends only on this key.
+            allocation = context.memo[key] = unit_rules.allocate(
+                checked, rule=rule, catalog=context.catalog
+            )
+        assert isinstance(allocation, unit_rules.Allocation)
+        supported = allocation.units
+        considered = {line.code for line in allocation.lines} - unknown
+        for code in sorted(considered & billed.keys(), key=lambda c: c.value):
+            expected = supported.get(code, 0)
+            if billed[code] == expected:
+                continue
+            over = billed[code] > expected
+            yield self.finding(
+                first[code],
+                "units",
+                f"{code}: {billed[code]} unit{'s' * (billed[code] != 1)} billed; the"
+                f" documented minutes support {expected} under {_RULE_NAMES[rule]}",
+                suggestion=f"bill {expected}" if expected else "do not bill this code",
+                severity=Severity.ERROR if over else Severity.INFO,
+                carc=self.carc if over else None,
+            )
+
+
+def _pooled(context: Context, code: Code) -> bool:
+    info = context.code_info(code)
+    return info is not None and info.timing is Timing.TIMED and info.unit_minutes == 15
+
+
+def _by_day_and_discipline(claim: Claim) -> dict[tuple[object, ...], list[int]]:
+    """Line indexes by date of service and therapy discipline modifier (GP, GO, GN or none).
+
+    Each discipline's timed minutes are totalled on their own: PT, OT and SLP are separate
+    plans of care, and the 8-minute rule is applied per discipline.
+    """
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for index, line in enumerate(claim.lines):
+        discipline = next((m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS), None)
+        groups[(line.date_of_service, discipline)].append(index)
+    return groups
 
 
 @attrs.frozen
