@@ -1161,3 +1161,9 @@ def test_eight_minute_rule_is_per_discipline() -> None:
         line("97530", 1, minutes=10, modifiers=["GP"]),
     )
     assert [f.line for f in found(cptkit.validate(same), "units-minutes-mismatch")] == [1]
+
+
+def test_a_line_without_discipline_joins_the_days_only_discipline() -> None:
+    # 97110 GP 33 + 97140 (no modifier) 7 = 40 pooled -> 97110 x2, 97140 x1
+    visit = claim(line("97110", 2, minutes=33, modifiers=["GP"]), line("97140", 1, minutes=7))
+    assert found(cptkit.validate(visit), "units-minutes-mismatch") == []

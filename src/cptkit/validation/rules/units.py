@@ -17,6 +17,7 @@ import attrs
 from ... import units as unit_rules
 from ...claims import Claim
 from ...codes import Code
+from ...modifiers import Modifier
 from ...records import Timing
 from .._core import Context, Finding, Rule, Severity
 from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
@@ -153,12 +154,23 @@ def _by_day_and_discipline(claim: Claim) -> dict[tuple[object, ...], list[int]]:
     """Line indexes by date of service and therapy discipline modifier (GP, GO, GN or none).
 
     Each discipline's timed minutes are totalled on their own: PT, OT and SLP are separate
-    plans of care, and the 8-minute rule is applied per discipline.
+    plans of care, and the 8-minute rule is applied per discipline. A line without one of the
+    modifiers (itself a finding) joins the date's only discipline when there is one.
     """
+    marks = [
+        next((m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS), None)
+        for line in claim.lines
+    ]
+    per_day: dict[object, set[Modifier]] = defaultdict(set)
+    for line, mark in zip(claim.lines, marks, strict=True):
+        if mark is not None:
+            per_day[line.date_of_service].add(mark)
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for index, line in enumerate(claim.lines):
-        discipline = next((m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS), None)
-        groups[(line.date_of_service, discipline)].append(index)
+    for index, (line, mark) in enumerate(zip(claim.lines, marks, strict=True)):
+        known = per_day[line.date_of_service]
+        if mark is None and len(known) == 1:
+            mark = next(iter(known))
+        groups[(line.date_of_service, mark)].append(index)
     return groups
 
 
