@@ -40,15 +40,12 @@ import generate  # noqa: E402
 
 import cptkit  # noqa: E402
 from cptkit import Claim  # noqa: E402
-from cptkit.cli._group import Counts, Group  # noqa: E402
-from cptkit.cli._group import read as read_events  # noqa: E402
+from cptkit.cli._group import claims as claims_of  # noqa: E402
 
 
 def read_claims(path: Path) -> Iterator[Claim]:
     """Rows -> claims with the command line's own streaming reader (as ``cptkit check``)."""
-    for event in read_events(path, Counts()):
-        if isinstance(event, Group):
-            yield event.claim
+    return claims_of(path)
 
 
 def floor(path: Path) -> int:

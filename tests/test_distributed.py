@@ -5,28 +5,20 @@ from __future__ import annotations
 
 import pickle
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import cptkit
 from cptkit import Claim, ClaimLine, rulesets
-from cptkit.cli._group import Counts, Group, read
+from cptkit.cli._group import claims
 from cptkit.distributed import validate_bag, validate_partition
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
-def read_claims(path: str) -> Iterator[Claim]:
-    """The command line's streaming reader, as a worker would use it."""
-    for event in read(Path(path), Counts()):
-        if isinstance(event, Group):
-            yield event.claim
-
-
 def read_partition(paths: list[str]) -> list[Claim]:
-    return [claim for path in paths for claim in read_claims(path)]
+    return [claim for path in paths for claim in claims(Path(path))]
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +38,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 def test_what_crosses_to_workers_pickles_small() -> None:
     assert len(pickle.dumps(rulesets.medicare())) < 10_000
     assert len(pickle.dumps(cptkit.catalog())) < 200
-    report = cptkit.validate(next(read_claims_from_text()))
+    line = ClaimLine(code="96101", units=1, date_of_service="2026-03-02", diagnosis_pointers=[1])
+    report = cptkit.validate(Claim(lines=[line], diagnoses=["F41.1"], claim_id="X1"))
+    assert report.findings  # a finding travels back too
     assert pickle.loads(pickle.dumps(report)) == report
-
-
-def read_claims_from_text() -> Iterator[Claim]:
-    yield Claim(
-        lines=[
-            ClaimLine(code="96101", units=1, date_of_service="2026-03-02", diagnosis_pointers=[1])
-        ],
-        diagnoses=["F41.1"],
-        claim_id="X1",
-    )
 
 
 def test_cluster_gives_single_process_findings(files: list[str]) -> None:
@@ -71,6 +55,6 @@ def test_cluster_gives_single_process_findings(files: list[str]) -> None:
         ) as cluster,
         distributed.Client(cluster),
     ):
-        claims = bag.from_sequence(files, npartitions=len(files)).map_partitions(read_partition)
-        got = validate_bag(claims, rules=rulesets.medicare()).compute()
+        partitions = bag.from_sequence(files, npartitions=len(files)).map_partitions(read_partition)
+        got = validate_bag(partitions, rules=rulesets.medicare()).compute()
     assert got == expected

@@ -31,7 +31,7 @@ from .codes import Code
 from .errors import DatasetError, InvalidInput, UnknownCode, UnknownModifier, UnknownPlaceOfService
 from .modifiers import Modifier
 from .places import PlaceOfService
-from .records import MUE, CodeInfo, Discipline, ModifierInfo, PlaceInfo, PTPEdit
+from .records import MUE, CodeInfo, Discipline, ModifierInfo, PlaceInfo, PTPEdit, to_discipline
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -148,7 +148,7 @@ class Catalog:
     ) -> tuple[CodeInfo, ...]:
         """Every code, in code order, filtered by discipline (``Discipline.PT`` or ``"PT"``),
         family and validity on a date."""
-        wanted = _discipline(discipline)
+        wanted = to_discipline(discipline)
         day = _day(on)
         return tuple(
             self.lookup(info.code)
@@ -318,16 +318,6 @@ class Catalog:
         new._ptp = lambda: tables
         new._edition["ptp"] = edition
         return new
-
-
-def _discipline(value: object) -> Discipline | None:
-    """``None``, a :class:`Discipline`, or its name in any case (``"PT"``, ``"pt"``)."""
-    if value is None or isinstance(value, Discipline):
-        return value
-    if isinstance(value, str) and value.upper() in Discipline.__members__:
-        return Discipline[value.upper()]
-    names = ", ".join(Discipline.__members__)
-    raise InvalidInput("discipline", value, f"a discipline ({names})")
 
 
 def _rebuild(sources: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalog:

@@ -24,6 +24,7 @@ import enum
 import attrs
 
 from .codes import Category, Code
+from .errors import InvalidInput
 from .modifiers import Modifier
 from .places import PlaceOfService
 
@@ -37,6 +38,7 @@ __all__ = [
     "PTPEdit",
     "PlaceInfo",
     "Timing",
+    "to_discipline",
 ]
 
 
@@ -152,6 +154,26 @@ class CodeInfo:
         if self.effective is not None and day < self.effective:
             return False
         return self.terminated is None or day <= self.terminated
+
+    def in_band(self, minutes: int) -> bool:
+        """Whether *minutes* fall in the code's time band (False for codes without one)."""
+        if self.time_band is None:
+            return False
+        low, high = self.time_band
+        return low <= minutes and (high is None or minutes <= high)
+
+
+def to_discipline(value: object, field: str = "discipline") -> Discipline | None:
+    """``None``, a :class:`Discipline`, or its name in any case (``"PT"``, ``"pt"``).
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    if value is None or isinstance(value, Discipline):
+        return value
+    if isinstance(value, str) and value.upper() in Discipline.__members__:
+        return Discipline[value.upper()]
+    raise InvalidInput(field, value, f"a discipline ({', '.join(Discipline.__members__)})")
 
 
 class ModifierGroup(enum.Enum):

@@ -39,7 +39,8 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from . import _convert
 from ._text import ShapedText
-from .claims import MAX_DIAGNOSES, Claim, ClaimLine
+from .claims import Claim, ClaimLine
+from .claims import _pointers as _claim_pointers
 from .codes import Code
 from .diagnoses import Diagnosis
 from .errors import InvalidInput, InvalidRecord, _short_repr
@@ -140,12 +141,8 @@ def _optional(hook: Any) -> Any:
 
 
 def _pointer_tuple(value: object, _: Any) -> tuple[int, ...]:
-    if not isinstance(value, list):
-        raise _FieldError("diagnosis_pointers", value, "a list of ints 1-12")
-    for pointer in value:
-        if type(pointer) is not int or not 1 <= pointer <= MAX_DIAGNOSES:
-            raise _FieldError("diagnosis_pointers", pointer, "an int 1-12")
-    return tuple(value)
+    # The claim line's own converter, so that JSON and the constructor accept the same pointers.
+    return _claim_pointers(value)
 
 
 def _strict_str(value: object, _: Any) -> str:

@@ -22,7 +22,7 @@ from ..claims import Claim, ClaimLine
 from ..errors import InvalidInput
 from ._read import Row, csv_rows, file_format, json_rows, ndjson_rows
 
-__all__ = ["Counts", "Group", "Rejected", "read"]
+__all__ = ["Counts", "Group", "Rejected", "claims", "read"]
 
 
 @attrs.define
@@ -76,6 +76,13 @@ def read(path: Path, counts: Counts) -> Iterator[Event]:
     else:
         rows = ndjson_rows(path)
     return _group(str(path), rows, counts)
+
+
+def claims(path: Path) -> Iterator[Claim]:
+    """Only the claims of one file (rejected rows dropped): for benchmarks and Dask partitions."""
+    for event in read(path, Counts()):
+        if isinstance(event, Group):
+            yield event.claim
 
 
 # -- grouping -------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ __all__ = [
     "CodeUnits",
     "PayerPolicy",
     "allocate",
+    "band_codes_for",
     "crisis",
     "ladder",
     "psychotherapy",
@@ -168,21 +169,30 @@ def _band_line(info: CodeInfo, count: int, catalog: Catalog) -> AllocationLine:
     assert info.time_band is not None  # a band code always has its band in the dataset
     low, high = info.time_band
     span = f"{low}+" if high is None else f"{low}-{high}"
-    if count >= low and (high is None or count <= high):
+    if info.in_band(count):
         return AllocationLine(
             info.code, count, 1, "band", note=f"time band {span} min; {count} documented -> 1"
         )
-    fits = [
-        other.code
-        for other in catalog.codes(family=info.family)
-        if other.time_band is not None
-        and other.add_on == info.add_on
-        and other.time_band[0] <= count
-        and (other.time_band[1] is None or count <= other.time_band[1])
-    ]
+    fits = band_codes_for(info, count, catalog=catalog)
     hint = f"; {count} min fits {', '.join(map(str, fits))}" if fits else ""
     return AllocationLine(
         info.code, count, 0, "band", note=f"time band {span} min; {count} documented -> 0{hint}"
+    )
+
+
+def band_codes_for(
+    info: CodeInfo, minutes: int, *, catalog: Catalog | None = None
+) -> tuple[Code, ...]:
+    """The codes of *info*'s family (add-on or not, like *info*) whose band holds *minutes*.
+
+    >>> band_codes_for(default_catalog().lookup("90837"), 45)
+    (Code('90834'),)
+    """
+    book = default_catalog() if catalog is None else catalog
+    return tuple(
+        other.code
+        for other in book.codes(family=info.family)
+        if other.add_on == info.add_on and other.in_band(minutes)
     )
 
 
@@ -257,12 +267,7 @@ def psychotherapy(
     book = default_catalog() if catalog is None else catalog
     choices = _PSYCHOTHERAPY_WITH_EM if with_em else _PSYCHOTHERAPY
     count = _minutes(choices[0], minutes)
-    for code in choices:
-        band = book.lookup(code).time_band
-        assert band is not None  # the psychotherapy codes are band codes in the dataset
-        if band[0] <= count and (band[1] is None or count <= band[1]):
-            return code
-    return None
+    return next((code for code in choices if book.lookup(code).in_band(count)), None)
 
 
 def crisis(minutes: int, *, catalog: Catalog | None = None) -> CodeUnits:

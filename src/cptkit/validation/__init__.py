@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .._catalog import Catalog, DateLike, default_catalog
+from .._catalog import _day as to_day
 from ..claims import Claim
 from ..errors import InvalidInput
 from ..policy import PayerPolicy
@@ -46,10 +47,6 @@ __all__ = [
 ]
 
 
-class _OnError(InvalidInput):
-    pass
-
-
 def make_context(
     *,
     rules: object = None,
@@ -60,8 +57,6 @@ def make_context(
     acknowledged: Iterable[tuple[str, int | None]] = (),
 ) -> Context:
     """The :class:`Context` :func:`validate` would use for these options."""
-    from .._convert import to_date
-
     chosen = policy if policy is not None else getattr(rules, "policy", None)
     _check_type("policy", chosen, PayerPolicy)
     _check_type("catalog", catalog, Catalog)
@@ -70,7 +65,7 @@ def make_context(
     return Context(
         catalog=default_catalog() if catalog is None else catalog,
         policy=PayerPolicy.medicare() if chosen is None else chosen,
-        on=None if on is None else to_date(on, _OnError, "on"),
+        on=to_day(on),
         facts=Facts() if facts is None else facts,
         acknowledged=pairs,
     )
@@ -130,7 +125,8 @@ def validate(
     Args:
         claim: the claim.
         rules: a rule or rule set (default :func:`cptkit.rulesets.medicare`).
-        on: judge every line on this date instead of its date of service.
+        on: judge codes, modifiers, places and edits as valid on this date instead of each
+            line's date of service (lines are still grouped by their own dates).
         policy: the payer policy (default: the rule set's, else Medicare).
         catalog: the reference data (default: the packaged catalog).
         facts: facts the claim does not hold (year-to-date therapy amounts, discipline).
@@ -163,7 +159,11 @@ def validate_many(
     catalog: Catalog | None = None,
     facts: Facts | None = None,
 ) -> Iterator[Report]:
-    """Check many claims lazily, one :class:`Report` each, in input order (for bulk use)."""
+    """Check many claims lazily, one :class:`Report` each, in input order (for bulk use).
+
+    The options are :func:`validate`'s, less ``acknowledged``: acknowledgements name lines of
+    one claim, so they are given per claim through :func:`validate`.
+    """
     ruleset = _rules(rules)
     context = make_context(rules=ruleset, on=on, policy=policy, catalog=catalog, facts=facts)
     for claim in claims:

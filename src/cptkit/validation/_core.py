@@ -24,7 +24,7 @@ from ..codes import Code
 from ..errors import InvalidInput
 from ..modifiers import Modifier
 from ..policy import PayerPolicy
-from ..records import MUE, CodeInfo, Discipline, ModifierInfo
+from ..records import MUE, CodeInfo, Discipline, ModifierInfo, to_discipline
 
 __all__ = ["Context", "Facts", "Finding", "FunctionRule", "Report", "Rule", "Severity", "rule"]
 
@@ -85,11 +85,7 @@ def _amount(value: object) -> Decimal | None:
 
 
 def _clinician(value: object) -> Discipline | None:
-    if value is None or isinstance(value, Discipline):
-        return value
-    if isinstance(value, str) and value.upper() in Discipline.__members__:
-        return Discipline[value.upper()]
-    raise InvalidInput("clinician_discipline", value, "a Discipline (PT, OT, SLP ...)")
+    return to_discipline(value, "clinician_discipline")
 
 
 @attrs.frozen

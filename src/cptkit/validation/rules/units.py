@@ -181,18 +181,11 @@ class _TimeBandMismatch(Rule):
             info = context.code_info(line.code)
             if info is None or info.time_band is None or line.minutes is None:
                 continue
-            low, high = info.time_band
-            if low <= line.minutes and (high is None or line.minutes <= high):
+            if info.in_band(line.minutes):
                 continue
+            low, high = info.time_band
             span = f"{low}+" if high is None else f"{low}-{high}"
-            fits = [
-                other.code
-                for other in context.catalog.codes(family=info.family)
-                if other.time_band is not None
-                and other.add_on == info.add_on
-                and other.time_band[0] <= line.minutes
-                and (other.time_band[1] is None or line.minutes <= other.time_band[1])
-            ]
+            fits = unit_rules.band_codes_for(info, line.minutes, catalog=context.catalog)
             yield self.finding(
                 index,
                 "minutes",
