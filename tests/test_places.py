@@ -44,3 +44,10 @@ def test_is_valid_agrees_with_parse(text: str) -> None:
         assert not PlaceOfService.is_valid(text)
     else:
         assert PlaceOfService.is_valid(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "telehealth"), [("02", True), ("10", True), ("11", False), ("12", False)]
+)
+def test_telehealth_places(text: str, telehealth: bool) -> None:
+    assert PlaceOfService(text).telehealth is telehealth

@@ -21,7 +21,7 @@ import attrs
 from ._text import ShapedText
 from .errors import InvalidInput, InvalidPlaceOfService
 
-__all__ = ["PlaceOfService"]
+__all__ = ["TELEHEALTH_PLACES", "PlaceOfService"]
 
 
 @attrs.frozen(order=True, repr=False, cache_hash=True)
@@ -40,3 +40,12 @@ class PlaceOfService(ShapedText):
     _EXPECTED: ClassVar[str] = "a place of service (expected two digits 01-99)"
 
     value: str = attrs.field(validator=ShapedText._check)
+
+    @property
+    def telehealth(self) -> bool:
+        """True for 02 (telehealth outside the patient's home) and 10 (in the home)."""
+        return self.value in TELEHEALTH_PLACES
+
+
+TELEHEALTH_PLACES = frozenset({"02", "10"})
+"""The telehealth places of service since 2022-01-01 (CMS Place of Service Code Set)."""

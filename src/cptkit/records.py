@@ -249,7 +249,7 @@ class PlaceInfo:
     @property
     def telehealth(self) -> bool:
         """True for 02 and 10, the telehealth places of service."""
-        return self.place.value in ("02", "10")
+        return self.place.telehealth
 
     def active_on(self, day: datetime.date) -> bool:
         """Whether the place was assigned and valid on *day*."""

@@ -64,7 +64,7 @@ class _TelehealthMismatch(Rule):
                 if (info := context.modifier_info(m)) is not None
                 and info.group is ModifierGroup.TELEHEALTH
             ]
-            remote = place.value in ("02", "10")
+            remote = place.telehealth
             code = context.code_info(line.code)
             if (
                 remote
