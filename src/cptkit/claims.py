@@ -173,3 +173,56 @@ class Claim:
         """The place of service that applies to line *index*: the line's own, else the claim's."""
         own = self.lines[index].place_of_service
         return self.place_of_service if own is None else own
+
+
+# -- construction from values already converted -------------------------------------------------
+#
+# Bulk readers convert each distinct cell text once (through the converters above) and reuse the
+# result; building the value then only needs the fields set. These skip the converters, so they
+# are private: every caller must pass values in exactly the form the converters return.
+
+_new = object.__new__
+_LINE_SETTERS = tuple(ClaimLine.__dict__[a.name].__set__ for a in attrs.fields(ClaimLine))
+_CLAIM_SETTERS = tuple(Claim.__dict__[a.name].__set__ for a in attrs.fields(Claim))
+
+
+def _line_from_clean(
+    code: Code,
+    units: int,
+    date_of_service: datetime.date,
+    modifiers: tuple[Modifier, ...],
+    place_of_service: PlaceOfService | None,
+    minutes: int | None,
+    diagnosis_pointers: tuple[int, ...],
+    charge: decimal.Decimal | None,
+) -> ClaimLine:
+    """A :class:`ClaimLine` of fields already converted (private: no checks)."""
+    line = _new(ClaimLine)
+    s0, s1, s2, s3, s4, s5, s6, s7 = _LINE_SETTERS
+    s0(line, code)
+    s1(line, units)
+    s2(line, date_of_service)
+    s3(line, modifiers)
+    s4(line, place_of_service)
+    s5(line, minutes)
+    s6(line, diagnosis_pointers)
+    s7(line, charge)
+    return line
+
+
+def _claim_from_clean(
+    lines: tuple[ClaimLine, ...],
+    diagnoses: tuple[Diagnosis, ...],
+    place_of_service: PlaceOfService | None,
+    payer: str | None,
+    claim_id: str | None,
+) -> Claim:
+    """A :class:`Claim` of fields already converted (private: no checks)."""
+    claim = _new(Claim)
+    s0, s1, s2, s3, s4 = _CLAIM_SETTERS
+    s0(claim, lines)
+    s1(claim, diagnoses)
+    s2(claim, place_of_service)
+    s3(claim, payer)
+    s4(claim, claim_id)
+    return claim

@@ -24,6 +24,10 @@ from ..diagnoses import Diagnosis
 from ..errors import InvalidInput, InvalidRecord, _short_repr
 from ..places import PlaceOfService
 from ..serialization import structure
+from ._csv_cells import SURROGATE as _SURROGATE
+from ._csv_cells import CellReader
+from ._csv_cells import number as _number
+from ._csv_cells import split as _split
 
 __all__ = ["FORMATS", "Row", "Unreadable", "csv_rows", "file_format", "json_rows", "ndjson_rows"]
 
@@ -41,9 +45,6 @@ LINE_FIELDS = (
 CLAIM_FIELDS = ("diagnoses", "claim_place_of_service", "payer")
 KEY_FIELDS = ("claim_id", "patient_id")
 REQUIRED = ("date_of_service", "code", "units")
-_SPLIT = re.compile(r"[\s,;:]+")
-_DIGITS = re.compile(r"[0-9]+")
-_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 class Unreadable(Exception):
@@ -117,6 +118,8 @@ def csv_rows(path: Path) -> Iterator[Row]:
         names = [name.strip().lower() for name in header]
         _check_header(path, names)
         key_field = "claim_id" if "claim_id" in names else "patient_id"
+        fast = CellReader(names, key_field)
+        width = len(names)
         number = 1
         while True:
             number += 1
@@ -127,11 +130,18 @@ def csv_rows(path: Path) -> Iterator[Row]:
             except csv.Error as err:
                 yield Row(number, error=f"not readable as CSV ({err})")
                 continue
-            if not any(cell.strip() for cell in cells):
+            if len(cells) == width:
+                read = fast.row(cells)
+                if read is not None:
+                    key, claim_id, line, claim_values = read
+                    yield Row(number, key, claim_id, line, claim_values)
+                    continue
+            if not "".join(cells).strip():
                 continue  # a blank line carries nothing; it is not counted as a row
-            if len(cells) != len(names):
-                yield Row(number, error=f"has {len(cells)} cells; the header has {len(names)}")
+            if len(cells) != width:
+                yield Row(number, error=f"has {len(cells)} cells; the header has {width}")
                 continue
+            # A cell the fast path does not take: the careful path names every fault.
             yield _csv_row(number, dict(zip(names, cells, strict=True)), key_field)
 
 
@@ -179,16 +189,6 @@ def _csv_row(number: int, cells: dict[str, str], key_field: str) -> Row:
         "payer": text["payer"] or None,
     }
     return _line_row(number, key, claim_id, data, claim_values)
-
-
-def _number(text: str) -> int | str:
-    # Only ASCII digits become a number; anything else reaches the constructor as text, which
-    # refuses it with its own message ('2.5', '２', '').
-    return int(text) if _DIGITS.fullmatch(text) else text
-
-
-def _split(text: str) -> list[str]:
-    return [item for item in _SPLIT.split(text) if item]
 
 
 def _line_row(
