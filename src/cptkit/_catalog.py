@@ -128,6 +128,14 @@ class Catalog:
         day = _day(on)
         return default if day is not None and not info.active_on(day) else info
 
+    def validity_changes(self) -> tuple[datetime.date, ...]:
+        """The sorted dates on which some code, modifier or place of service becomes or stops
+        being valid (the day after a termination date counts as the change).
+
+        Between two neighbouring dates every record is valid throughout or not at all.
+        """
+        return _tables.load_validity_changes()
+
     def find(self, code: Code) -> CodeInfo | None:
         """The record for a :class:`~cptkit.Code`, or ``None``: the fast path for rules.
 
@@ -276,6 +284,14 @@ class Catalog:
             for pair in ((first, second), (second, first))
             for effective, deletion, indicator, rationale in tables.pairs.get(pair, ())
         )
+
+    def edit_changes(self) -> tuple[datetime.date, ...]:
+        """The sorted dates on which some PTP edit comes into or goes out of force (the day
+        after a deletion date counts as the change).
+
+        Between two neighbouring dates every edit is in force throughout or not at all.
+        """
+        return self._ptp().changes
 
     def ptp_partners(self, code: Code | str) -> frozenset[str]:
         """Every code that *code* has a PTP row with (either column, any date or indicator)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import attrs
 
@@ -280,6 +280,9 @@ class EditTables:
 
     pairs: Mapping[tuple[str, str], tuple[EditRow, ...]]
     partners: Mapping[str, frozenset[str]]
+    changes: tuple[datetime.date, ...] = ()
+    """The sorted dates on which some edit comes into or goes out of force (the day after a
+    deletion date, which is the last day an edit applies)."""
 
 
 def build_ptp(
@@ -311,13 +314,21 @@ def index_edits(edits: list[tuple[str, str, EditRow]]) -> EditTables:
     """Index ``(column1, column2, row)`` triples by pair and by code."""
     pairs: dict[tuple[str, str], list[EditRow]] = {}
     partners: dict[str, set[str]] = {}
+    starts: set[datetime.date | None] = set()
+    ends: set[datetime.date | None] = set()
     for first, second, edit in edits:
         pairs.setdefault((first, second), []).append(edit)
         partners.setdefault(first, set()).add(second)
         partners.setdefault(second, set()).add(first)
+        starts.add(edit[0])
+        ends.add(edit[1])
+    one_day = datetime.timedelta(days=1)
+    changes = {day for day in starts if day is not None}
+    changes.update(day + one_day for day in ends if day is not None)
     return EditTables(
         MappingProxyType({pair: tuple(rows) for pair, rows in pairs.items()}),
         MappingProxyType({code: frozenset(found) for code, found in partners.items()}),
+        tuple(sorted(changes)),
     )
 
 
@@ -370,3 +381,27 @@ def load_mue() -> Mapping[str, tuple[int, int, str]]:
 
 def load_ptp() -> EditTables:
     return _dataset.CACHE.get("ptp") or _dataset.cached("ptp", _build_ptp)
+
+
+def _build_validity_changes() -> tuple[datetime.date, ...]:
+    dates: set[datetime.date] = set()
+    tables: tuple[Mapping[Any, CodeInfo | ModifierInfo | PlaceInfo], ...] = (
+        load_codes(),
+        load_modifiers(),
+        load_places(),
+    )
+    for table in tables:
+        for info in table.values():
+            if info.effective is not None:
+                dates.add(info.effective)
+            if info.terminated is not None:
+                dates.add(info.terminated + datetime.timedelta(days=1))
+    return tuple(sorted(dates))
+
+
+def load_validity_changes() -> tuple[datetime.date, ...]:
+    """Every date on which a code, modifier or place of service starts or stops being valid
+    (a terminated record stops the day after its termination date), sorted."""
+    return _dataset.CACHE.get("validity_changes") or _dataset.cached(
+        "validity_changes", _build_validity_changes
+    )

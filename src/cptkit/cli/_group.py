@@ -12,13 +12,13 @@ lines would judge minutes, add-ons and pairs on a day that is not the real one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ..claims import Claim, ClaimLine
+from ..claims import MAX_DIAGNOSES, Claim, ClaimLine, _claim_from_clean
 from ..errors import InvalidInput
 from ._read import Row, csv_rows, file_format, json_rows, ndjson_rows
 
@@ -97,6 +97,7 @@ class _Open:
     values: dict[str, Any] = attrs.field(factory=dict)
     bad: list[Row] = attrs.field(factory=list)
     split: bool = False
+    merged: Mapping[str, Any] | None = None  # the claim values of the last row merged
 
 
 def _group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
@@ -129,6 +130,10 @@ def _add(group: _Open, row: Row) -> None:
     if row.line is None:
         group.bad.append(row)
         return
+    if row.claim_values == group.merged:
+        # The same claim values as a row already merged: nothing to add, nothing to conflict.
+        group.lines.append(row.line)
+        return
     for name, value in row.claim_values.items():
         if value is None:
             continue
@@ -141,19 +146,14 @@ def _add(group: _Open, row: Row) -> None:
                 Row(row.row, field=shown, error=f"{shown}: differs from the claim's row {first}")
             )
             return
+    group.merged = row.claim_values
     group.lines.append(row.line)
 
 
 def _close(file: str, group: _Open, counts: Counts) -> Iterator[Event]:
     if not group.bad:
         try:
-            claim = Claim(
-                lines=group.lines,
-                diagnoses=group.values.get("diagnoses", ()),
-                place_of_service=group.values.get("place_of_service"),
-                payer=group.values.get("payer"),
-                claim_id=group.claim_id,
-            )
+            claim = _claim(group)
         except InvalidInput as err:
             reason = "no diagnoses" if "diagnoses" not in group.values else str(err)
             message = f"claim not checked: {reason} ({_span(group.rows)})"
@@ -174,6 +174,31 @@ def _close(file: str, group: _Open, counts: Counts) -> Iterator[Event]:
             were = "row {} was" if len(bad) == 1 else "rows {} were"
             message = f"claim not checked because {were.format(others)} rejected"
             yield Rejected(file, number, group.claim_id, None, message)
+
+
+def _claim(group: _Open) -> Claim:
+    # Lines and claim values were converted as they were read; only the diagnosis count and
+    # the claim id are left to check, and a claim that fails them goes through the
+    # constructor, which raises naming the field.
+    diagnoses = group.values.get("diagnoses", ())
+    claim_id = group.claim_id
+    if 1 <= len(diagnoses) <= MAX_DIAGNOSES and (
+        claim_id is None or ("\n" not in claim_id and "\r" not in claim_id and claim_id.strip())
+    ):
+        return _claim_from_clean(
+            tuple(group.lines),
+            diagnoses,
+            group.values.get("place_of_service"),
+            group.values.get("payer"),
+            claim_id,
+        )
+    return Claim(
+        lines=group.lines,
+        diagnoses=diagnoses,
+        place_of_service=group.values.get("place_of_service"),
+        payer=group.values.get("payer"),
+        claim_id=claim_id,
+    )
 
 
 def _span(rows: list[int]) -> str:

@@ -26,16 +26,20 @@ from ..errors import InvalidInput
 from ..policy import PayerPolicy
 from ._combinators import RuleSet, all_of, when, with_severity, without
 from ._core import Context, Facts, Finding, FunctionRule, Report, Rule, Severity, rule
+from ._lines import LineRule
+from ._shapes import ShapeRule
 
 __all__ = [
     "Context",
     "Facts",
     "Finding",
     "FunctionRule",
+    "LineRule",
     "Report",
     "Rule",
     "RuleSet",
     "Severity",
+    "ShapeRule",
     "all_of",
     "make_context",
     "rule",

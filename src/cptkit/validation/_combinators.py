@@ -16,6 +16,8 @@ from ..claims import Claim
 from ..errors import InvalidInput
 from ..policy import PayerPolicy
 from ._core import Context, Finding, Severity
+from ._lines import LineRule, line_findings
+from ._shapes import ShapeRule, shape_findings
 
 __all__ = ["RuleSet", "all_of", "rule_ids_of", "when", "with_severity", "without"]
 
@@ -42,9 +44,43 @@ class RuleSet:
     rules: tuple[RuleLike, ...]
     policy: PayerPolicy | None = None
     name: str = "rules"
+    # The members that judge lines one by one run together, through a memo of distinct lines
+    # (see _lines); the others run on the whole claim. Findings are the same either way.
+    _line_rules: tuple[LineRule, ...] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: tuple(m for m in self.rules if isinstance(m, LineRule)), takes_self=True
+        ),
+    )
+    _shape_rules: tuple[ShapeRule, ...] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: tuple(m for m in self.rules if isinstance(m, ShapeRule)), takes_self=True
+        ),
+    )
+    _claim_rules: tuple[RuleLike, ...] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: tuple(m for m in self.rules if not isinstance(m, (LineRule, ShapeRule))),
+            takes_self=True,
+        ),
+    )
 
     def __call__(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for member in self.rules:
+        if self._line_rules:
+            memo = context.memo_for(self, "lines")
+            yield from line_findings(self._line_rules, claim, context, memo)
+        if self._shape_rules:
+            memo = context.memo_for(self, "shapes")
+            edits = any(member.uses_edits for member in self._shape_rules)
+            yield from shape_findings(self._shape_rules, claim, context, memo, edits)
+        for member in self._claim_rules:
             yield from member(claim, context)
 
     @property

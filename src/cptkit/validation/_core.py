@@ -8,6 +8,7 @@ biller's attestation, so cptkit only ever suggests one.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import enum
 import html
@@ -135,12 +136,70 @@ class Context:
     _partners: dict[Code, frozenset[str]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    _periods: dict[datetime.date, tuple[int, int]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _memos: dict[tuple[int, str], tuple[object, dict[object, Any]]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _shape_periods: dict[tuple[datetime.date, bool], tuple[int, int, int]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
     memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """A cache rules may use for results that depend only on their key (kept per context)."""
 
     def day(self, service_date: datetime.date) -> datetime.date:
         """The date a line is judged on."""
         return service_date if self.on is None else self.on
+
+    def memo_for(self, owner: object, kind: str) -> dict[object, Any]:
+        """The memo of findings of one *kind* kept for *owner* (a rule set) in this context."""
+        key = (id(owner), kind)
+        entry = self._memos.get(key)
+        if entry is None or entry[0] is not owner:
+            # Keyed by identity and holding the owner, so an id is never reused while kept.
+            entry = self._memos[key] = (owner, {})
+        return entry[1]
+
+    def shape_period(self, service_date: datetime.date, edits: bool) -> tuple[int, int, int]:
+        """The :meth:`period` of the day a line of *service_date* is judged on, and, when
+        *edits* is true, where that day falls among the dates NCCI edits change (else 0).
+
+        Shape rules (:class:`~cptkit.validation.ShapeRule`) judge a claim the same on two days
+        with the same shape period.
+        """
+        key = (service_date, edits)
+        try:
+            return self._shape_periods[key]
+        except KeyError:
+            day = self.day(service_date)
+            year, place = self.period(day)
+            found = (
+                year,
+                place,
+                bisect.bisect_right(self.catalog.edit_changes(), day) if edits else 0,
+            )
+            if len(self._shape_periods) >= 4096:
+                self._shape_periods.clear()
+            self._shape_periods[key] = found
+            return found
+
+    def period(self, day: datetime.date) -> tuple[int, int]:
+        """Which stretch of time *day* falls in, for everything a line is judged by.
+
+        Two days with the same period are in the same year (the therapy thresholds are yearly)
+        and between the same two dates on which some code, modifier or place of service
+        becomes or stops being valid, so every such record is valid on both or on neither.
+        Line rules (:class:`~cptkit.validation.LineRule`) judge a line the same on both days.
+        """
+        try:
+            return self._periods[day]
+        except KeyError:
+            found = (day.year, bisect.bisect_right(self.catalog.validity_changes(), day))
+            if len(self._periods) >= 4096:
+                self._periods.clear()
+            self._periods[day] = found
+            return found
 
     def code_info(self, code: Code) -> CodeInfo | None:
         """The catalog's record for *code* (memoized), or ``None``."""

@@ -8,47 +8,63 @@ invalid on the date of service").
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim
+from ...claims import ClaimLine
+from ...places import PlaceOfService
 from .._core import Context, Finding, Rule, Severity
+from .._lines import LineRule
 from ._common import codes_text
 
 __all__ = ["code_inactive", "code_unknown"]
 
 
 @attrs.frozen
-class _CodeUnknown(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            if context.code_info(line.code) is None:
-                yield self.finding(
-                    index,
-                    "code",
-                    f"{line.code} is not in the cptkit dataset; its rules cannot be checked",
-                    suggestion="check the code against the payer's current code list",
-                )
+class _CodeUnknown(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        if context.code_info(line.code) is None:
+            yield self.finding(
+                index,
+                "code",
+                f"{line.code} is not in the cptkit dataset; its rules cannot be checked",
+                suggestion="check the code against the payer's current code list",
+            )
 
 
 @attrs.frozen
-class _CodeInactive(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            info = context.code_info(line.code)
-            day = context.day(line.date_of_service)
-            if info is None or info.active_on(day):
-                continue
-            if info.effective is not None and day < info.effective:
-                message = f"{line.code} is not valid before {info.effective}"
-                suggestion = None
-            else:
-                message = f"{line.code} was deleted after {info.terminated}"
-                suggestion = (
-                    f"use {codes_text(info.replaced_by)} instead" if info.replaced_by else None
-                )
-            yield self.finding(index, "code", message, suggestion=suggestion)
+class _CodeInactive(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        info = context.code_info(line.code)
+        if info is None or info.active_on(day):
+            return
+        if info.effective is not None and day < info.effective:
+            message = f"{line.code} is not valid before {info.effective}"
+            suggestion = None
+        else:
+            message = f"{line.code} was deleted after {info.terminated}"
+            suggestion = f"use {codes_text(info.replaced_by)} instead" if info.replaced_by else None
+        yield self.finding(index, "code", message, suggestion=suggestion)
 
 
 def code_unknown() -> Rule:

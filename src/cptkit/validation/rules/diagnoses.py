@@ -7,12 +7,15 @@ segment); CMS-1500 item 24E. CARC 16: "claim/service lacks information".
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim
+from ...claims import ClaimLine
+from ...places import PlaceOfService
 from .._core import Context, Finding, Rule, Severity
+from .._lines import LineRule
 
 __all__ = ["diagnosis_pointer_invalid"]
 
@@ -20,35 +23,42 @@ MAX_POINTERS = 4
 
 
 @attrs.frozen
-class _DiagnosisPointerInvalid(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        count = len(claim.diagnoses)
-        for index, line in enumerate(claim.lines):
-            pointers = line.diagnosis_pointers
-            if not pointers:
+class _DiagnosisPointerInvalid(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        pointers = line.diagnosis_pointers
+        if not pointers:
+            yield self.finding(
+                index,
+                "diagnosis_pointers",
+                "no diagnosis pointer",
+                suggestion="point the line at the diagnosis it treats (1 for the first)",
+            )
+            return
+        if len(pointers) > MAX_POINTERS:
+            yield self.finding(
+                index,
+                "diagnosis_pointers",
+                f"{len(pointers)} diagnosis pointers; a line carries at most 4",
+                suggestion="keep the four most relevant, primary first",
+            )
+        for pointer in pointers:
+            if pointer > diagnoses:
                 yield self.finding(
                     index,
                     "diagnosis_pointers",
-                    "no diagnosis pointer",
-                    suggestion="point the line at the diagnosis it treats (1 for the first)",
+                    f"pointer {pointer} but the claim has {diagnoses} diagnos"
+                    f"{'is' if diagnoses == 1 else 'es'}",
+                    suggestion=f"use a pointer from 1 to {diagnoses}",
                 )
-                continue
-            if len(pointers) > MAX_POINTERS:
-                yield self.finding(
-                    index,
-                    "diagnosis_pointers",
-                    f"{len(pointers)} diagnosis pointers; a line carries at most 4",
-                    suggestion="keep the four most relevant, primary first",
-                )
-            for pointer in pointers:
-                if pointer > count:
-                    yield self.finding(
-                        index,
-                        "diagnosis_pointers",
-                        f"pointer {pointer} but the claim has {count} diagnos"
-                        f"{'is' if count == 1 else 'es'}",
-                        suggestion=f"use a pointer from 1 to {count}",
-                    )
 
 
 def diagnosis_pointer_invalid() -> Rule:

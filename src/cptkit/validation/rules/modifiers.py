@@ -10,14 +10,17 @@ inconsistent with the modifier used, or a required modifier is missing".
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim
+from ...claims import ClaimLine
 from ...modifiers import Modifier
+from ...places import PlaceOfService
 from ...records import Discipline
 from .._core import Context, Finding, Rule, Severity
+from .._lines import LineRule
 from ._common import GN, GO, GP, THERAPY_DISCIPLINE_MODIFIERS
 
 __all__ = [
@@ -35,127 +38,176 @@ _ASSISTANT = {Modifier("CQ"): GP, Modifier("CO"): GO}
 
 
 @attrs.frozen
-class _ModifierUnknown(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            day = context.day(line.date_of_service)
-            for modifier in line.modifiers:
-                info = context.modifier_info(modifier)
-                if info is None:
-                    yield self.finding(
-                        index,
-                        "modifiers",
-                        f"modifier {modifier} is not in the cptkit dataset",
-                        suggestion="check the modifier against the payer's current list",
-                        severity=Severity.WARNING,
-                    )
-                elif not info.active_on(day):
-                    if info.terminated is not None and day > info.terminated:
-                        when = f"was terminated after {info.terminated}"
-                        fix = f"remove {modifier} or use the modifier that replaced it"
-                    else:
-                        when = f"is not valid before {info.effective}"
-                        fix = f"{modifier} applies to services from {info.effective}"
-                    yield self.finding(
-                        index, "modifiers", f"modifier {modifier} {when}", suggestion=fix
-                    )
-
-
-@attrs.frozen
-class _ModifierDuplicate(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            seen: set[Modifier] = set()
-            for modifier in line.modifiers:
-                if modifier in seen:
-                    yield self.finding(
-                        index,
-                        "modifiers",
-                        f"modifier {modifier} appears more than once",
-                        suggestion=f"list {modifier} once",
-                    )
-                seen.add(modifier)
-
-
-@attrs.frozen
-class _ModifierTooMany(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            if len(line.modifiers) > MAX_MODIFIERS:
+class _ModifierUnknown(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        for modifier in line.modifiers:
+            info = context.modifier_info(modifier)
+            if info is None:
                 yield self.finding(
                     index,
                     "modifiers",
-                    f"{len(line.modifiers)} modifiers; a claim line carries at most 4",
-                    suggestion="keep the pricing modifiers first and drop or move the rest",
-                )
-
-
-@attrs.frozen
-class _TherapyModifierMissing(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        if not context.policy.therapy_modifiers_required:
-            return
-        known = context.facts.clinician_discipline
-        for index, line in enumerate(claim.lines):
-            info = context.code_info(line.code)
-            if info is None or info.therapy_list is None:
-                continue
-            if any(m in THERAPY_DISCIPLINE_MODIFIERS for m in line.modifiers):
-                continue
-            expected = _DISCIPLINE_MODIFIER.get(known) if known is not None else None
-            suggestion = f"add {expected}" if expected else "add GP (PT), GO (OT) or GN (SLP)"
-            if info.therapy_list == "always" or expected is not None:
-                yield self.finding(
-                    index,
-                    "modifiers",
-                    f"{line.code} is a therapy code without GP, GO or GN",
-                    suggestion=suggestion,
-                )
-            else:
-                yield self.finding(
-                    index,
-                    "modifiers",
-                    f"{line.code} needs GP, GO or GN when furnished under a therapy plan of care",
-                    suggestion=suggestion,
+                    f"modifier {modifier} is not in the cptkit dataset",
+                    suggestion="check the modifier against the payer's current list",
                     severity=Severity.WARNING,
                 )
+            elif not info.active_on(day):
+                if info.terminated is not None and day > info.terminated:
+                    when = f"was terminated after {info.terminated}"
+                    fix = f"remove {modifier} or use the modifier that replaced it"
+                else:
+                    when = f"is not valid before {info.effective}"
+                    fix = f"{modifier} applies to services from {info.effective}"
+                yield self.finding(
+                    index, "modifiers", f"modifier {modifier} {when}", suggestion=fix
+                )
 
 
 @attrs.frozen
-class _TherapyModifierConflict(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+class _ModifierDuplicate(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        seen: set[Modifier] = set()
+        for modifier in line.modifiers:
+            if modifier in seen:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"modifier {modifier} appears more than once",
+                    suggestion=f"list {modifier} once",
+                )
+            seen.add(modifier)
+
+
+@attrs.frozen
+class _ModifierTooMany(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        if len(line.modifiers) > MAX_MODIFIERS:
+            yield self.finding(
+                index,
+                "modifiers",
+                f"{len(line.modifiers)} modifiers; a claim line carries at most 4",
+                suggestion="keep the pricing modifiers first and drop or move the rest",
+            )
+
+
+@attrs.frozen
+class _TherapyModifierMissing(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        if not context.policy.therapy_modifiers_required:
+            return
+        info = context.code_info(line.code)
+        if info is None or info.therapy_list is None:
+            return
+        if any(m in THERAPY_DISCIPLINE_MODIFIERS for m in line.modifiers):
+            return
+        known = context.facts.clinician_discipline
+        expected = _DISCIPLINE_MODIFIER.get(known) if known is not None else None
+        suggestion = f"add {expected}" if expected else "add GP (PT), GO (OT) or GN (SLP)"
+        if info.therapy_list == "always" or expected is not None:
+            yield self.finding(
+                index,
+                "modifiers",
+                f"{line.code} is a therapy code without GP, GO or GN",
+                suggestion=suggestion,
+            )
+        else:
+            yield self.finding(
+                index,
+                "modifiers",
+                f"{line.code} needs GP, GO or GN when furnished under a therapy plan of care",
+                suggestion=suggestion,
+                severity=Severity.WARNING,
+            )
+
+
+@attrs.frozen
+class _TherapyModifierConflict(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        present = [m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS]
+        if not present:
+            return
+        distinct = sorted(set(present), key=lambda m: m.value)
         expected = _DISCIPLINE_MODIFIER.get(context.facts.clinician_discipline)  # type: ignore[arg-type]
-        for index, line in enumerate(claim.lines):
-            present = [m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS]
-            distinct = sorted(set(present), key=lambda m: m.value)
-            if len(distinct) > 1:
-                yield self.finding(
-                    index,
-                    "modifiers",
-                    f"more than one therapy discipline modifier: {', '.join(map(str, distinct))}",
-                    suggestion="keep the one of the plan of care the service was furnished under",
-                )
-            elif distinct and expected is not None and distinct[0] != expected:
-                yield self.finding(
-                    index,
-                    "modifiers",
-                    f"{distinct[0]} does not match the clinician's discipline ({expected} expected)",
-                    suggestion=f"use {expected}",
-                )
+        if len(distinct) > 1:
+            yield self.finding(
+                index,
+                "modifiers",
+                f"more than one therapy discipline modifier: {', '.join(map(str, distinct))}",
+                suggestion="keep the one of the plan of care the service was furnished under",
+            )
+        elif expected is not None and distinct[0] != expected:
+            yield self.finding(
+                index,
+                "modifiers",
+                f"{distinct[0]} does not match the clinician's discipline ({expected} expected)",
+                suggestion=f"use {expected}",
+            )
 
 
 @attrs.frozen
-class _AssistantModifierMismatch(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            for assistant, needed in _ASSISTANT.items():
-                if assistant in line.modifiers and needed not in line.modifiers:
-                    yield self.finding(
-                        index,
-                        "modifiers",
-                        f"{assistant} without {needed}",
-                        suggestion=f"{assistant} goes with {needed}; check the plan of care",
-                    )
+class _AssistantModifierMismatch(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        for assistant, needed in _ASSISTANT.items():
+            if assistant in line.modifiers and needed not in line.modifiers:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"{assistant} without {needed}",
+                    suggestion=f"{assistant} goes with {needed}; check the plan of care",
+                )
 
 
 def modifier_unknown() -> Rule:

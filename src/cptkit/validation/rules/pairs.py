@@ -11,19 +11,21 @@ not compatible), 18 (duplicate).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 import attrs
 
 from ...claims import Claim
 from ...records import ModifierGroup
 from .._core import Context, Finding, Rule, Severity
+from .._shapes import ShapeRule
 from ._common import by_day, codes_text
 
 __all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 
 @attrs.frozen
-class _AddonWithoutPrimary(Rule):
+class _AddonWithoutPrimary(ShapeRule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for indexes in by_day(claim, context).values():
             present = {claim.lines[i].code for i in indexes}
@@ -44,7 +46,9 @@ class _AddonWithoutPrimary(Rule):
 
 
 @attrs.frozen
-class _NcciPtp(Rule):
+class _NcciPtp(ShapeRule):
+    uses_edits: ClassVar[bool] = True
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for indexes in by_day(claim, context).values():
             for position, first in enumerate(indexes):
@@ -111,7 +115,7 @@ class _NcciPtp(Rule):
 
 
 @attrs.frozen
-class _DuplicateLine(Rule):
+class _DuplicateLine(ShapeRule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         seen: set[object] = set()
         for index, line in enumerate(claim.lines):

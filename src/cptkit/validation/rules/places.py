@@ -10,86 +10,98 @@ service"; CARC 4 for a missing required modifier.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim
+from ...claims import ClaimLine
+from ...places import PlaceOfService
 from ...records import ModifierGroup
 from .._core import Context, Finding, Rule, Severity
+from .._lines import LineRule
 
 __all__ = ["place_of_service_unknown", "telehealth_mismatch"]
 
 
 @attrs.frozen
-class _PlaceOfServiceUnknown(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        claim_level_reported = False
-        for index, line in enumerate(claim.lines):
-            place = claim.place_of_service_for(index)
-            if place is None:
-                continue
-            day = context.day(line.date_of_service)
-            key = ("place-valid", place, day)
-            valid = context.memo.get(key)
-            if valid is None:
-                valid = context.memo[key] = (
-                    context.catalog.get_place_of_service(place, on=day) is not None
-                )
-            if valid:
-                continue
-            own = line.place_of_service is not None
-            if not own and claim_level_reported:
-                continue
-            claim_level_reported = claim_level_reported or not own
-            yield self.finding(
-                index if own else None,
-                "place_of_service",
-                f"place of service {place} is unassigned or not valid on the date of service",
-                suggestion="use a current CMS place-of-service code (02/10 for telehealth)",
+class _PlaceOfServiceUnknown(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        if place is None:
+            return
+        key = ("place-valid", place, day)
+        valid = context.memo.get(key)
+        if valid is None:
+            valid = context.memo[key] = (
+                context.catalog.get_place_of_service(place, on=day) is not None
             )
+        if valid:
+            return
+        # A claim-level place is reported once, for the claim (LineRule keeps one of each).
+        yield self.finding(
+            index if own_place else None,
+            "place_of_service",
+            f"place of service {place} is unassigned or not valid on the date of service",
+            suggestion="use a current CMS place-of-service code (02/10 for telehealth)",
+        )
 
 
 @attrs.frozen
-class _TelehealthMismatch(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+class _TelehealthMismatch(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        if place is None:
+            return
         policy = context.policy
-        for index, line in enumerate(claim.lines):
-            place = claim.place_of_service_for(index)
-            if place is None:
-                continue
-            telehealth_modifiers = [
-                m
-                for m in line.modifiers
-                if (info := context.modifier_info(m)) is not None
-                and info.group is ModifierGroup.TELEHEALTH
-            ]
-            remote = place.telehealth
-            code = context.code_info(line.code)
-            if (
-                remote
-                and policy.telehealth_modifier_required
-                and code is not None
-                and code.therapy_list is not None
-                and not any(m in policy.telehealth_modifiers for m in line.modifiers)
-            ):
-                wanted = " or ".join(sorted(str(m) for m in policy.telehealth_modifiers))
-                yield self.finding(
-                    index,
-                    "modifiers",
-                    f"therapy code {line.code} at telehealth place {place} without {wanted}",
-                    suggestion=f"add {wanted} if the service was furnished via telehealth",
-                    carc="CO-4",
-                )
-            elif not remote and telehealth_modifiers:
-                names = ", ".join(str(m) for m in telehealth_modifiers)
-                yield self.finding(
-                    index,
-                    "place_of_service",
-                    f"telehealth modifier {names} with in-person place of service {place}",
-                    suggestion="use place of service 02 or 10 for telehealth, or drop the modifier",
-                    severity=Severity.WARNING,
-                )
+        telehealth_modifiers = [
+            m
+            for m in line.modifiers
+            if (info := context.modifier_info(m)) is not None
+            and info.group is ModifierGroup.TELEHEALTH
+        ]
+        remote = place.telehealth
+        code = context.code_info(line.code)
+        if (
+            remote
+            and policy.telehealth_modifier_required
+            and code is not None
+            and code.therapy_list is not None
+            and not any(m in policy.telehealth_modifiers for m in line.modifiers)
+        ):
+            wanted = " or ".join(sorted(str(m) for m in policy.telehealth_modifiers))
+            yield self.finding(
+                index,
+                "modifiers",
+                f"therapy code {line.code} at telehealth place {place} without {wanted}",
+                suggestion=f"add {wanted} if the service was furnished via telehealth",
+                carc="CO-4",
+            )
+        elif not remote and telehealth_modifiers:
+            names = ", ".join(str(m) for m in telehealth_modifiers)
+            yield self.finding(
+                index,
+                "place_of_service",
+                f"telehealth modifier {names} with in-person place of service {place}",
+                suggestion="use place of service 02 or 10 for telehealth, or drop the modifier",
+                severity=Severity.WARNING,
+            )
 
 
 def place_of_service_unknown() -> Rule:

@@ -8,13 +8,16 @@ ch. 5 sec. 10.3. CARC 119: "benefit maximum for this time period has been reache
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim
+from ...claims import ClaimLine
 from ...modifiers import Modifier
+from ...places import PlaceOfService
 from .._core import Context, Finding, Rule, Severity
+from .._lines import LineRule
 from ._common import GN, GO, GP
 
 __all__ = ["kx_threshold"]
@@ -23,27 +26,35 @@ KX = Modifier("KX")
 
 
 @attrs.frozen
-class _KxThreshold(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+class _KxThreshold(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        if KX in line.modifiers:
+            return
         facts = context.facts
-        for index, line in enumerate(claim.lines):
-            if KX in line.modifiers:
-                continue
-            if GO in line.modifiers:
-                amount, bucket = facts.ot_amount_ytd, "OT"
-            elif GP in line.modifiers or GN in line.modifiers:
-                amount, bucket = facts.pt_slp_amount_ytd, "PT and SLP"
-            else:
-                continue
-            threshold = context.policy.kx_threshold(context.day(line.date_of_service).year)
-            if amount is None or threshold is None or amount < threshold:
-                continue
-            yield self.finding(
-                index,
-                "modifiers",
-                f"{bucket} amount this year has reached the ${threshold} threshold and KX is missing",
-                suggestion="add KX if the services are medically necessary and documented so",
-            )
+        if GO in line.modifiers:
+            amount, bucket = facts.ot_amount_ytd, "OT"
+        elif GP in line.modifiers or GN in line.modifiers:
+            amount, bucket = facts.pt_slp_amount_ytd, "PT and SLP"
+        else:
+            return
+        threshold = context.policy.kx_threshold(day.year)
+        if amount is None or threshold is None or amount < threshold:
+            return
+        yield self.finding(
+            index,
+            "modifiers",
+            f"{bucket} amount this year has reached the ${threshold} threshold and KX is missing",
+            suggestion="add KX if the services are medically necessary and documented so",
+        )
 
 
 def kx_threshold() -> Rule:

@@ -9,17 +9,21 @@ ranges. CARC 151: "the information furnished does not support this many units or
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
 from ... import units as unit_rules
-from ...claims import Claim
+from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...modifiers import Modifier
+from ...places import PlaceOfService
 from ...records import Timing
+from ...units import _rules as unit_arithmetic
 from .._core import Context, Finding, Rule, Severity
+from .._lines import LineRule
+from .._shapes import ShapeRule
 from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
 
 __all__ = [
@@ -33,7 +37,7 @@ _RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
 
 
 @attrs.frozen
-class _UnitsExceedMue(Rule):
+class _UnitsExceedMue(ShapeRule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for (code, _), indexes in by_code_and_day(claim, context).items():
             edit = context.mue(code)
@@ -71,7 +75,7 @@ def _mue_advice(mai: int, limit: int) -> str:
 
 
 @attrs.frozen
-class _UntimedMultipleUnits(Rule):
+class _UntimedMultipleUnits(ShapeRule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for (code, _), indexes in by_code_and_day(claim, context).items():
             info = context.code_info(code)
@@ -95,41 +99,41 @@ class _UnitsMinutesMismatch(Rule):
 
     def _group(self, claim: Claim, context: Context, indexes: list[int]) -> Iterator[Finding]:
         rule = context.policy.unit_rule
-        minutes: dict[Code, int] = defaultdict(int)
-        billed: dict[Code, int] = defaultdict(int)
+        minutes: dict[Code, int] = {}
+        billed: dict[Code, int] = {}
         first: dict[Code, int] = {}
         unknown: set[Code] = set()  # codes whose minutes are not all documented
+        lines = claim.lines
         for index in indexes:
-            line = claim.lines[index]
-            info = context.code_info(line.code)
+            line = lines[index]
+            code = line.code
+            info = context.code_info(code)
             if info is None or not info.timed:
                 continue
-            billed[line.code] += line.units
-            first.setdefault(line.code, index)
+            if code in billed:
+                billed[code] += line.units
+            else:
+                billed[code] = line.units
+                first[code] = index
             if line.minutes is not None:
-                minutes[line.code] += line.minutes
+                minutes[code] = minutes.get(code, 0) + line.minutes
             elif info.ladder is not None:
                 # A ladder is judged on its family's minutes: one unknown line spoils both.
                 unknown.update((info.ladder.base, info.ladder.addon))
             else:
-                unknown.add(line.code)
-        if rule == "cms" and any(_pooled(context, code) for code in unknown):
-            # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
-            unknown.update(code for code in billed if _pooled(context, code))
-        checked = {code: count for code, count in minutes.items() if code not in unknown}
+                unknown.add(code)
+        if unknown:
+            if rule == "cms" and any(_pooled(context, code) for code in unknown):
+                # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
+                unknown.update(code for code in billed if _pooled(context, code))
+            checked = {code: count for code, count in minutes.items() if code not in unknown}
+        else:
+            checked = minutes
         if not checked:
             return
-        key = ("allocation", rule, frozenset(checked.items()))
-        allocation = context.memo.get(key)
-        if allocation is None:
-            # Visits repeat the same minutes often; an allocation depends only on this key.
-            allocation = context.memo[key] = unit_rules.allocate(
-                checked, rule=rule, catalog=context.catalog
-            )
-        assert isinstance(allocation, unit_rules.Allocation)
-        supported = allocation.units
-        considered = {line.code for line in allocation.lines} - unknown
-        for code in sorted(considered & billed.keys(), key=lambda c: c.value):
+        supported, considered = _supported(context, rule, checked)
+        judged = considered.intersection(billed).difference(unknown)
+        for code in sorted(judged, key=_text) if len(judged) > 1 else judged:
             expected = supported.get(code, 0)
             if billed[code] == expected:
                 continue
@@ -145,6 +149,58 @@ class _UnitsMinutesMismatch(Rule):
             )
 
 
+_MEMO_LIMIT = 65536
+
+
+def _supported(
+    context: Context, rule: str, checked: dict[Code, int]
+) -> tuple[dict[Code, int], frozenset[Code]]:
+    """The units *checked* minutes support, and the codes the allocation judged (memoized).
+
+    Visits repeat the same minutes often, and the answer depends only on the key.
+    """
+    key = ("supported", rule, frozenset(checked.items()))
+    found = context.memo.get(key)
+    if found is None:
+        found = _allocate(context, rule, checked)
+        if len(context.memo) >= _MEMO_LIMIT:
+            context.memo.clear()
+        context.memo[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _allocate(
+    context: Context, rule: str, checked: dict[Code, int]
+) -> tuple[dict[Code, int], frozenset[Code]]:
+    infos = [context.code_info(code) for code in checked]
+    if all(info is not None and info.timing is Timing.TIMED for info in infos):
+        # Only plain timed codes: the arithmetic of units.allocate without its result objects
+        # (tests hold the two equal). CMS pools the 15-minute codes; every other code, and
+        # every code under the CPT rule, takes the midpoint rule on its own.
+        units: dict[Code, int] = {}
+        pooled: list[tuple[str, int]] = []
+        by_text = {code.value: code for code in checked}
+        for (code, count), info in zip(checked.items(), infos, strict=True):
+            assert info is not None
+            unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
+            if rule == "cms" and unit == unit_arithmetic.CMS_UNIT:
+                pooled.append((code.value, count))
+            else:
+                units[code] = unit_arithmetic.midpoint_units(count, unit)
+        if pooled:
+            pooled.sort()
+            got, _ = unit_arithmetic.cms_assign(pooled)
+            for (text, _count), count in zip(pooled, got, strict=True):
+                units[by_text[text]] = count
+        return units, frozenset(checked)
+    allocation = unit_rules.allocate(checked, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
+    return dict(allocation.units), frozenset(line.code for line in allocation.lines)
+
+
+def _text(code: Code) -> str:
+    return code.value
+
+
 def _pooled(context: Context, code: Code) -> bool:
     info = context.code_info(code)
     return info is not None and info.timing is Timing.TIMED and info.unit_minutes == 15
@@ -157,45 +213,64 @@ def _by_day_and_discipline(claim: Claim) -> dict[tuple[object, ...], list[int]]:
     plans of care, and the 8-minute rule is applied per discipline. A line without one of the
     modifiers (itself a finding) joins the date's only discipline when there is one.
     """
-    marks = [
-        next((m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS), None)
-        for line in claim.lines
-    ]
-    per_day: dict[object, set[Modifier]] = defaultdict(set)
-    for line, mark in zip(claim.lines, marks, strict=True):
+    marks: list[Modifier | None] = []
+    per_day: dict[object, set[Modifier]] = {}
+    for line in claim.lines:
+        mark = None
+        for modifier in line.modifiers:
+            if modifier in THERAPY_DISCIPLINE_MODIFIERS:
+                mark = modifier
+                break
+        marks.append(mark)
+        known = per_day.get(line.date_of_service)
+        if known is None:
+            known = per_day[line.date_of_service] = set()
         if mark is not None:
-            per_day[line.date_of_service].add(mark)
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+            known.add(mark)
+    groups: dict[tuple[object, ...], list[int]] = {}
     for index, (line, mark) in enumerate(zip(claim.lines, marks, strict=True)):
-        known = per_day[line.date_of_service]
-        if mark is None and len(known) == 1:
-            mark = next(iter(known))
-        groups[(line.date_of_service, mark)].append(index)
+        if mark is None:
+            known = per_day[line.date_of_service]
+            if len(known) == 1:
+                mark = next(iter(known))
+        group = (line.date_of_service, mark)
+        if group in groups:
+            groups[group].append(index)
+        else:
+            groups[group] = [index]
     return groups
 
 
 @attrs.frozen
-class _TimeBandMismatch(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for index, line in enumerate(claim.lines):
-            info = context.code_info(line.code)
-            if info is None or info.time_band is None or line.minutes is None:
-                continue
-            if info.in_band(line.minutes):
-                continue
-            low, high = info.time_band
-            span = f"{low}+" if high is None else f"{low}-{high}"
-            fits = unit_rules.band_codes_for(info, line.minutes, catalog=context.catalog)
-            yield self.finding(
-                index,
-                "minutes",
-                f"{line.code} needs {span} minutes; {line.minutes} documented",
-                suggestion=(
-                    f"{line.minutes} minutes fit {', '.join(map(str, fits))}"
-                    if fits
-                    else "not reportable with these minutes"
-                ),
-            )
+class _TimeBandMismatch(LineRule):
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:
+        info = context.code_info(line.code)
+        if info is None or info.time_band is None or line.minutes is None:
+            return
+        if info.in_band(line.minutes):
+            return
+        low, high = info.time_band
+        span = f"{low}+" if high is None else f"{low}-{high}"
+        fits = unit_rules.band_codes_for(info, line.minutes, catalog=context.catalog)
+        yield self.finding(
+            index,
+            "minutes",
+            f"{line.code} needs {span} minutes; {line.minutes} documented",
+            suggestion=(
+                f"{line.minutes} minutes fit {', '.join(map(str, fits))}"
+                if fits
+                else "not reportable with these minutes"
+            ),
+        )
 
 
 def units_exceed_mue() -> Rule:

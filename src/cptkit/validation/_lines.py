@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+"""Line rules: rules that judge each line on its own, and the memo that checks each distinct
+line once.
+
+Most rules look at one line at a time: is the code known and current, are the modifiers
+valid, is the place of service assigned, do the minutes fit the band. What such a rule finds
+for a line depends only on
+
+* the line's own fields, except its date of service and charge;
+* the place of service that applies to it, and whether that place is the line's own;
+* how many diagnoses the claim has;
+* the *period* of the date it is judged on (:meth:`Context.period`): the year, and where the
+  date falls among the dates on which codes, modifiers and places start or stop being valid;
+* the context (catalog, policy, facts), which is fixed for a run.
+
+Bulk claim files repeat the same lines endlessly, so a rule set runs its line rules once per
+distinct ``(line fields, place, diagnoses, period)`` and reuses the findings for every line
+that has the same key. That is exact, not an approximation, as long as each line rule keeps
+to the list above; :class:`LineRule` is the promise that it does.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+
+import attrs
+
+from ..claims import Claim, ClaimLine
+from ..places import PlaceOfService
+from ._core import Context, Finding, Rule
+
+__all__ = ["MEMO_LIMIT", "LineRule", "line_findings"]
+
+MEMO_LIMIT = 65536
+"""Distinct lines one memo may hold before it is emptied (bounded memory on any input)."""
+
+
+@attrs.frozen
+class LineRule(Rule):
+    """A rule that judges each line on its own (see the module docs for what it may read).
+
+    Subclasses implement :meth:`check_line`. A finding with ``line=None`` is about the claim
+    as a whole (a claim-level place of service, say): the same one is reported once per claim
+    however many lines lead to it.
+    """
+
+    def check_line(
+        self,
+        index: int,
+        line: ClaimLine,
+        place: PlaceOfService | None,
+        own_place: bool,
+        diagnoses: int,
+        day: datetime.date,
+        context: Context,
+    ) -> Iterator[Finding]:  # pragma: no cover - every subclass overrides it
+        """The findings for line *index*, judged on *day*."""
+        raise NotImplementedError
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return line_findings((self,), claim, context, memo=None)
+
+
+def line_findings(
+    rules: Sequence[LineRule],
+    claim: Claim,
+    context: Context,
+    memo: dict[object, tuple[Finding, ...]] | None,
+) -> Iterator[Finding]:
+    """The findings of *rules* on every line of *claim*.
+
+    With a *memo* (one per rule set and context), each distinct line key is checked once and
+    its findings are reused, moved to the line they are for.
+    """
+    claim_place = claim.place_of_service
+    diagnoses = len(claim.diagnoses)
+    on = context.on
+    reported: set[Finding] = set()
+    for index, line in enumerate(claim.lines):
+        place = line.place_of_service
+        own_place = place is not None
+        if not own_place:
+            place = claim_place
+        day = line.date_of_service if on is None else on
+        if memo is None:
+            found: tuple[Finding, ...] = tuple(
+                f
+                for rule in rules
+                for f in rule.check_line(index, line, place, own_place, diagnoses, day, context)
+            )
+        else:
+            key = (
+                line.code,
+                line.modifiers,
+                line.units,
+                line.minutes,
+                line.diagnosis_pointers,
+                place,
+                own_place,
+                diagnoses,
+                context.period(day),
+            )
+            try:
+                found = memo[key]
+            except KeyError:
+                found = tuple(
+                    f
+                    for rule in rules
+                    for f in rule.check_line(0, line, place, own_place, diagnoses, day, context)
+                )
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = found
+            if not found:
+                continue
+            if index:
+                found = tuple(
+                    f
+                    if f.line is None
+                    else Finding(
+                        f.rule, f.severity, index, f.field, f.message, f.carc, f.suggestion
+                    )
+                    for f in found
+                )
+        for finding in found:
+            if finding.line is None:
+                if finding in reported:
+                    continue
+                reported.add(finding)
+            yield finding

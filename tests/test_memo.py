@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: MIT
+"""The memos that make bulk validation fast change nothing: a rule set run through its memos
+reports exactly what its rules report one by one, without them."""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cptkit
+from cptkit import Claim, ClaimLine, rulesets, units
+from cptkit.records import Timing
+from cptkit.validation import Facts, Finding, RuleSet, make_context, validate_many
+from cptkit.validation.rules import units as unit_rules
+
+# Codes that exercise every rule: timed, untimed, band and ladder codes, add-ons, deleted and
+# not-yet-valid codes on some dates, NCCI pairs (97530/97140, 97150 with the one-on-one codes),
+# and a code the dataset does not know.
+CODES = [
+    "97110", "97140", "97530", "97112", "97161", "97164", "92507", "92526", "97153", "97155",
+    "90832", "90834", "90837", "90785", "90833", "90839", "90840", "96130", "96131", "97129",
+    "97130", "97597", "97598", "96101", "97532", "G0515", "97150", "97010", "0362T", "99213",
+]  # fmt: skip
+MODIFIERS = ["GP", "GO", "GN", "59", "XE", "KX", "95", "CQ", "CO", "HN", "76", "93", "J5", "ZZ"]
+PLACES = [None, "11", "02", "10", "12", "19", "27", "66", "99", "03"]
+# Dates on both sides of code, modifier, place and NCCI edit changes, and of year ends.
+DATES = [
+    datetime.date(2017, 12, 31),
+    datetime.date(2018, 1, 1),
+    datetime.date(2018, 12, 31),
+    datetime.date(2019, 1, 1),
+    datetime.date(2019, 12, 31),
+    datetime.date(2020, 1, 1),
+    datetime.date(2020, 9, 30),  # modifier J5 from 2020-10-01
+    datetime.date(2020, 10, 1),
+    datetime.date(2021, 12, 31),
+    datetime.date(2022, 1, 1),
+    datetime.date(2023, 9, 30),  # place of service 27 from 2023-10-01
+    datetime.date(2023, 10, 1),
+    datetime.date(2024, 7, 31),  # place of service 66 from 2024-08-01
+    datetime.date(2024, 8, 1),
+    datetime.date(2026, 3, 2),
+    datetime.date(2026, 3, 3),
+]
+
+lines = st.builds(
+    ClaimLine,
+    code=st.sampled_from(CODES),
+    units=st.integers(1, 6),
+    date_of_service=st.sampled_from(DATES),
+    modifiers=st.lists(st.sampled_from(MODIFIERS), max_size=5),
+    place_of_service=st.sampled_from(PLACES),
+    minutes=st.none() | st.integers(0, 130),
+    diagnosis_pointers=st.lists(st.integers(1, 5), max_size=5),
+)
+claims = st.builds(
+    Claim,
+    lines=st.lists(lines, min_size=1, max_size=4),
+    diagnoses=st.lists(st.sampled_from(["M54.50", "F80.2", "F84.0"]), min_size=1, max_size=3),
+    place_of_service=st.sampled_from(PLACES),
+)
+options = st.fixed_dictionaries(
+    {
+        "rules": st.sampled_from([rulesets.medicare(), rulesets.commercial()]),
+        "on": st.none() | st.sampled_from(DATES),
+        "facts": st.builds(
+            Facts,
+            pt_slp_amount_ytd=st.none() | st.sampled_from([0, 2500]),
+            ot_amount_ytd=st.none() | st.sampled_from([0, 2500]),
+            clinician_discipline=st.none() | st.sampled_from(["PT", "OT", "SLP"]),
+        ),
+    }
+)
+
+
+def one_by_one(ruleset: RuleSet, claim: Claim, **chosen: object) -> list[Finding]:
+    """Every member rule on its own, in a fresh context: no memo is involved."""
+    context = make_context(rules=ruleset, **chosen)  # type: ignore[arg-type]
+    found = [finding for member in ruleset.rules for finding in member(claim, context)]
+    return sorted(found, key=Finding.sort_key)
+
+
+VARIED = {
+    "units": st.integers(1, 8),
+    "minutes": st.none() | st.sampled_from([0, 7, 8, 23, 30, 38, 53, 60, 90]),
+    "date_of_service": st.sampled_from(DATES),
+    "place_of_service": st.sampled_from(PLACES),
+    "diagnosis_pointers": st.lists(st.integers(1, 5), max_size=5),
+    "modifiers": st.lists(st.sampled_from(MODIFIERS), max_size=5),
+    "code": st.sampled_from(CODES),
+}
+
+
+@st.composite
+def families(draw: st.DrawFn) -> list[Claim]:
+    """A claim and variants of it that each differ in one field of one line (or the claim's
+    place or diagnoses): the claims a memo keyed on too little would confuse."""
+    base = draw(claims)
+    family = [base]
+    for _ in range(draw(st.integers(1, 8))):
+        index = draw(st.integers(0, len(base.lines) - 1))
+        field = draw(st.sampled_from([*VARIED, "claim place", "place moved", "diagnoses"]))
+        if field == "place moved":  # the same place, given for the claim instead of the line
+            line = attrs.evolve(base.lines[index], place_of_service=None)
+            variant = attrs.evolve(
+                base,
+                lines=(*base.lines[:index], line, *base.lines[index + 1 :]),
+                place_of_service=base.lines[index].place_of_service,
+            )
+        elif field == "claim place":
+            variant = attrs.evolve(base, place_of_service=draw(st.sampled_from(PLACES)))
+        elif field == "diagnoses":
+            variant = attrs.evolve(base, diagnoses=base.diagnoses[:1] * draw(st.integers(1, 5)))
+        else:
+            line = attrs.evolve(base.lines[index], **{field: draw(VARIED[field])})
+            variant = attrs.evolve(
+                base, lines=(*base.lines[:index], line, *base.lines[index + 1 :])
+            )
+        family.append(variant)
+    return family
+
+
+@settings(max_examples=300, deadline=None)
+@given(families(), options, st.randoms(use_true_random=False))
+def test_memoized_reports_are_the_rules_one_by_one(
+    batch: list[Claim], chosen: dict[str, object], random: object
+) -> None:
+    # Each claim twice, shuffled, through one shared context: later ones hit the memos.
+    stream = batch * 2
+    random.shuffle(stream)  # type: ignore[attr-defined]
+    ruleset = chosen.pop("rules")
+    assert isinstance(ruleset, RuleSet)
+    reports = list(validate_many(stream, rules=ruleset, **chosen))  # type: ignore[arg-type]
+    for claim, report in zip(stream, reports, strict=True):
+        assert list(report.findings) == one_by_one(ruleset, claim, **chosen)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(DATES) | st.dates(), st.sampled_from(DATES) | st.dates())
+def test_days_in_one_period_are_judged_alike(first: datetime.date, second: datetime.date) -> None:
+    context = make_context()
+    catalog = context.catalog
+    if context.shape_period(first, True) != context.shape_period(second, True):
+        return
+    assert first.year == second.year
+    from cptkit import _tables
+
+    records = [
+        *_tables.load_codes().values(),
+        *_tables.load_modifiers().values(),
+        *_tables.load_places().values(),
+    ]
+    for record in records:
+        assert record.active_on(first) == record.active_on(second), record
+    for code_a, code_b in [("97530", "97140"), ("97150", "97110"), ("97140", "97124")]:
+        one = [e.in_force_on(first) for e in catalog.ptp_edits(code_a, code_b)]
+        assert one == [e.in_force_on(second) for e in catalog.ptp_edits(code_a, code_b)]
+
+
+def test_periods_split_at_the_changes() -> None:
+    context = make_context()
+    # 97532 was deleted after 2017-12-31; G0515 came in on 2018-01-01; the years differ too.
+    assert context.period(datetime.date(2017, 12, 31)) != context.period(datetime.date(2018, 1, 1))
+    assert context.period(datetime.date(2026, 3, 2)) == context.period(datetime.date(2026, 3, 3))
+    # 97530/97140 was deleted in force through 2019-12-31 (cptkit.catalog() doctest).
+    last, next_day = datetime.date(2019, 12, 31), datetime.date(2020, 1, 1)
+    assert context.shape_period(last, True)[2] != context.shape_period(next_day, True)[2]
+    assert context.shape_period(last, False)[2] == 0
+
+
+TIMED = [
+    str(info.code)
+    for info in cptkit.catalog().codes()
+    if info.timing is Timing.TIMED and info.terminated is None
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from([*TIMED, "96101"]), st.integers(0, 140), min_size=1),
+    st.sampled_from(["cms", "ama"]),
+)
+def test_the_plain_timed_path_is_units_allocate(minutes: dict[str, int], rule: str) -> None:
+    checked = {cptkit.Code(code): count for code, count in minutes.items()}
+    got, judged = unit_rules._allocate(make_context(), rule, checked)
+    allocation = units.allocate(minutes, rule=rule)  # type: ignore[arg-type]
+    assert {code: n for code, n in got.items() if n} == dict(allocation.units)
+    assert judged == {line.code for line in allocation.lines}
+
+
+def test_a_line_is_judged_again_when_a_record_changes_within_the_year() -> None:
+    # The same line, either side of a mid-year change (J5 from 2020-10-01, POS 66 from
+    # 2024-08-01), through one memo: each day gets its own verdict.
+    def claim(day: str, place: str, modifier: str) -> Claim:
+        line = ClaimLine(code="97110", units=1, modifiers=["GP", modifier], date_of_service=day)
+        return Claim(lines=[line], diagnoses=["M54.50"], place_of_service=place)
+
+    stream = [
+        claim("2020-10-01", "11", "J5"),
+        claim("2020-09-30", "11", "J5"),
+        claim("2024-08-01", "66", "59"),
+        claim("2024-07-31", "66", "59"),
+    ]
+    reports = list(validate_many(stream))
+    rules = [sorted({f.rule for f in report.findings}) for report in reports]
+    assert "modifier-unknown" not in rules[0] and "modifier-unknown" in rules[1]
+    assert "place-of-service-unknown" not in rules[2]
+    assert "place-of-service-unknown" in rules[3]
+    for one, report in zip(stream, reports, strict=True):
+        assert list(report.findings) == one_by_one(rulesets.medicare(), one)
