@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,3 +212,41 @@ def test_a_line_is_judged_again_when_a_record_changes_within_the_year() -> None:
     assert "place-of-service-unknown" in rules[3]
     for one, report in zip(stream, reports, strict=True):
         assert list(report.findings) == one_by_one(rulesets.medicare(), one)
+
+
+def test_a_set_with_other_rules_runs_them_on_every_claim() -> None:
+    # A user's rule may read anything (here the claim id), so no whole-claim memo applies.
+    from cptkit.validation import Severity, all_of, rule
+
+    @rule("id-check")
+    def id_check(claim: Claim, context: object) -> list[Finding]:
+        if claim.claim_id == "BAD":
+            return [Finding("id-check", Severity.ERROR, None, "claim_id", "bad id")]
+        return []
+
+    ruleset = all_of(rulesets.medicare(), id_check)
+    line = ClaimLine(code="97110", units=1, modifiers=["GP"], date_of_service="2026-03-02")
+    good, bad = (Claim(lines=[line], diagnoses=["M54.50"], claim_id=c) for c in ("OK", "BAD"))
+    reports = list(validate_many([good, bad, good], rules=ruleset))
+    assert ["id-check" in {f.rule for f in r.findings} for r in reports] == [False, True, False]
+
+
+def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cptkit.validation import _combinators, _lines, _shapes
+
+    for module in (_combinators, _lines, _shapes):
+        monkeypatch.setattr(module, "MEMO_LIMIT", 2)
+    stream = [
+        Claim(
+            lines=[ClaimLine(code=code, units=units, modifiers=["GP"], date_of_service=DATES[-1])],
+            diagnoses=["M54.50"],
+        )
+        for code in ("97110", "97140", "97530", "97161")
+        for units in (1, 2, 9)
+    ]
+    context = make_context(rules=rulesets.medicare())
+    for claim in stream * 2:
+        found = sorted(rulesets.medicare()(claim, context), key=Finding.sort_key)
+        assert found == one_by_one(rulesets.medicare(), claim)
+    for kind in ("claims", "lines", "shapes"):
+        assert 0 < len(context.memo_for(rulesets.medicare(), kind)) <= 2

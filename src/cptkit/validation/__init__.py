@@ -110,8 +110,10 @@ def _rules(rules: object) -> RuleSet:
 def _run(ruleset: RuleSet, claim: object, context: Context) -> Report:
     if not isinstance(claim, Claim):
         raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
-    findings = sorted(ruleset(claim, context), key=Finding.sort_key)
-    return Report(tuple(findings), claim.claim_id)
+    findings = tuple(ruleset(claim, context))
+    if len(findings) > 1:
+        findings = tuple(sorted(findings, key=Finding.sort_key))
+    return Report(findings, claim.claim_id)
 
 
 def validate(

@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..policy import PayerPolicy
 from ._core import Context, Finding, Severity
 from ._lines import LineRule, line_findings
-from ._shapes import ShapeRule, shape_findings
+from ._shapes import MEMO_LIMIT, ShapeRule, claim_key, shape_findings
 
 __all__ = ["RuleSet", "all_of", "rule_ids_of", "when", "with_severity", "without"]
 
@@ -28,6 +28,19 @@ def rule_ids_of(rule: object) -> frozenset[str]:
     """The ids a rule can report (empty for a plain function)."""
     ids: object = getattr(rule, "rule_ids", frozenset())
     return ids if isinstance(ids, frozenset) else frozenset()
+
+
+def _lines_of(ruleset: RuleSet) -> tuple[LineRule, ...]:
+    return tuple(m for m in ruleset.rules if isinstance(m, LineRule))
+
+
+def _shapes_of(ruleset: RuleSet) -> tuple[ShapeRule, ...]:
+    return tuple(m for m in ruleset.rules if isinstance(m, ShapeRule) and not m.uses_minutes)
+
+
+def _others_of(ruleset: RuleSet) -> tuple[RuleLike, ...]:
+    memoized = {id(m) for m in (*_lines_of(ruleset), *_shapes_of(ruleset))}
+    return tuple(m for m in ruleset.rules if id(m) not in memoized)
 
 
 @attrs.frozen
@@ -44,42 +57,59 @@ class RuleSet:
     rules: tuple[RuleLike, ...]
     policy: PayerPolicy | None = None
     name: str = "rules"
-    # The members that judge lines one by one run together, through a memo of distinct lines
-    # (see _lines); the others run on the whole claim. Findings are the same either way.
+    # How the set runs (findings are the same either way; tests hold them equal):
+    # - members that judge lines one by one run together, through a memo of distinct lines
+    #   (see _lines);
+    # - shape rules that do not read minutes run through a memo of claim shapes (_shapes);
+    # - any other member runs on every claim;
+    # - when every member is a line or shape rule, a whole claim's findings are kept too,
+    #   keyed on everything those rules may read (_shapes.claim_key).
     _line_rules: tuple[LineRule, ...] = attrs.field(
-        init=False,
-        eq=False,
-        repr=False,
-        default=attrs.Factory(
-            lambda self: tuple(m for m in self.rules if isinstance(m, LineRule)), takes_self=True
-        ),
+        init=False, eq=False, repr=False, default=attrs.Factory(_lines_of, takes_self=True)
     )
     _shape_rules: tuple[ShapeRule, ...] = attrs.field(
-        init=False,
-        eq=False,
-        repr=False,
-        default=attrs.Factory(
-            lambda self: tuple(m for m in self.rules if isinstance(m, ShapeRule)), takes_self=True
-        ),
+        init=False, eq=False, repr=False, default=attrs.Factory(_shapes_of, takes_self=True)
     )
     _claim_rules: tuple[RuleLike, ...] = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_others_of, takes_self=True)
+    )
+    _edits: bool = attrs.field(
         init=False,
         eq=False,
         repr=False,
         default=attrs.Factory(
-            lambda self: tuple(m for m in self.rules if not isinstance(m, (LineRule, ShapeRule))),
+            lambda self: any(getattr(m, "uses_edits", False) for m in self.rules), takes_self=True
+        ),
+    )
+    _whole: bool = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: all(isinstance(m, (LineRule, ShapeRule)) for m in self.rules),
             takes_self=True,
         ),
     )
 
-    def __call__(self, claim: Claim, context: Context) -> Iterator[Finding]:
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        if not self._whole:
+            return self._run(claim, context)
+        memo = context.memo_for(self, "claims")
+        key = claim_key(claim, context, self._edits)
+        found = memo.get(key)
+        if found is None:
+            found = tuple(self._run(claim, context))
+            if len(memo) < MEMO_LIMIT:
+                memo[key] = found
+        return found
+
+    def _run(self, claim: Claim, context: Context) -> Iterator[Finding]:
         if self._line_rules:
             memo = context.memo_for(self, "lines")
             yield from line_findings(self._line_rules, claim, context, memo)
         if self._shape_rules:
             memo = context.memo_for(self, "shapes")
-            edits = any(member.uses_edits for member in self._shape_rules)
-            yield from shape_findings(self._shape_rules, claim, context, memo, edits)
+            yield from shape_findings(self._shape_rules, claim, context, memo, self._edits)
         for member in self._claim_rules:
             yield from member(claim, context)
 

@@ -33,7 +33,9 @@ from ._core import Context, Finding, Rule
 __all__ = ["MEMO_LIMIT", "LineRule", "line_findings"]
 
 MEMO_LIMIT = 65536
-"""Distinct lines one memo may hold before it is emptied (bounded memory on any input)."""
+"""Distinct lines one memo holds (bounded memory on any input). A full memo keeps what it
+has, the lines seen first, which in a claim file are the common ones; others are checked
+every time they come."""
 
 
 @attrs.frozen
@@ -109,9 +111,8 @@ def line_findings(
                     for rule in rules
                     for f in rule.check_line(0, line, place, own_place, diagnoses, day, context)
                 )
-                if len(memo) >= MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = found
+                if len(memo) < MEMO_LIMIT:
+                    memo[key] = found
             if not found:
                 continue
             if index:

@@ -22,18 +22,21 @@ that it does.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import attrs
 
-from ..claims import Claim
+from ..claims import Claim, ClaimLine
 from ._core import Context, Finding, Rule
 
-__all__ = ["MEMO_LIMIT", "ShapeRule", "shape_findings", "shape_key"]
+__all__ = ["MEMO_LIMIT", "ShapeRule", "claim_key", "shape_findings", "shape_key"]
 
 MEMO_LIMIT = 65536
-"""Distinct shapes one memo may hold before it is emptied (bounded memory on any input)."""
+"""Distinct shapes one memo holds (bounded memory on any input). A full memo keeps what it
+has, the shapes seen first, which in a claim file are the common ones; others are checked
+every time they come."""
 
 
 @attrs.frozen
@@ -41,28 +44,64 @@ class ShapeRule(Rule):
     """A rule whose findings depend only on the claim's shape (see the module docs).
 
     ``uses_edits`` says whether the rule reads NCCI edits, whose dates then count in the
-    period of a date.
+    period of a date. ``uses_minutes`` says that it also reads each line's minutes: such a
+    rule runs on every claim (minutes vary too much for a memo of shapes to pay), but a rule
+    set made only of line and shape rules still keeps whole claims' findings.
     """
 
     uses_edits: ClassVar[bool] = False
+    uses_minutes: ClassVar[bool] = False
 
 
-def shape_key(claim: Claim, context: Context, edits: bool) -> object:
-    """The claim's shape, as a hashable key (see the module docs)."""
-    lines = claim.lines
-    period = context.shape_period
-    if len(lines) == 1:
-        line = lines[0]
-        return (line.code, line.modifiers, line.units, period(line.date_of_service, edits))
+def _slots(claim: Claim) -> tuple[list[int], dict[datetime.date, int]]:
+    """Per line, the position of its date among the claim's dates (in order of first use)."""
     slots: dict[datetime.date, int] = {}
-    parts = []
-    for line in lines:
+    positions = []
+    for line in claim.lines:
         day = line.date_of_service
         slot = slots.get(day)
         if slot is None:
             slot = slots[day] = len(slots)
-        parts.append((line.code, line.modifiers, line.units, slot))
-    return (tuple(parts), tuple([period(day, edits) for day in slots]))
+        positions.append(slot)
+    return positions, slots
+
+
+# What shape rules read of a line, and what line rules do too (a C-level getter: fast keys).
+_SHAPE_FIELDS = operator.attrgetter("code", "modifiers", "units")
+_CLAIM_FIELDS = operator.attrgetter(
+    "code", "modifiers", "units", "minutes", "diagnosis_pointers", "place_of_service"
+)
+
+
+def shape_key(claim: Claim, context: Context, edits: bool) -> object:
+    """The claim's shape, as a hashable key (see the module docs)."""
+    return _key(claim, context, edits, _SHAPE_FIELDS)
+
+
+def claim_key(claim: Claim, context: Context, edits: bool) -> object:
+    """Everything line rules and shape rules may read of *claim*, as a hashable key: per line
+    its fields but the date and charge, which lines share a date, each date's period, the
+    claim's place of service and its number of diagnoses."""
+    return (
+        _key(claim, context, edits, _CLAIM_FIELDS),
+        claim.place_of_service,
+        len(claim.diagnoses),
+    )
+
+
+def _key(
+    claim: Claim, context: Context, edits: bool, fields: Callable[[ClaimLine], object]
+) -> object:
+    lines = claim.lines
+    period = context.shape_period
+    if len(lines) == 1:
+        line = lines[0]
+        return (fields(line), period(line.date_of_service, edits))
+    positions, slots = _slots(claim)
+    return (
+        tuple([(fields(line), slot) for line, slot in zip(lines, positions, strict=True)]),
+        tuple([period(day, edits) for day in slots]),
+    )
 
 
 def shape_findings(
@@ -79,7 +118,6 @@ def shape_findings(
     except KeyError:
         pass
     found = tuple(finding for rule in rules for finding in rule(claim, context))
-    if len(memo) >= MEMO_LIMIT:
-        memo.clear()
-    memo[key] = found
+    if len(memo) < MEMO_LIMIT:
+        memo[key] = found
     return found

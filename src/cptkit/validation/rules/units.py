@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import ClassVar
 
 import attrs
 
@@ -92,8 +93,13 @@ class _UntimedMultipleUnits(ShapeRule):
 
 
 @attrs.frozen
-class _UnitsMinutesMismatch(Rule):
+class _UnitsMinutesMismatch(ShapeRule):
+    uses_minutes: ClassVar[bool] = True
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        if len(claim.lines) == 1:  # one line, one group
+            yield from self._group(claim, context, _FIRST)
+            return
         for indexes in _by_day_and_discipline(claim).values():
             yield from self._group(claim, context, indexes)
 
@@ -150,6 +156,7 @@ class _UnitsMinutesMismatch(Rule):
 
 
 _MEMO_LIMIT = 65536
+_FIRST = [0]
 
 
 def _supported(
@@ -163,9 +170,8 @@ def _supported(
     found = context.memo.get(key)
     if found is None:
         found = _allocate(context, rule, checked)
-        if len(context.memo) >= _MEMO_LIMIT:
-            context.memo.clear()
-        context.memo[key] = found
+        if len(context.memo) < _MEMO_LIMIT:  # a full memo keeps the common ones it has
+            context.memo[key] = found
     return found  # type: ignore[return-value]
 
 
