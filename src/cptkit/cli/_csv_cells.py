@@ -170,6 +170,7 @@ class CellReader:
         self._by_claim_id = key_field == "claim_id"
         self._date = index["date_of_service"]
         self._last_key: tuple[str | None, str] = (None, "")  # (cell, its stripped key)
+        self._last_claim: tuple[tuple[Any, ...] | None, dict[str, Any]] = (None, {})
 
     def row(self, cells: list[str]) -> tuple[Any, ...] | None:
         """``(key, claim_id, line, claim_values)`` for a good row, else ``None``.
@@ -195,7 +196,16 @@ class CellReader:
         except InvalidInput:
             return None
         line = _line_from_clean(*values[:8])
-        claim_values = {"diagnoses": values[8], "place_of_service": values[9], "payer": values[10]}
+        claim_part = values[8:]
+        if claim_part == self._last_claim[0]:
+            claim_values = self._last_claim[1]  # rows of one claim share one mapping
+        else:
+            claim_values = {
+                "diagnoses": claim_part[0],
+                "place_of_service": claim_part[1],
+                "payer": claim_part[2],
+            }
+            self._last_claim = (claim_part, claim_values)
         if self._by_claim_id:
             return (key_value,), key_value, line, claim_values
         return (key_value, cells[self._date].strip()), None, line, claim_values
