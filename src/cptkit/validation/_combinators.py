@@ -38,6 +38,14 @@ def _shapes_of(ruleset: RuleSet) -> tuple[ShapeRule, ...]:
     return tuple(m for m in ruleset.rules if isinstance(m, ShapeRule) and not m.uses_minutes)
 
 
+def _shape_groups(ruleset: RuleSet) -> tuple[tuple[bool, tuple[ShapeRule, ...]], ...]:
+    # Rules that read units and rules that do not: each group has its own memo, and the
+    # second one's shapes leave units out, so they repeat more.
+    shapes = _shapes_of(ruleset)
+    groups = [(units, tuple(m for m in shapes if m.uses_units is units)) for units in (True, False)]
+    return tuple(group for group in groups if group[1])
+
+
 def _others_of(ruleset: RuleSet) -> tuple[RuleLike, ...]:
     memoized = {id(m) for m in (*_lines_of(ruleset), *_shapes_of(ruleset))}
     return tuple(m for m in ruleset.rules if id(m) not in memoized)
@@ -67,8 +75,8 @@ class RuleSet:
     _line_rules: tuple[LineRule, ...] = attrs.field(
         init=False, eq=False, repr=False, default=attrs.Factory(_lines_of, takes_self=True)
     )
-    _shape_rules: tuple[ShapeRule, ...] = attrs.field(
-        init=False, eq=False, repr=False, default=attrs.Factory(_shapes_of, takes_self=True)
+    _shape_rules: tuple[tuple[bool, tuple[ShapeRule, ...]], ...] = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_shape_groups, takes_self=True)
     )
     _claim_rules: tuple[RuleLike, ...] = attrs.field(
         init=False, eq=False, repr=False, default=attrs.Factory(_others_of, takes_self=True)
@@ -107,9 +115,9 @@ class RuleSet:
         if self._line_rules:
             memo = context.memo_for(self, "lines")
             yield from line_findings(self._line_rules, claim, context, memo)
-        if self._shape_rules:
-            memo = context.memo_for(self, "shapes")
-            yield from shape_findings(self._shape_rules, claim, context, memo, self._edits)
+        for units, members in self._shape_rules:
+            memo = context.memo_for(self, "shapes" if units else "unitless shapes")
+            yield from shape_findings(members, claim, context, memo, self._edits, units)
         for member in self._claim_rules:
             yield from member(claim, context)
 

@@ -44,13 +44,15 @@ class ShapeRule(Rule):
     """A rule whose findings depend only on the claim's shape (see the module docs).
 
     ``uses_edits`` says whether the rule reads NCCI edits, whose dates then count in the
-    period of a date. ``uses_minutes`` says that it also reads each line's minutes: such a
+    period of a date; ``uses_units = False`` that it does not read units, which then leave the
+    shape (such shapes repeat more). ``uses_minutes`` says that it also reads each line's minutes: such a
     rule runs on every claim (minutes vary too much for a memo of shapes to pay), but a rule
     set made only of line and shape rules still keeps whole claims' findings.
     """
 
     uses_edits: ClassVar[bool] = False
     uses_minutes: ClassVar[bool] = False
+    uses_units: ClassVar[bool] = True
 
 
 def _slots(claim: Claim) -> tuple[list[int], dict[datetime.date, int]]:
@@ -68,14 +70,16 @@ def _slots(claim: Claim) -> tuple[list[int], dict[datetime.date, int]]:
 
 # What shape rules read of a line, and what line rules do too (a C-level getter: fast keys).
 _SHAPE_FIELDS = operator.attrgetter("code", "modifiers", "units")
+_UNITLESS_FIELDS = operator.attrgetter("code", "modifiers")
 _CLAIM_FIELDS = operator.attrgetter(
     "code", "modifiers", "units", "minutes", "diagnosis_pointers", "place_of_service"
 )
 
 
-def shape_key(claim: Claim, context: Context, edits: bool) -> object:
-    """The claim's shape, as a hashable key (see the module docs)."""
-    return _key(claim, context, edits, _SHAPE_FIELDS)
+def shape_key(claim: Claim, context: Context, edits: bool, units: bool = True) -> object:
+    """The claim's shape, as a hashable key (see the module docs); without units if not
+    *units*."""
+    return _key(claim, context, edits, _SHAPE_FIELDS if units else _UNITLESS_FIELDS)
 
 
 def claim_key(claim: Claim, context: Context, edits: bool) -> object:
@@ -110,9 +114,10 @@ def shape_findings(
     context: Context,
     memo: dict[object, tuple[Finding, ...]],
     edits: bool,
+    units: bool = True,
 ) -> tuple[Finding, ...]:
     """The findings of *rules* on *claim*, each distinct shape checked once (through *memo*)."""
-    key = shape_key(claim, context, edits)
+    key = shape_key(claim, context, edits, units)
     try:
         return memo[key]
     except KeyError:

@@ -26,6 +26,8 @@ __all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 @attrs.frozen
 class _AddonWithoutPrimary(ShapeRule):
+    uses_units: ClassVar[bool] = False
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for indexes in by_day(claim, context).values():
             present = {claim.lines[i].code for i in indexes}
@@ -48,6 +50,7 @@ class _AddonWithoutPrimary(ShapeRule):
 @attrs.frozen
 class _NcciPtp(ShapeRule):
     uses_edits: ClassVar[bool] = True
+    uses_units: ClassVar[bool] = False
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for indexes in by_day(claim, context).values():
@@ -116,6 +119,8 @@ class _NcciPtp(ShapeRule):
 
 @attrs.frozen
 class _DuplicateLine(ShapeRule):
+    uses_units: ClassVar[bool] = False
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         seen: set[object] = set()
         for index, line in enumerate(claim.lines):
