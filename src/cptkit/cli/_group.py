@@ -130,7 +130,7 @@ def _add(group: _Open, row: Row) -> None:
     if row.line is None:
         group.bad.append(row)
         return
-    if row.claim_values == group.merged:
+    if row.claim_values is group.merged or row.claim_values == group.merged:
         # The same claim values as a row already merged: nothing to add, nothing to conflict.
         group.lines.append(row.line)
         return

@@ -14,9 +14,8 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import attrs
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .._convert import to_optional_text, to_shaped, to_shaped_tuple
 from ..claims import Claim, ClaimLine
@@ -59,15 +58,21 @@ def file_format(path: Path) -> str | None:
 # -- one parsed row -------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Row:
-    """One row read: a claim line with its claim-level values, a whole claim, or an error."""
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+
+class Row(NamedTuple):
+    """One row read: a claim line with its claim-level values, a whole claim, or an error.
+
+    A named tuple rather than an attrs class: one is made per row of the file, and a tuple
+    is the cheapest immutable record to make.
+    """
 
     row: int
     key: tuple[str, ...] | None = None
     claim_id: str | None = None
     line: ClaimLine | None = None
-    claim_values: Mapping[str, Any] = attrs.field(factory=dict)
+    claim_values: Mapping[str, Any] = _NO_VALUES
     claim: Claim | None = None
     field: str | None = None
     error: str | None = None
