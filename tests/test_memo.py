@@ -250,3 +250,14 @@ def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
         assert found == one_by_one(rulesets.medicare(), claim)
     for kind in ("claims", "lines", "shapes"):
         assert 0 < len(context.memo_for(rulesets.medicare(), kind)) <= 2
+
+
+def test_the_change_dates_come_from_the_records() -> None:
+    catalog = cptkit.catalog()
+    changes = catalog.validity_changes()
+    assert list(changes) == sorted(set(changes))
+    # 97532 was deleted after 2017-12-31; modifier J5 and POS 66 arrived mid-year.
+    for day in ("2018-01-01", "2020-10-01", "2024-08-01"):
+        assert datetime.date.fromisoformat(day) in changes
+    # The 97530/97140 edit applied through 2019-12-31.
+    assert datetime.date(2020, 1, 1) in catalog.edit_changes()
