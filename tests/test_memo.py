@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import cptkit
 from cptkit import Claim, ClaimLine, rulesets, units
-from cptkit.records import Timing
+from cptkit.records import CodeInfo, ModifierInfo, PlaceInfo, Timing
 from cptkit.validation import Facts, Finding, RuleSet, make_context, validate_many
 from cptkit.validation.rules import units as unit_rules
 
@@ -149,7 +149,7 @@ def test_days_in_one_period_are_judged_alike(first: datetime.date, second: datet
     assert first.year == second.year
     from cptkit import _tables
 
-    records = [
+    records: list[CodeInfo | ModifierInfo | PlaceInfo] = [
         *_tables.load_codes().values(),
         *_tables.load_modifiers().values(),
         *_tables.load_places().values(),
