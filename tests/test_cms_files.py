@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import pickle
 import re
 from pathlib import Path
@@ -80,3 +81,18 @@ def test_no_ptp_files_and_unreadable() -> None:
         cptkit.catalog().with_ptp_files()
     with pytest.raises(DatasetError, match="cannot be read"):
         cptkit.catalog().with_mue_file(DATA / "missing.csv")
+
+
+def test_ptp_overlay_with_the_last_possible_deletion_date(tmp_path: Path) -> None:
+    # 9999-12-31 has no day after it: the edit simply never ends.
+    text = (
+        (DATA / "ptp-cms-sample.txt")
+        .read_text(encoding="utf-8")
+        .replace("20200101\t*\t1", "20200101\t99991231\t1")
+    )
+    path = tmp_path / "ptp.txt"
+    path.write_text(text, encoding="utf-8")
+    newer = cptkit.catalog().with_ptp_files(path)
+    edit = newer.ptp("97530", "97140", on="2026-03-02")
+    assert edit is not None and edit.deletion_date == datetime.date(9999, 12, 31)
+    assert newer.edit_changes()[-1] == datetime.date(2027, 1, 1)  # the 97150 edit's start

@@ -232,16 +232,27 @@ def test_a_set_with_other_rules_runs_them_on_every_claim() -> None:
 
 
 def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cptkit.validation import _combinators, _lines, _shapes
+    from cptkit.validation import _combinators, _core, _lines, _shapes
 
     for module in (_combinators, _lines, _shapes):
         monkeypatch.setattr(module, "MEMO_LIMIT", 2)
+    monkeypatch.setattr(_core, "CACHE_LIMIT", 2)
     stream = [
         Claim(
-            lines=[ClaimLine(code=code, units=units, modifiers=["GP"], date_of_service=DATES[-1])],
+            lines=[
+                ClaimLine(
+                    code=code,
+                    units=units,
+                    modifiers=["GP"],
+                    date_of_service=day,
+                    minutes=15 * units,
+                    place_of_service="11",
+                )
+            ],
             diagnoses=["M54.50"],
         )
         for code in ("97110", "97140", "97530", "97161")
+        for day in (DATES[0], DATES[-1])
         for units in (1, 2, 9)
     ]
     context = make_context(rules=rulesets.medicare())
@@ -250,6 +261,8 @@ def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
         assert found == one_by_one(rulesets.medicare(), claim)
     for kind in ("claims", "lines", "shapes"):
         assert 0 < len(context.memo_for(rulesets.medicare(), kind)) <= 2
+    assert 0 < len(context.memo) <= 2
+    assert 0 < len(context._codes) <= 2
 
 
 def test_the_change_dates_come_from_the_records() -> None:
@@ -261,3 +274,41 @@ def test_the_change_dates_come_from_the_records() -> None:
         assert datetime.date.fromisoformat(day) in changes
     # The 97530/97140 edit applied through 2019-12-31.
     assert datetime.date(2020, 1, 1) in catalog.edit_changes()
+
+
+def test_a_rule_twice_in_a_set_reports_its_claim_level_finding_twice() -> None:
+    # Claim-level findings are kept once per rule, as the rules alone report them.
+    from cptkit.validation import all_of
+
+    twice = all_of(rulesets.commercial(), rulesets.medicare())
+    line = ClaimLine(code="97110", units=1, modifiers=["GP"], date_of_service="2024-03-01")
+    own = attrs.evolve(line, place_of_service="66")  # POS 66 is valid from 2024-08-01
+    claim = Claim(lines=[line, own], diagnoses=["M54.50"], place_of_service="66")
+    report = next(validate_many([claim], rules=twice))
+    places = [f.line for f in report.findings if f.rule == "place-of-service-unknown"]
+    assert places == [None, None, 1, 1]
+    assert list(report.findings) == one_by_one(twice, claim)
+
+
+def test_a_used_context_travels_as_its_settings() -> None:
+    import pickle
+
+    from cptkit.validation import rule
+
+    lambda_rule = rule("mine")(lambda claim, context: ())
+    ruleset = all_of_with(lambda_rule)
+    context = make_context(rules=ruleset, on="2026-03-02")
+    claim = Claim(
+        lines=[ClaimLine(code="97110", units=1, date_of_service="2026-03-02")],
+        diagnoses=["M54.50"],
+    )
+    list(ruleset(claim, context))
+    assert context.memo_for(ruleset, "lines")  # the caches hold the rule set now
+    again = pickle.loads(pickle.dumps(context))
+    assert again == context and again.memo == {}
+
+
+def all_of_with(extra: object) -> RuleSet:
+    from cptkit.validation import all_of
+
+    return all_of(rulesets.medicare(), extra)  # type: ignore[arg-type]

@@ -324,7 +324,8 @@ def index_edits(edits: list[tuple[str, str, EditRow]]) -> EditTables:
         ends.add(edit[1])
     one_day = datetime.timedelta(days=1)
     changes = {day for day in starts if day is not None}
-    changes.update(day + one_day for day in ends if day is not None)
+    # The day after the last day an edit applies; no edit ends on the last date there is.
+    changes.update(day + one_day for day in ends if day is not None and day < datetime.date.max)
     return EditTables(
         MappingProxyType({pair: tuple(rows) for pair, rows in pairs.items()}),
         MappingProxyType({code: frozenset(found) for code, found in partners.items()}),
@@ -394,7 +395,7 @@ def _build_validity_changes() -> tuple[datetime.date, ...]:
         for info in table.values():
             if info.effective is not None:
                 dates.add(info.effective)
-            if info.terminated is not None:
+            if info.terminated is not None and info.terminated < datetime.date.max:
                 dates.add(info.terminated + datetime.timedelta(days=1))
     return tuple(sorted(dates))
 

@@ -14,7 +14,7 @@ import enum
 import html
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -106,6 +106,13 @@ class Facts:
     clinician_discipline: Discipline | None = attrs.field(default=None, converter=_clinician)
 
 
+CACHE_LIMIT = 65536
+"""Entries each of a context's caches holds at most (bounded memory on any input); a full
+cache keeps what it has and computes the rest each time."""
+
+_V = TypeVar("_V")
+
+
 @attrs.frozen
 class Context:
     """What rules read besides the claim.
@@ -146,7 +153,18 @@ class Context:
         factory=dict, init=False, eq=False, repr=False
     )
     memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
-    """A cache rules may use for results that depend only on their key (kept per context)."""
+    """A cache rules may use for results that depend only on their key (kept per context).
+    Add to it with :meth:`remember`, which keeps it bounded."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A context travels as its settings; the caches are rebuilt where it lands.
+        return (Context, (self.catalog, self.policy, self.on, self.facts, self.acknowledged))
+
+    def remember(self, key: object, value: _V) -> _V:
+        """Keep *value* in :attr:`memo` under *key* unless the memo is full; return *value*."""
+        if len(self.memo) < CACHE_LIMIT:
+            self.memo[key] = value
+        return value
 
     def day(self, service_date: datetime.date) -> datetime.date:
         """The date a line is judged on."""
@@ -206,7 +224,9 @@ class Context:
         try:
             return self._codes[code]
         except KeyError:
-            info = self._codes[code] = self.catalog.find(code)
+            info = self.catalog.find(code)
+            if len(self._codes) < CACHE_LIMIT:
+                self._codes[code] = info
             return info
 
     def modifier_info(self, modifier: Modifier) -> ModifierInfo | None:
@@ -214,7 +234,9 @@ class Context:
         try:
             return self._modifiers[modifier]
         except KeyError:
-            info = self._modifiers[modifier] = self.catalog.get_modifier(modifier)
+            info = self.catalog.get_modifier(modifier)
+            if len(self._modifiers) < CACHE_LIMIT:
+                self._modifiers[modifier] = info
             return info
 
     def mue(self, code: Code) -> MUE | None:
@@ -222,7 +244,9 @@ class Context:
         try:
             return self._mues[code]
         except KeyError:
-            edit = self._mues[code] = self.catalog.mue(code)
+            edit = self.catalog.mue(code)
+            if len(self._mues) < CACHE_LIMIT:
+                self._mues[code] = edit
             return edit
 
     def ptp_partners(self, code: Code) -> frozenset[str]:
@@ -230,7 +254,9 @@ class Context:
         try:
             return self._partners[code]
         except KeyError:
-            found = self._partners[code] = self.catalog.ptp_partners(code)
+            found = self.catalog.ptp_partners(code)
+            if len(self._partners) < CACHE_LIMIT:
+                self._partners[code] = found
             return found
 
 

@@ -42,9 +42,10 @@ every time they come."""
 class LineRule(Rule):
     """A rule that judges each line on its own (see the module docs for what it may read).
 
-    Subclasses implement :meth:`check_line`. A finding with ``line=None`` is about the claim
-    as a whole (a claim-level place of service, say): the same one is reported once per claim
-    however many lines lead to it.
+    Subclasses implement :meth:`check_line` (not :meth:`check`: rule sets call
+    ``check_line`` directly) and yield findings for line *index* only. A finding with
+    ``line=None`` is about the claim as a whole (a claim-level place of service, say): the same
+    one is reported once per claim however many lines lead to it.
     """
 
     def check_line(
@@ -68,7 +69,7 @@ def line_findings(
     rules: Sequence[LineRule],
     claim: Claim,
     context: Context,
-    memo: dict[object, tuple[Finding, ...]] | None,
+    memo: dict[object, tuple[tuple[int, Finding], ...]] | None,
 ) -> Iterator[Finding]:
     """The findings of *rules* on every line of *claim*.
 
@@ -78,7 +79,7 @@ def line_findings(
     claim_place = claim.place_of_service
     diagnoses = len(claim.diagnoses)
     on = context.on
-    reported: set[Finding] = set()
+    reported: set[tuple[int, Finding]] = set()  # claim-level findings, once per rule
     for index, line in enumerate(claim.lines):
         place = line.place_of_service
         own_place = place is not None
@@ -86,11 +87,7 @@ def line_findings(
             place = claim_place
         day = line.date_of_service if on is None else on
         if memo is None:
-            found: tuple[Finding, ...] = tuple(
-                f
-                for rule in rules
-                for f in rule.check_line(index, line, place, own_place, diagnoses, day, context)
-            )
+            found = _check(rules, index, line, place, own_place, diagnoses, day, context)
         else:
             key = (
                 line.code,
@@ -106,27 +103,42 @@ def line_findings(
             try:
                 found = memo[key]
             except KeyError:
-                found = tuple(
-                    f
-                    for rule in rules
-                    for f in rule.check_line(0, line, place, own_place, diagnoses, day, context)
-                )
+                found = _check(rules, 0, line, place, own_place, diagnoses, day, context)
                 if len(memo) < MEMO_LIMIT:
                     memo[key] = found
             if not found:
                 continue
             if index:
-                found = tuple(
-                    f
-                    if f.line is None
-                    else Finding(
-                        f.rule, f.severity, index, f.field, f.message, f.carc, f.suggestion
-                    )
-                    for f in found
-                )
-        for finding in found:
+                found = tuple((position, _moved(finding, index)) for position, finding in found)
+        for position, finding in found:
             if finding.line is None:
-                if finding in reported:
+                if (position, finding) in reported:
                     continue
-                reported.add(finding)
+                reported.add((position, finding))
             yield finding
+
+
+def _check(
+    rules: Sequence[LineRule],
+    index: int,
+    line: ClaimLine,
+    place: PlaceOfService | None,
+    own_place: bool,
+    diagnoses: int,
+    day: datetime.date,
+    context: Context,
+) -> tuple[tuple[int, Finding], ...]:
+    # Each finding with the position of its rule in the set: a claim-level finding is
+    # reported once per rule (a set may hold one rule twice).
+    return tuple(
+        (position, finding)
+        for position, rule in enumerate(rules)
+        for finding in rule.check_line(index, line, place, own_place, diagnoses, day, context)
+    )
+
+
+def _moved(finding: Finding, index: int) -> Finding:
+    if finding.line is None:
+        return finding
+    f = finding
+    return Finding(f.rule, f.severity, index, f.field, f.message, f.carc, f.suggestion)

@@ -68,7 +68,7 @@ class _NcciPtp(ShapeRule):
         key = ("ptp", line_a.code, line_b.code)
         edits = context.memo.get(key)
         if edits is None:
-            edits = context.memo[key] = context.catalog.ptp_edits(line_a.code, line_b.code)
+            edits = context.remember(key, context.catalog.ptp_edits(line_a.code, line_b.code))
         day = context.day(line_a.date_of_service)
         edit = next((e for e in edits if e.in_force_on(day)), None)  # type: ignore[attr-defined]
         if edit is None:

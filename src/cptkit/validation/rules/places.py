@@ -38,11 +38,11 @@ class _PlaceOfServiceUnknown(LineRule):
     ) -> Iterator[Finding]:
         if place is None:
             return
-        key = ("place-valid", place, day)
+        key = ("place-valid", place, context.period(day))  # valid alike across a period
         valid = context.memo.get(key)
         if valid is None:
-            valid = context.memo[key] = (
-                context.catalog.get_place_of_service(place, on=day) is not None
+            valid = context.remember(
+                key, context.catalog.get_place_of_service(place, on=day) is not None
             )
         if valid:
             return

@@ -155,7 +155,6 @@ class _UnitsMinutesMismatch(ShapeRule):
             )
 
 
-_MEMO_LIMIT = 65536
 _FIRST = [0]
 
 
@@ -169,9 +168,7 @@ def _supported(
     key = ("supported", rule, frozenset(checked.items()))
     found = context.memo.get(key)
     if found is None:
-        found = _allocate(context, rule, checked)
-        if len(context.memo) < _MEMO_LIMIT:  # a full memo keeps the common ones it has
-            context.memo[key] = found
+        found = context.remember(key, _allocate(context, rule, checked))
     return found  # type: ignore[return-value]
 
 
