@@ -26,7 +26,7 @@ from ..errors import InvalidInput
 from ..policy import PayerPolicy
 from ._combinators import RuleSet, all_of, when, with_severity, without
 from ._core import Context, Facts, Finding, FunctionRule, Report, Rule, Severity, rule
-from ._lines import LineRule
+from ._lines import LineRule, LineSite
 from ._shapes import ShapeRule
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Finding",
     "FunctionRule",
     "LineRule",
+    "LineSite",
     "Report",
     "Rule",
     "RuleSet",

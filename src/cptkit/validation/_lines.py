@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -30,12 +31,25 @@ from ..claims import Claim, ClaimLine
 from ..places import PlaceOfService
 from ._core import Context, Finding, Rule
 
-__all__ = ["MEMO_LIMIT", "LineRule", "line_findings"]
+__all__ = ["MEMO_LIMIT", "LineRule", "LineSite", "line_findings"]
 
 MEMO_LIMIT = 65536
 """Distinct lines one memo holds (bounded memory on any input). A full memo keeps what it
 has, the lines seen first, which in a claim file are the common ones; others are checked
 every time they come."""
+
+
+class LineSite(NamedTuple):
+    """What a line rule reads besides the line and the context."""
+
+    place: PlaceOfService | None
+    """The place of service that applies to the line: its own, else the claim's."""
+    own_place: bool
+    """Whether that place is the line's own (a claim-level place makes claim-level findings)."""
+    diagnoses: int
+    """How many diagnoses the claim has."""
+    day: datetime.date
+    """The day the line is judged on (its date of service, or the context's ``on``)."""
 
 
 @attrs.frozen
@@ -49,16 +63,9 @@ class LineRule(Rule):
     """
 
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:  # pragma: no cover - every subclass overrides it
-        """The findings for line *index*, judged on *day*."""
+        """The findings for line *index*, judged on ``site.day``."""
         raise NotImplementedError
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
@@ -87,7 +94,8 @@ def line_findings(
             place = claim_place
         day = line.date_of_service if on is None else on
         if memo is None:
-            found = _check(rules, index, line, place, own_place, diagnoses, day, context)
+            site = LineSite(place, own_place, diagnoses, day)
+            found = _check(rules, index, line, site, context)
         else:
             key = (
                 line.code,
@@ -103,7 +111,8 @@ def line_findings(
             try:
                 found = memo[key]
             except KeyError:
-                found = _check(rules, 0, line, place, own_place, diagnoses, day, context)
+                site = LineSite(place, own_place, diagnoses, day)
+                found = _check(rules, 0, line, site, context)
                 if len(memo) < MEMO_LIMIT:
                     memo[key] = found
             if not found:
@@ -119,21 +128,14 @@ def line_findings(
 
 
 def _check(
-    rules: Sequence[LineRule],
-    index: int,
-    line: ClaimLine,
-    place: PlaceOfService | None,
-    own_place: bool,
-    diagnoses: int,
-    day: datetime.date,
-    context: Context,
+    rules: Sequence[LineRule], index: int, line: ClaimLine, site: LineSite, context: Context
 ) -> tuple[tuple[int, Finding], ...]:
     # Each finding with the position of its rule in the set: a claim-level finding is
     # reported once per rule (a set may hold one rule twice).
     return tuple(
         (position, finding)
         for position, rule in enumerate(rules)
-        for finding in rule.check_line(index, line, place, own_place, diagnoses, day, context)
+        for finding in rule.check_line(index, line, site, context)
     )
 
 

@@ -8,15 +8,13 @@ invalid on the date of service").
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 import attrs
 
 from ...claims import ClaimLine
-from ...places import PlaceOfService
 from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule
+from .._lines import LineRule, LineSite
 from ._common import codes_text
 
 __all__ = ["code_inactive", "code_unknown"]
@@ -25,14 +23,7 @@ __all__ = ["code_inactive", "code_unknown"]
 @attrs.frozen
 class _CodeUnknown(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         if context.code_info(line.code) is None:
             yield self.finding(
@@ -46,15 +37,9 @@ class _CodeUnknown(LineRule):
 @attrs.frozen
 class _CodeInactive(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
+        day = site.day
         info = context.code_info(line.code)
         if info is None or info.active_on(day):
             return

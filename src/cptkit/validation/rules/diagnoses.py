@@ -7,15 +7,13 @@ segment); CMS-1500 item 24E. CARC 16: "claim/service lacks information".
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 import attrs
 
 from ...claims import ClaimLine
-from ...places import PlaceOfService
 from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule
+from .._lines import LineRule, LineSite
 
 __all__ = ["diagnosis_pointer_invalid"]
 
@@ -25,15 +23,9 @@ MAX_POINTERS = 4
 @attrs.frozen
 class _DiagnosisPointerInvalid(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
+        diagnoses = site.diagnoses
         pointers = line.diagnosis_pointers
         if not pointers:
             yield self.finding(

@@ -10,17 +10,15 @@ inconsistent with the modifier used, or a required modifier is missing".
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 import attrs
 
 from ...claims import ClaimLine
 from ...modifiers import Modifier
-from ...places import PlaceOfService
 from ...records import Discipline
 from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule
+from .._lines import LineRule, LineSite
 from ._common import GN, GO, GP, THERAPY_DISCIPLINE_MODIFIERS
 
 __all__ = [
@@ -40,15 +38,9 @@ _ASSISTANT = {Modifier("CQ"): GP, Modifier("CO"): GO}
 @attrs.frozen
 class _ModifierUnknown(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
+        day = site.day
         for modifier in line.modifiers:
             info = context.modifier_info(modifier)
             if info is None:
@@ -74,14 +66,7 @@ class _ModifierUnknown(LineRule):
 @attrs.frozen
 class _ModifierDuplicate(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         seen: set[Modifier] = set()
         for modifier in line.modifiers:
@@ -98,14 +83,7 @@ class _ModifierDuplicate(LineRule):
 @attrs.frozen
 class _ModifierTooMany(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         if len(line.modifiers) > MAX_MODIFIERS:
             yield self.finding(
@@ -119,14 +97,7 @@ class _ModifierTooMany(LineRule):
 @attrs.frozen
 class _TherapyModifierMissing(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         if not context.policy.therapy_modifiers_required:
             return
@@ -158,14 +129,7 @@ class _TherapyModifierMissing(LineRule):
 @attrs.frozen
 class _TherapyModifierConflict(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         present = [m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS]
         if not present:
@@ -191,14 +155,7 @@ class _TherapyModifierConflict(LineRule):
 @attrs.frozen
 class _AssistantModifierMismatch(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         for assistant, needed in _ASSISTANT.items():
             if assistant in line.modifiers and needed not in line.modifiers:

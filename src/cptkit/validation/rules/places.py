@@ -10,16 +10,14 @@ service"; CARC 4 for a missing required modifier.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 import attrs
 
 from ...claims import ClaimLine
-from ...places import PlaceOfService
 from ...records import ModifierGroup
 from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule
+from .._lines import LineRule, LineSite
 
 __all__ = ["place_of_service_unknown", "telehealth_mismatch"]
 
@@ -27,15 +25,9 @@ __all__ = ["place_of_service_unknown", "telehealth_mismatch"]
 @attrs.frozen
 class _PlaceOfServiceUnknown(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
+        place, day = site.place, site.day
         if place is None:
             return
         key = ("place-valid", place, context.period(day))  # valid alike across a period
@@ -48,7 +40,7 @@ class _PlaceOfServiceUnknown(LineRule):
             return
         # A claim-level place is reported once, for the claim (LineRule keeps one of each).
         yield self.finding(
-            index if own_place else None,
+            index if site.own_place else None,
             "place_of_service",
             f"place of service {place} is unassigned or not valid on the date of service",
             suggestion="use a current CMS place-of-service code (02/10 for telehealth)",
@@ -58,15 +50,9 @@ class _PlaceOfServiceUnknown(LineRule):
 @attrs.frozen
 class _TelehealthMismatch(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
+        place = site.place
         if place is None:
             return
         policy = context.policy

@@ -8,16 +8,14 @@ ch. 5 sec. 10.3. CARC 119: "benefit maximum for this time period has been reache
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 import attrs
 
 from ...claims import ClaimLine
 from ...modifiers import Modifier
-from ...places import PlaceOfService
 from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule
+from .._lines import LineRule, LineSite
 from ._common import GN, GO, GP
 
 __all__ = ["kx_threshold"]
@@ -28,14 +26,7 @@ KX = Modifier("KX")
 @attrs.frozen
 class _KxThreshold(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         if KX in line.modifiers:
             return
@@ -46,7 +37,7 @@ class _KxThreshold(LineRule):
             amount, bucket = facts.pt_slp_amount_ytd, "PT and SLP"
         else:
             return
-        threshold = context.policy.kx_threshold(day.year)
+        threshold = context.policy.kx_threshold(site.day.year)
         if amount is None or threshold is None or amount < threshold:
             return
         yield self.finding(

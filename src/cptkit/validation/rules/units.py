@@ -9,7 +9,6 @@ ranges. CARC 151: "the information furnished does not support this many units or
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -19,11 +18,10 @@ from ... import units as unit_rules
 from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...modifiers import Modifier
-from ...places import PlaceOfService
 from ...records import Timing
 from ...units import _rules as unit_arithmetic
 from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule
+from .._lines import LineRule, LineSite
 from .._shapes import ShapeRule
 from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
 
@@ -247,14 +245,7 @@ def _by_day_and_discipline(claim: Claim) -> dict[tuple[object, ...], list[int]]:
 @attrs.frozen
 class _TimeBandMismatch(LineRule):
     def check_line(
-        self,
-        index: int,
-        line: ClaimLine,
-        place: PlaceOfService | None,
-        own_place: bool,
-        diagnoses: int,
-        day: datetime.date,
-        context: Context,
+        self, index: int, line: ClaimLine, site: LineSite, context: Context
     ) -> Iterator[Finding]:
         info = context.code_info(line.code)
         if info is None or info.time_band is None or line.minutes is None:
