@@ -312,3 +312,23 @@ def all_of_with(extra: object) -> RuleSet:
     from cptkit.validation import all_of
 
     return all_of(rulesets.medicare(), extra)  # type: ignore[arg-type]
+
+
+def test_a_finished_run_keeps_no_context_alive() -> None:
+    # A context holds every memo of a run: nothing of cptkit's may keep it after the run.
+    import gc
+    import weakref
+
+    context = make_context(rules=rulesets.medicare())
+    claim = Claim(
+        lines=[
+            ClaimLine(code="97110", units=1, modifiers=["GP"], date_of_service="2026-03-02"),
+            ClaimLine(code="97140", units=1, modifiers=["GP"], date_of_service="2026-03-02"),
+        ],
+        diagnoses=["M54.50"],
+    )
+    list(rulesets.medicare()(claim, context))
+    gone = weakref.ref(context)
+    del context
+    gc.collect()
+    assert gone() is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import weakref
 from collections import defaultdict
 
 from ...claims import Claim
@@ -18,8 +19,9 @@ GP, GO, GN = Modifier("GP"), Modifier("GO"), Modifier("GN")
 THERAPY_DISCIPLINE_MODIFIERS = frozenset({GP, GO, GN})  # a set: membership by cached hash
 
 
-# Several rules group the same claim's lines; the last grouping is kept per thread, keyed by
-# the claim and context objects themselves (held, so identity cannot be reused).
+# Several rules group the same claim's lines; the last grouping is kept per thread, with weak
+# references to its claim and context, so that neither is kept alive after a run (a context
+# holds every memo) and a new object at a reused address is not mistaken for them.
 _LAST = threading.local()
 
 
@@ -27,7 +29,7 @@ def _groups(
     claim: Claim, context: Context
 ) -> tuple[dict[datetime.date, list[int]], dict[tuple[Code, datetime.date], list[int]]]:
     last = getattr(_LAST, "value", None)
-    if last is not None and last[0] is claim and last[1] is context:
+    if last is not None and last[0]() is claim and last[1]() is context:
         return last[2]  # type: ignore[no-any-return]
     days: dict[datetime.date, list[int]] = defaultdict(list)
     codes: dict[tuple[Code, datetime.date], list[int]] = defaultdict(list)
@@ -37,7 +39,7 @@ def _groups(
         day = line.date_of_service
         days[day].append(index)
         codes[(line.code, day)].append(index)
-    _LAST.value = (claim, context, (days, codes))
+    _LAST.value = (weakref.ref(claim), weakref.ref(context), (days, codes))
     return days, codes
 
 
