@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import json
+import random
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cptkit import ClaimLine
-from cptkit.cli import _csv_cells
+from cptkit.cli import _csv_cells, main
 from cptkit.cli._csv_cells import CellReader
 from cptkit.cli._read import _csv_row
 
@@ -124,3 +128,43 @@ def test_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for cents in range(20):
         assert reader.row(["C1", "2026-03-02", "97110", "1", f"1.{cents:02d}"]) is not None
     assert max(len(cache) for cache in reader._caches) <= 3
+
+
+@pytest.mark.parametrize(
+    "example", ["common-mistakes.csv", "pt-visit.csv", "psychotherapy-visit.csv"]
+)
+def test_check_reports_the_same_with_and_without_the_fast_path(
+    example: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A whole file, many times over with cells spoiled at random, through `cptkit check`:
+    # the report must not depend on which rows the fast path took.
+    source = Path(__file__).parent.parent / "examples" / example
+    with source.open(encoding="utf-8", newline="") as stream:
+        header, *body = list(csv.reader(stream))
+    rng = random.Random(example)
+    rows = []
+    for copy in range(60):
+        for row in body:
+            row = [
+                cell.replace("-1", f"-1{copy}") if i == 0 else cell for i, cell in enumerate(row)
+            ]
+            rows.append([rng.choice(SPOILS) if rng.random() < 0.08 else cell for cell in row])
+    path = tmp_path / example
+    with path.open("w", encoding="utf-8", errors="surrogateescape", newline="") as stream:
+        csv.writer(stream).writerows([header, *rows])  # "\udcff" becomes the byte 0xFF
+
+    def check() -> str:
+        main(["check", str(path), "--format", "json"])
+        return capsys.readouterr().out
+
+    fast = check()
+    monkeypatch.setattr(CellReader, "row", lambda self, cells: None)
+    assert check() == fast
+    assert json.loads(fast)["summary"]["rows_read"] == len(rows)
+
+
+SPOILS = ["", " ", "x", "2.5", "１", "GP;;XE", "999999", "0", "-1", "97110\n", "M54.5X", "1 13"]
+SPOILS += ["2026-02-30", "1,000.00", " 11 ", "g0283", "\t97110", "A\udcffB"]
