@@ -24,7 +24,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..validation import validate
+from ..validation import Context, RuleSet, make_context
+from ..validation import _run as run_rules
 from . import _info
 from ._group import Counts, Group, Rejected, read
 from ._output import Record, Summary, make_writer
@@ -160,6 +161,8 @@ def check(args: argparse.Namespace) -> int:
             print(f"cptkit check: {problem}", file=sys.stderr)
         return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
+    # One context for the whole run: its memos are shared by every claim of every file.
+    context = make_context(rules=ruleset, on=args.on)
     where = min(max(len(str(path)) for path in files) + 6, 40)
     writer = make_writer(args.format, where=where, progress=args.progress)
     summary = Summary(files=len(files))
@@ -168,7 +171,7 @@ def check(args: argparse.Namespace) -> int:
         counts = Counts()
         try:
             for event in read(path, counts):
-                for record in _records(event, ruleset, args.on, summary):
+                for record in _records(event, ruleset, context, summary):
                     writer.record(record)
                 rows = summary.rows_read + counts.rows
                 writer.progress.update(str(path), rows, summary.claims_checked)
@@ -183,7 +186,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _records(
-    event: Group | Rejected, ruleset: object, on: datetime.date | None, summary: Summary
+    event: Group | Rejected, ruleset: RuleSet, context: Context, summary: Summary
 ) -> Iterator[Record]:
     if isinstance(event, Rejected):
         yield Record(
@@ -197,11 +200,11 @@ def _records(
             event.message,
         )
     else:
-        yield from _checked(event, ruleset, on, summary)
+        yield from _checked(event, ruleset, context, summary)
 
 
 def _checked(
-    group: Group, ruleset: object, on: datetime.date | None, summary: Summary
+    group: Group, ruleset: RuleSet, context: Context, summary: Summary
 ) -> Iterator[Record]:
     claim = group.claim
     summary.claims_checked += 1
@@ -219,7 +222,7 @@ def _checked(
             " checked as a claim of their own",
             suggestion="sort the file so that each claim's rows are together",
         )
-    report = validate(claim, rules=ruleset, on=on)
+    report = run_rules(ruleset, claim, context)
     if not report.ok:
         summary.claims_with_errors += 1
     for finding in report.findings:
