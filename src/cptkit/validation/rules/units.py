@@ -9,7 +9,7 @@ ranges. CARC 151: "the information furnished does not support this many units or
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import ClassVar
 
 import attrs
@@ -95,24 +95,34 @@ class _UnitsMinutesMismatch(ShapeRule):
     uses_minutes: ClassVar[bool] = True
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        if len(claim.lines) == 1:  # one line, one group
-            yield from self._group(claim, context, _FIRST)
+        lines = claim.lines
+        if len(lines) == 1:  # one line, one group: nothing to total
+            line = lines[0]
+            info = context.code_info(line.code)
+            if info is None or line.minutes is None:
+                return  # unknown minutes leave nothing to judge
+            if info.timing is not _TIMED and info.timing is not _LADDER:
+                return
+            code = line.code
+            yield from self._judge(
+                context, {code: line.minutes}, {code: line.units}, {code: 0}, frozenset()
+            )
             return
         for indexes in _by_day_and_discipline(claim).values():
             yield from self._group(claim, context, indexes)
 
     def _group(self, claim: Claim, context: Context, indexes: list[int]) -> Iterator[Finding]:
-        rule = context.policy.unit_rule
         minutes: dict[Code, int] = {}
         billed: dict[Code, int] = {}
         first: dict[Code, int] = {}
         unknown: set[Code] = set()  # codes whose minutes are not all documented
         lines = claim.lines
+        code_info = context.code_info
         for index in indexes:
             line = lines[index]
             code = line.code
-            info = context.code_info(code)
-            if info is None or not info.timed:
+            info = code_info(code)
+            if info is None or (info.timing is not _TIMED and info.timing is not _LADDER):
                 continue
             if code in billed:
                 billed[code] += line.units
@@ -127,14 +137,25 @@ class _UnitsMinutesMismatch(ShapeRule):
             else:
                 unknown.add(code)
         if unknown:
-            if rule == "cms" and any(_pooled(context, code) for code in unknown):
+            if context.policy.unit_rule == "cms" and any(_pooled(context, c) for c in unknown):
                 # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
                 unknown.update(code for code in billed if _pooled(context, code))
             checked = {code: count for code, count in minutes.items() if code not in unknown}
         else:
             checked = minutes
-        if not checked:
-            return
+        if checked:
+            yield from self._judge(context, checked, billed, first, unknown)
+
+    def _judge(
+        self,
+        context: Context,
+        checked: dict[Code, int],
+        billed: dict[Code, int],
+        first: dict[Code, int],
+        unknown: Set[Code],
+    ) -> Iterator[Finding]:
+        """Findings for billed units that differ from what the *checked* minutes support."""
+        rule = context.policy.unit_rule
         supported, considered = _supported(context, rule, checked)
         judged = considered.intersection(billed).difference(unknown)
         for code in sorted(judged, key=_text) if len(judged) > 1 else judged:
@@ -153,7 +174,7 @@ class _UnitsMinutesMismatch(ShapeRule):
             )
 
 
-_FIRST = [0]
+_TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a property call
 
 
 def _supported(
