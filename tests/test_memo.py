@@ -232,10 +232,8 @@ def test_a_set_with_other_rules_runs_them_on_every_claim() -> None:
 
 
 def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cptkit.validation import _combinators, _core, _lines, _shapes
+    from cptkit.validation import _core
 
-    for module in (_combinators, _lines, _shapes):
-        monkeypatch.setattr(module, "MEMO_LIMIT", 2)
     monkeypatch.setattr(_core, "CACHE_LIMIT", 2)
     stream = [
         Claim(

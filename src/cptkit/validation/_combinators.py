@@ -15,9 +15,9 @@ import attrs
 from ..claims import Claim
 from ..errors import InvalidInput
 from ..policy import PayerPolicy
-from ._core import Context, Finding, Severity
+from ._core import Context, Finding, Severity, keep
 from ._lines import LineRule, line_findings
-from ._shapes import MEMO_LIMIT, ShapeRule, claim_key, shape_findings
+from ._shapes import ShapeRule, claim_key, shape_findings
 
 __all__ = ["RuleSet", "all_of", "rule_ids_of", "when", "with_severity", "without"]
 
@@ -104,11 +104,9 @@ class RuleSet:
             return self._run(claim, context)
         memo = context.memo_for(self, "claims")
         key = claim_key(claim, context, self._edits)
-        found = memo.get(key)
+        found: tuple[Finding, ...] | None = memo.get(key)
         if found is None:
-            found = tuple(self._run(claim, context))
-            if len(memo) < MEMO_LIMIT:
-                memo[key] = found
+            found = keep(memo, key, tuple(self._run(claim, context)))
         return found
 
     def _run(self, claim: Claim, context: Context) -> Iterator[Finding]:

@@ -107,10 +107,19 @@ class Facts:
 
 
 CACHE_LIMIT = 65536
-"""Entries each of a context's caches holds at most (bounded memory on any input); a full
-cache keeps what it has and computes the rest each time."""
+"""Entries each cache and memo of a context holds at most (bounded memory on any input); a
+full one keeps what it has (in a claim file, what comes first is what repeats) and the rest
+is computed each time."""
 
+_K = TypeVar("_K")
 _V = TypeVar("_V")
+
+
+def keep(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store *value* under *key* unless *cache* is full (:data:`CACHE_LIMIT`); return it."""
+    if len(cache) < CACHE_LIMIT:
+        cache[key] = value
+    return value
 
 
 @attrs.frozen
@@ -162,8 +171,7 @@ class Context:
 
     def remember(self, key: object, value: _V) -> _V:
         """Keep *value* in :attr:`memo` under *key* unless the memo is full; return *value*."""
-        if len(self.memo) < CACHE_LIMIT:
-            self.memo[key] = value
+        keep(self.memo, key, value)
         return value
 
     def day(self, service_date: datetime.date) -> datetime.date:
@@ -192,15 +200,8 @@ class Context:
         except KeyError:
             day = self.day(service_date)
             year, place = self.period(day)
-            found = (
-                year,
-                place,
-                bisect.bisect_right(self.catalog.edit_changes(), day) if edits else 0,
-            )
-            if len(self._shape_periods) >= 4096:
-                self._shape_periods.clear()
-            self._shape_periods[key] = found
-            return found
+            edit = bisect.bisect_right(self.catalog.edit_changes(), day) if edits else 0
+            return keep(self._shape_periods, key, (year, place, edit))
 
     def period(self, day: datetime.date) -> tuple[int, int]:
         """Which stretch of time *day* falls in, for everything a line is judged by.
@@ -213,51 +214,36 @@ class Context:
         try:
             return self._periods[day]
         except KeyError:
-            found = (day.year, bisect.bisect_right(self.catalog.validity_changes(), day))
-            if len(self._periods) >= 4096:
-                self._periods.clear()
-            self._periods[day] = found
-            return found
+            place = bisect.bisect_right(self.catalog.validity_changes(), day)
+            return keep(self._periods, day, (day.year, place))
 
     def code_info(self, code: Code) -> CodeInfo | None:
         """The catalog's record for *code* (memoized), or ``None``."""
         try:
             return self._codes[code]
         except KeyError:
-            info = self.catalog.find(code)
-            if len(self._codes) < CACHE_LIMIT:
-                self._codes[code] = info
-            return info
+            return keep(self._codes, code, self.catalog.find(code))
 
     def modifier_info(self, modifier: Modifier) -> ModifierInfo | None:
         """The catalog's record for *modifier* (memoized), or ``None``."""
         try:
             return self._modifiers[modifier]
         except KeyError:
-            info = self.catalog.get_modifier(modifier)
-            if len(self._modifiers) < CACHE_LIMIT:
-                self._modifiers[modifier] = info
-            return info
+            return keep(self._modifiers, modifier, self.catalog.get_modifier(modifier))
 
     def mue(self, code: Code) -> MUE | None:
         """The catalog's MUE for *code* (memoized), or ``None``."""
         try:
             return self._mues[code]
         except KeyError:
-            edit = self.catalog.mue(code)
-            if len(self._mues) < CACHE_LIMIT:
-                self._mues[code] = edit
-            return edit
+            return keep(self._mues, code, self.catalog.mue(code))
 
     def ptp_partners(self, code: Code) -> frozenset[str]:
         """The codes *code* has NCCI rows with (memoized)."""
         try:
             return self._partners[code]
         except KeyError:
-            found = self.catalog.ptp_partners(code)
-            if len(self._partners) < CACHE_LIMIT:
-                self._partners[code] = found
-            return found
+            return keep(self._partners, code, self.catalog.ptp_partners(code))
 
 
 class _Default(enum.Enum):

@@ -29,14 +29,9 @@ import attrs
 
 from ..claims import Claim, ClaimLine
 from ..places import PlaceOfService
-from ._core import Context, Finding, Rule
+from ._core import Context, Finding, Rule, keep
 
-__all__ = ["MEMO_LIMIT", "LineRule", "LineSite", "line_findings"]
-
-MEMO_LIMIT = 65536
-"""Distinct lines one memo holds (bounded memory on any input). A full memo keeps what it
-has, the lines seen first, which in a claim file are the common ones; others are checked
-every time they come."""
+__all__ = ["LineRule", "LineSite", "line_findings"]
 
 
 class LineSite(NamedTuple):
@@ -113,8 +108,7 @@ def line_findings(
             except KeyError:
                 site = LineSite(place, own_place, diagnoses, day)
                 found = _check(rules, 0, line, site, context)
-                if len(memo) < MEMO_LIMIT:
-                    memo[key] = found
+                keep(memo, key, found)
             if not found:
                 continue
             if index:

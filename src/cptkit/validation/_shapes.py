@@ -29,14 +29,9 @@ from typing import ClassVar
 import attrs
 
 from ..claims import Claim, ClaimLine
-from ._core import Context, Finding, Rule
+from ._core import Context, Finding, Rule, keep
 
-__all__ = ["MEMO_LIMIT", "ShapeRule", "claim_key", "shape_findings", "shape_key"]
-
-MEMO_LIMIT = 65536
-"""Distinct shapes one memo holds (bounded memory on any input). A full memo keeps what it
-has, the shapes seen first, which in a claim file are the common ones; others are checked
-every time they come."""
+__all__ = ["ShapeRule", "claim_key", "shape_findings", "shape_key"]
 
 
 @attrs.frozen
@@ -123,6 +118,4 @@ def shape_findings(
     except KeyError:
         pass
     found = tuple(finding for rule in rules for finding in rule(claim, context))
-    if len(memo) < MEMO_LIMIT:
-        memo[key] = found
-    return found
+    return keep(memo, key, found)
