@@ -6,6 +6,7 @@ most rows. :class:`CellReader` converts a cell's text the first time it is seen,
 converters the careful path uses, and keeps the result keyed by that text. A row whose every
 cell converts is built straight from the kept values; a row with any cell that does not convert
 returns ``None``, and the caller reads it again on the careful path, which names every fault.
+Both paths prepare cells with :data:`PREPARE` and convert them with the same converters.
 So the fast path changes how long a good row takes, never what any row becomes (a property the
 tests check against the careful path on generated rows).
 
@@ -15,22 +16,28 @@ emptied and fills again.
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._convert import to_date, to_decimal, to_int, to_optional_text, to_shaped, to_shaped_tuple
-from ..claims import _line_from_clean, _pointers
-from ..codes import Code
+import attrs
+
+from .._convert import to_optional_text, to_shaped, to_shaped_tuple
+from ..claims import ClaimLine, _line_from_clean
 from ..diagnoses import Diagnosis
 from ..errors import InvalidInput
-from ..modifiers import Modifier
 from ..places import PlaceOfService
 
-__all__ = ["CACHE_LIMIT", "SURROGATE", "CellReader", "number", "split"]
+__all__ = [
+    "CACHE_LIMIT",
+    "CLAIM_CONVERTERS",
+    "PREPARE",
+    "SURROGATE",
+    "CellReader",
+    "number",
+    "split",
+]
 
 SURROGATE = re.compile("[\udc80-\udcff]")
 """An undecodable byte kept by ``errors="surrogateescape"``: the cell is not UTF-8."""
@@ -49,12 +56,83 @@ def split(text: str) -> list[str]:
     return [item for item in _SPLIT.split(text) if item]
 
 
+# -- what a cell's text becomes --------------------------------------------------------------
+#
+# Both paths of the CSV reader take a cell the same way: strip it, then *prepare* it (split a
+# list, read a number, an empty cell as "not given"), then hand it to the claim line's own
+# attrs converter (or the claim value's). The careful path (_read._csv_row) does so through
+# the constructor or cattrs, which name every faulty field; the fast path below calls the
+# same converters on one cell at a time and keeps what they return.
+
+
+def _given(text: str) -> str | None:
+    return text or None
+
+
+def _pointer_items(text: str) -> list[int | str]:
+    return [number(item) for item in split(text)]
+
+
+def _minutes(text: str) -> int | str | None:
+    return number(text) if text else None
+
+
+PREPARE: dict[str, Callable[[str], Any]] = {
+    "code": str,
+    "units": number,
+    "date_of_service": str,
+    "modifiers": split,
+    "place_of_service": _given,
+    "minutes": _minutes,
+    "diagnosis_pointers": _pointer_items,
+    "charge": _given,
+    "diagnoses": lambda text: split(text) or None,
+    "claim_place_of_service": _given,
+    "payer": _given,
+}
+"""Per column, what a stripped cell becomes before the converter sees it."""
+
+
+class _ClaimValueError(InvalidInput):
+    pass
+
+
+CLAIM_CONVERTERS: dict[str, Callable[[Any], object]] = {
+    "diagnoses": lambda value: to_shaped_tuple(value, Diagnosis, _ClaimValueError, "diagnoses"),
+    "claim_place_of_service": lambda value: to_shaped(
+        value, PlaceOfService, _ClaimValueError, "claim_place_of_service"
+    ),
+    "payer": lambda value: to_optional_text(value, _ClaimValueError, "payer"),
+}
+"""The converters of the claim-level columns (a prepared ``None`` stays ``None``)."""
+
+_LINE_COLUMNS = tuple(field.name for field in attrs.fields(ClaimLine))  # in the fields' order
+_CLAIM_COLUMNS = tuple(CLAIM_CONVERTERS)
+
+
+def _cell_converter(name: str) -> Callable[[str], object]:
+    prepare = PREPARE[name]
+    if name in CLAIM_CONVERTERS:
+        claim_converter = CLAIM_CONVERTERS[name]
+
+        def convert(value: Any) -> object:
+            return None if value is None else claim_converter(value)
+
+    else:
+        convert = attrs.fields_dict(ClaimLine)[name].converter  # type: ignore[assignment]
+
+    def cell(text: str) -> object:
+        if SURROGATE.search(text):
+            raise _ClaimValueError(name, text, "UTF-8 text")
+        return convert(prepare(text.strip()))
+
+    return cell
+
+
+# -- the fast path -----------------------------------------------------------------------------
+
 CACHE_LIMIT = 4096
 """Entries one cell cache may hold before it is emptied (bounded memory on any file)."""
-
-
-class _Refused(InvalidInput):
-    pass
 
 
 class _Cache(dict[str, Any]):
@@ -74,81 +152,6 @@ class _Cache(dict[str, Any]):
         return value
 
 
-def _utf8(text: str) -> str:
-    if SURROGATE.search(text):
-        raise _Refused("", text, "UTF-8 text")
-    return text
-
-
-# Each converter repeats, for one cell, what the careful path does to that cell: strip, split
-# or read a number as ``_csv_row`` does, then the claim line's (or claim's) own converter.
-def _code(text: str) -> Code:
-    return to_shaped(text.strip(), Code, _Refused, "code")
-
-
-def _units(text: str) -> int:
-    return to_int(number(text.strip()), _Refused, "units", minimum=1)
-
-
-def _date(text: str) -> datetime.date:
-    return to_date(text.strip(), _Refused, "date_of_service")
-
-
-def _modifiers(text: str) -> tuple[Modifier, ...]:
-    return to_shaped_tuple(split(text.strip()), Modifier, _Refused, "modifiers")
-
-
-def _place(text: str) -> PlaceOfService | None:
-    stripped = text.strip()
-    return to_shaped(stripped, PlaceOfService, _Refused, "place") if stripped else None
-
-
-def _minutes(text: str) -> int | None:
-    stripped = text.strip()
-    if not stripped:
-        return None
-    return to_int(number(stripped), _Refused, "minutes", minimum=0)
-
-
-def _diagnosis_pointers(text: str) -> tuple[int, ...]:
-    try:
-        return _pointers([number(item) for item in split(text.strip())])
-    except InvalidInput as err:
-        raise _Refused("", text, err.expected) from None
-
-
-def _charge(text: str) -> decimal.Decimal | None:
-    stripped = text.strip()
-    return to_decimal(stripped, _Refused, "charge") if stripped else None
-
-
-def _diagnoses(text: str) -> tuple[Diagnosis, ...] | None:
-    items = split(text.strip())
-    return to_shaped_tuple(items, Diagnosis, _Refused, "diagnoses") if items else None
-
-
-def _payer(text: str) -> str | None:
-    stripped = _utf8(text).strip()
-    return to_optional_text(stripped, _Refused, "payer") if stripped else None
-
-
-_LINE_COLUMNS: tuple[tuple[str, Callable[[str], Any]], ...] = (
-    ("code", _code),
-    ("units", _units),
-    ("date_of_service", _date),
-    ("modifiers", _modifiers),
-    ("place_of_service", _place),
-    ("minutes", _minutes),
-    ("diagnosis_pointers", _diagnosis_pointers),
-    ("charge", _charge),
-)
-_CLAIM_COLUMNS: tuple[tuple[str, Callable[[str], Any]], ...] = (
-    ("diagnoses", _diagnoses),
-    ("claim_place_of_service", _place),
-    ("payer", _payer),
-)
-
-
 class CellReader:
     """Reads the rows of one CSV file with cached cell conversions.
 
@@ -161,11 +164,11 @@ class CellReader:
         index = {name: position for position, name in enumerate(names)}
         # A column the file lacks reads as "", as on the careful path: rows get one empty cell
         # appended while they are read, and missing columns point at it.
-        self._pad = any(name not in index for name, _ in (*_LINE_COLUMNS, *_CLAIM_COLUMNS))
-        missing = len(names)
         columns = (*_LINE_COLUMNS, *_CLAIM_COLUMNS)
-        self._pick = operator.itemgetter(*(index.get(name, missing) for name, _ in columns))
-        self._caches = tuple(_Cache(convert) for _, convert in columns)
+        self._pad = any(name not in index for name in columns)
+        missing = len(names)
+        self._pick = operator.itemgetter(*(index.get(name, missing) for name in columns))
+        self._caches = tuple(_Cache(_cell_converter(name)) for name in columns)
         self._key = index[key_field]
         self._by_claim_id = key_field == "claim_id"
         self._date = index["date_of_service"]

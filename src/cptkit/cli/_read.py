@@ -12,21 +12,16 @@ import codecs
 import csv
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from .._convert import to_optional_text, to_shaped, to_shaped_tuple
 from ..claims import Claim, ClaimLine
-from ..diagnoses import Diagnosis
 from ..errors import InvalidInput, InvalidRecord, _short_repr
-from ..places import PlaceOfService
 from ..serialization import structure
+from ._csv_cells import CLAIM_CONVERTERS, PREPARE, CellReader
 from ._csv_cells import SURROGATE as _SURROGATE
-from ._csv_cells import CellReader
-from ._csv_cells import number as _number
-from ._csv_cells import split as _split
 
 __all__ = ["FORMATS", "Row", "Unreadable", "csv_rows", "file_format", "json_rows", "ndjson_rows"]
 
@@ -173,25 +168,17 @@ def _csv_row(number: int, cells: dict[str, str], key_field: str) -> Row:
         if _SURROGATE.search(cells.get(name, "")):
             return Row(number, field=name, error=f"{name}: is not UTF-8 text")
     text = {name: cells.get(name, "").strip() for name in (*LINE_FIELDS, *CLAIM_FIELDS)}
+    ready = {name: PREPARE[name](value) for name, value in text.items()}
     key_value = cells[key_field].strip()
     if not key_value:
         return Row(number, field=key_field, error=f"{key_field}: is empty")
     claim_id = key_value if key_field == "claim_id" else None
     key = (key_value,) if claim_id else (key_value, text["date_of_service"])
-    data: dict[str, Any] = {
-        "code": text["code"],
-        "units": _number(text["units"]),
-        "date_of_service": text["date_of_service"],
-        "modifiers": _split(text["modifiers"]),
-        "place_of_service": text["place_of_service"] or None,
-        "minutes": _number(text["minutes"]) if text["minutes"] else None,
-        "diagnosis_pointers": [_number(item) for item in _split(text["diagnosis_pointers"])],
-        "charge": text["charge"] or None,
-    }
+    data = {name: ready[name] for name in LINE_FIELDS}
     claim_values = {
-        "diagnoses": _split(text["diagnoses"]) or None,
-        "place_of_service": text["claim_place_of_service"] or None,
-        "payer": text["payer"] or None,
+        "diagnoses": ready["diagnoses"],
+        "place_of_service": ready["claim_place_of_service"],
+        "payer": ready["payer"],
     }
     return _line_row(number, key, claim_id, data, claim_values)
 
@@ -216,7 +203,8 @@ def _line_row(
         except InvalidRecord as err:
             problems.extend(_problems(err))
     values: dict[str, Any] = {}
-    for name, convert in _CLAIM_CONVERTERS.items():
+    for column, convert in CLAIM_CONVERTERS.items():
+        name = "place_of_service" if column == "claim_place_of_service" else column
         raw = claim_values.get(name)
         try:
             values[name] = None if raw is None else convert(raw)
@@ -225,19 +213,6 @@ def _line_row(
     if problems or line is None:
         return _rejected_row(number, problems, **known)
     return Row(number, line=line, claim_values=values, **known)
-
-
-class _ClaimValueError(InvalidInput):
-    pass
-
-
-_CLAIM_CONVERTERS: dict[str, Callable[[object], object]] = {
-    "diagnoses": lambda value: to_shaped_tuple(value, Diagnosis, _ClaimValueError, "diagnoses"),
-    "place_of_service": lambda value: to_shaped(
-        value, PlaceOfService, _ClaimValueError, "claim_place_of_service"
-    ),
-    "payer": lambda value: to_optional_text(value, _ClaimValueError, "payer"),
-}
 
 
 # -- JSON and NDJSON ------------------------------------------------------------------------------
