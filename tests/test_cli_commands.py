@@ -367,3 +367,12 @@ def test_cheatsheets(capsys: pytest.CaptureFixture[str]) -> None:
     page = cheatsheet(["ABA", "BH", "ABA"], "html")
     assert page.count("<section>") == 2 and "<title>cptkit billing cheat sheets</title>" in page
     assert "<code>cptkit units 97153=120 --rule ama</code>" in page
+
+
+@pytest.mark.parametrize("text", ["2026-W10-1", "2026-3-2", "20260302", "2026-02-30"])
+def test_on_takes_what_the_library_takes(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    # Python 3.11's fromisoformat reads week dates; cptkit.lookup(on=) does not, nor does --on.
+    with pytest.raises(SystemExit) as stop:
+        main(["lookup", "97110", "--on", text])
+    assert stop.value.code == 2
+    assert f"'{text}' is not a date (expected YYYY-MM-DD)" in capsys.readouterr().err

@@ -96,3 +96,11 @@ def test_ptp_overlay_with_the_last_possible_deletion_date(tmp_path: Path) -> Non
     edit = newer.ptp("97530", "97140", on="2026-03-02")
     assert edit is not None and edit.deletion_date == datetime.date(9999, 12, 31)
     assert newer.edit_changes()[-1] == datetime.date(2027, 1, 1)  # the 97150 edit's start
+
+
+def test_a_pickled_overlay_keeps_its_edition_labels() -> None:
+    newer = cptkit.catalog().with_ptp_files(DATA / "ptp-cms-sample.txt", edition="2026Q1")
+    again = pickle.loads(pickle.dumps(newer))
+    edit = again.ptp("97530", "97140", on="2026-03-02")
+    assert edit is not None and edit.edition == "2026Q1"
+    assert cptkit.catalog().ptp("97530", "97140", on="2019-06-01").edition == "2024-07-01"  # type: ignore[union-attr]

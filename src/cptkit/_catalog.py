@@ -84,7 +84,7 @@ class Catalog:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A catalog travels as its overlay sources, never its tables: the receiver re-reads.
-        return (_rebuild, (self._sources,))
+        return (_rebuild, (self._sources, self._edition))
 
     def __repr__(self) -> str:
         overlays = ", ".join(kind for kind, _ in self._sources) or "packaged data"
@@ -158,12 +158,16 @@ class Catalog:
         family and validity on a date."""
         wanted = to_discipline(discipline)
         day = _day(on)
-        return tuple(
-            self.lookup(info.code)
-            for info in sorted(_tables.load_codes().values(), key=lambda item: item.code)
+        chosen = [
+            info
+            for info in _tables.load_codes().values()
             if (wanted is None or wanted in info.disciplines)
             and (family is None or info.family == family)
             and (day is None or info.active_on(day))
+        ]
+        # find(), not lookup(): the records are known; only licensed descriptors are added.
+        return tuple(
+            self.find(info.code) or info for info in sorted(chosen, key=lambda item: item.code)
         )
 
     def search(self, text: str, *, on: DateLike = None) -> tuple[CodeInfo, ...]:
@@ -336,7 +340,9 @@ class Catalog:
         return new
 
 
-def _rebuild(sources: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalog:
+def _rebuild(
+    sources: tuple[tuple[str, tuple[str, ...]], ...], edition: dict[str, str] | None = None
+) -> Catalog:
     catalog = default_catalog()
     for kind, paths in sources:
         if kind == "descriptors":
@@ -345,6 +351,8 @@ def _rebuild(sources: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalog:
             catalog = catalog.with_mue_file(paths[0])
         else:
             catalog = catalog.with_ptp_files(*paths)
+    if sources and edition is not None:
+        catalog._edition = dict(edition)  # the labels the overlays were given (a new catalog)
     return catalog
 
 

@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .. import __version__
+from .._convert import to_date
+from ..errors import InvalidInput
 from ..validation import Context, RuleSet, make_context
 from ..validation import _run as run_rules
 from . import _info
@@ -37,12 +39,11 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def _date(text: str) -> datetime.date:
+    # The library's own date reading, so `--on` takes exactly what `cptkit.lookup(on=)` takes.
     try:
-        if len(text) == 10:
-            return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)")
+        return to_date(text, InvalidInput, "on")
+    except InvalidInput:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 def _parser() -> argparse.ArgumentParser:

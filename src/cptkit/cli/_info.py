@@ -124,13 +124,7 @@ def _lookup(code: str, on: datetime.date | None) -> int:
     print(f"{info.code}  {info.summary}")
     for line in _rows(pairs):
         print(line)
-    if on is not None:
-        if info.active_on(on):
-            print(f"  on {on}: valid")
-        else:
-            print(f"  on {on}: NOT valid")
-            return 1
-    return 0
+    return _on(info.active_on, on)
 
 
 def _validity(info: CodeInfo) -> str:

@@ -112,8 +112,10 @@ class Progress:
         self._last = 0.0
 
     def update(self, file: str, rows: int, claims: int) -> None:
+        if not self._enabled:
+            return
         now = time.monotonic()
-        if not self._enabled or now - self._last < 0.2:
+        if now - self._last < 0.2:
             return
         self._last = now
         self._stream.write(f"\r\x1b[Kcptkit: {file}: {rows:,} rows read, {claims:,} claims checked")
