@@ -144,6 +144,21 @@ def test_terminated_codes(code: str, terminated: datetime.date, replacements: li
         assert cptkit.lookup(replacement).code == Code(replacement)  # replacements are known
 
 
+# The ABA codes valid on 2026-01-01 (data/manual/code_attributes.csv, discipline "ABA").
+ABA_2026 = [
+    "0362T",
+    "0373T",
+    "97151",
+    "97152",
+    "97153",
+    "97154",
+    "97155",
+    "97156",
+    "97157",
+    "97158",
+]
+
+
 def test_lookup_on_date() -> None:
     message = "code: '96101' is not in the cptkit dataset (not valid on 2026-03-02: terminated 2018-12-31; replaced by 96130, 96131, 96136, 96137)"
     with pytest.raises(UnknownCode, match=re.escape(message)):
@@ -197,18 +212,7 @@ def test_search_and_filters() -> None:
     assert cptkit.search("") == ()
     assert cptkit.search("no such words anywhere") == ()
     aba = cptkit.catalog().codes(discipline=Discipline.ABA, on="2026-01-01")
-    assert [str(i.code) for i in aba] == [
-        "0362T",
-        "0373T",
-        "97151",
-        "97152",
-        "97153",
-        "97154",
-        "97155",
-        "97156",
-        "97157",
-        "97158",
-    ]
+    assert [str(i.code) for i in aba] == ABA_2026
     assert cptkit.catalog().codes(discipline="ABA", on="2026-01-01") == aba
     psychotherapy = cptkit.catalog().codes(family="psychotherapy")
     assert {"90832", "90834", "90837"} <= {str(i.code) for i in psychotherapy}
@@ -368,7 +372,7 @@ def test_descriptor_overlay_errors(tmp_path: Path, text: str, message: str) -> N
 
 def test_discipline_names_and_bad_search() -> None:
     catalog = cptkit.catalog()
-    assert catalog.codes(discipline="aba") == catalog.codes(discipline=Discipline.ABA)
+    assert [str(i.code) for i in catalog.codes(discipline="aba", on="2026-01-01")] == ABA_2026
     with pytest.raises(
         cptkit.InvalidInput, match=re.escape("discipline: 'physical therapy' is not a discipline")
     ):

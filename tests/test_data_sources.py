@@ -91,7 +91,9 @@ def test_modifier_dates_match_the_2026_transcription() -> None:
 
 
 def test_every_2025_hcpcs_modifier_is_shipped_with_its_description() -> None:
-    for row in _raw("hcpcs_modifiers/cms_hcpcs_2025jul_level2_modifiers.csv"):
+    rows = _raw("hcpcs_modifiers/cms_hcpcs_2025jul_level2_modifiers.csv")
+    assert len(rows) == 383  # the rows of the July 2025 file
+    for row in rows:
         info = cptkit.lookup_modifier(row["modifier"])
         assert info.description == row["long_description"]
 
@@ -107,7 +109,9 @@ def test_pfs_status_matches_the_rvu_file() -> None:
 
 
 def test_places_match_the_cms_list() -> None:
-    for row in _raw("place_of_service/northstar_pos_codes_2024.csv"):
+    rows = _raw("place_of_service/northstar_pos_codes_2024.csv")
+    assert len(rows) == 99  # codes 01-99
+    for row in rows:
         info = _tables.load_places()[cptkit.PlaceOfService(row["pos_code"])]
         assert info.setting == row["pos_type"].lower()
 

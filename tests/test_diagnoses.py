@@ -65,7 +65,13 @@ def test_roundtrip(diagnosis: Diagnosis) -> None:
     assert Diagnosis.parse(diagnosis.value) == diagnosis
 
 
-@given(st.text("ABCFZ0123456789.", max_size=9))
+@given(
+    st.one_of(
+        cst.diagnoses().map(str),
+        cst.diagnoses().map(lambda d: f" {str(d).lower()}\t"),
+        st.text("ABCFZ0123456789.", max_size=9),
+    )
+)
 def test_is_valid_agrees_with_parse(text: str) -> None:
     try:
         Diagnosis.parse(text)

@@ -42,7 +42,13 @@ def test_roundtrip(modifier: Modifier) -> None:
     assert Modifier.parse(str(modifier).lower()) == modifier
 
 
-@given(st.text(max_size=4))
+@given(
+    st.one_of(
+        cst.modifiers().map(str),
+        cst.modifiers().map(lambda m: f" {str(m).lower()}\t"),
+        st.text(max_size=4),
+    )
+)
 def test_is_valid_agrees_with_parse(text: str) -> None:
     try:
         Modifier.parse(text)

@@ -36,7 +36,13 @@ def test_roundtrip(place: PlaceOfService) -> None:
     assert PlaceOfService.parse(str(place)) == place
 
 
-@given(st.text(max_size=3))
+@given(
+    st.one_of(
+        cst.places_of_service().map(str),
+        cst.places_of_service().map(lambda p: f" {p}\t"),
+        st.text(max_size=3),
+    )
+)
 def test_is_valid_agrees_with_parse(text: str) -> None:
     try:
         PlaceOfService.parse(text)

@@ -150,6 +150,7 @@ def test_threads_give_the_same_reports() -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    assert sorted(results) == list(range(16))  # every thread finished
     assert all(reports == expected for reports in results.values())
 
 

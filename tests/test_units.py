@@ -148,7 +148,7 @@ def test_ladder_minutes_given_on_both_codes_add_up() -> None:
 
 def test_issue_example() -> None:
     result = units.allocate({"96130": 150}, rule="ama")
-    assert result.units["96130"] == 1
+    assert {str(c): n for c, n in result.units.items()} == {"96130": 1, "96131": 1}
     assert result.units[Code("96131")] == 1
 
 
@@ -301,12 +301,6 @@ def test_order_does_not_matter(minutes: dict[str, int], random: object, rule: st
     items = list(minutes.items())
     random.shuffle(items)  # type: ignore[attr-defined]
     assert units.allocate(dict(items), rule=rule) == units.allocate(minutes, rule=rule)  # type: ignore[arg-type]
-
-
-@given(visits)
-def test_deterministic(minutes: dict[str, int]) -> None:
-    assert units.allocate(minutes) == units.allocate(dict(minutes))
-    assert units.allocate(minutes).explain() == units.allocate(minutes).explain()
 
 
 @given(visits, st.sampled_from(FIFTEEN), st.integers(0, 60))
