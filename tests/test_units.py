@@ -355,3 +355,15 @@ def test_pretty_text_is_the_explanation() -> None:
 
     result._repr_pretty_(Printer(), False)
     assert shown == [result.explain()]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "unit", "more"),
+    # CPT midpoint rule: a 15-minute unit from 8 minutes, the next from 23; a 30-minute unit
+    # from 16; a 60-minute unit from 31, the next from 91.
+    [(7, 15, 1), (8, 15, 15), (22, 15, 1), (15, 30, 1), (16, 30, 30), (31, 60, 60), (90, 60, 1)],
+)
+def test_minutes_to_the_next_midpoint_unit(minutes: int, unit: int, more: int) -> None:
+    from cptkit.units import _rules
+
+    assert _rules.midpoint_next(minutes, unit) == more

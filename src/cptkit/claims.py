@@ -33,7 +33,7 @@ from ._convert import (
 )
 from .codes import Code
 from .diagnoses import Diagnosis
-from .errors import InvalidClaim, InvalidClaimLine
+from .errors import InvalidClaim, InvalidClaimLine, InvalidInput
 from .modifiers import Modifier
 from .places import PlaceOfService
 
@@ -173,6 +173,21 @@ class Claim:
         """The place of service that applies to line *index*: the line's own, else the claim's."""
         own = self.lines[index].place_of_service
         return self.place_of_service if own is None else own
+
+
+def check_pointers(claim: Claim, error: type[InvalidInput]) -> None:
+    """Raise *error* naming the first diagnosis pointer past *claim*'s diagnoses.
+
+    A :class:`Claim` allows such pointers (validation reports them); formats that cannot carry
+    them (X12 837P, FHIR) refuse to write the claim.
+    """
+    count = len(claim.diagnoses)
+    for line in claim.lines:
+        for pointer in line.diagnosis_pointers:
+            if pointer > count:
+                raise error(
+                    "diagnosis_pointers", pointer, f"a position in the claim's {count} diagnoses"
+                )
 
 
 # -- construction from values already converted -------------------------------------------------

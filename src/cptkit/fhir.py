@@ -33,9 +33,9 @@ from typing import Any, Final
 
 import attrs
 
-from ._convert import to_shaped
+from ._convert import to_date, to_shaped
 from ._text import ShapedText
-from .claims import MAX_DIAGNOSES, Claim, ClaimLine
+from .claims import MAX_DIAGNOSES, Claim, ClaimLine, check_pointers
 from .codes import Code
 from .errors import CannotWrite, InvalidInput, InvalidInterchange
 from .modifiers import Modifier
@@ -80,7 +80,6 @@ _ITEM_ELEMENTS: Final = (
 )
 _REFERENCE = re.compile(r"[!-~]+")
 _URI = _REFERENCE
-_FHIR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _check_uri(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -205,14 +204,9 @@ def write_claim(
             raise CannotWrite(name, reference, "a reference such as 'Patient/123'")
     if type(created) is not datetime.date:
         raise CannotWrite("created", created, "a datetime.date")
-    count = len(claim.diagnoses)
+    check_pointers(claim, CannotWrite)
     items = []
     for sequence, line in enumerate(claim.lines, start=1):
-        for pointer in line.diagnosis_pointers:
-            if pointer > count:
-                raise CannotWrite(
-                    "diagnosis_pointers", pointer, f"a position in the claim's {count} diagnoses"
-                )
         place = claim.place_of_service_for(sequence - 1)
         located = attrs.evolve(line, place_of_service=place)
         items.append(write_item(located, sequence=sequence, code_systems=code_systems))
@@ -380,9 +374,8 @@ def _number(value: object, path: str) -> decimal.Decimal:
 
 
 def _date(value: object) -> datetime.date:
-    if type(value) is str and _FHIR_DATE.fullmatch(value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInterchange("item.servicedDate", value, "a full date YYYY-MM-DD")
+    try:
+        return to_date(value, InvalidInterchange, "item.servicedDate")
+    except InvalidInterchange:
+        # FHIR dates may be partial ("2026-03"): say that a full one is needed.
+        raise InvalidInterchange("item.servicedDate", value, "a full date YYYY-MM-DD") from None

@@ -42,6 +42,13 @@ __all__ = [
 ]
 
 
+def _valid_between(
+    effective: datetime.date | None, terminated: datetime.date | None, day: datetime.date
+) -> bool:
+    """Whether *day* falls in ``[effective, terminated]`` (an unknown end is open)."""
+    return (effective is None or effective <= day) and (terminated is None or day <= terminated)
+
+
 class Discipline(enum.Enum):
     """Who bills a code: the therapy disciplines and the behavioural-health professions."""
 
@@ -151,9 +158,7 @@ class CodeInfo:
 
     def active_on(self, day: datetime.date) -> bool:
         """Whether the code was valid on *day* (an unknown start date counts as valid)."""
-        if self.effective is not None and day < self.effective:
-            return False
-        return self.terminated is None or day <= self.terminated
+        return _valid_between(self.effective, self.terminated, day)
 
     def in_band(self, minutes: int) -> bool:
         """Whether *minutes* fall in the code's time band (False for codes without one)."""
@@ -223,9 +228,7 @@ class ModifierInfo:
 
     def active_on(self, day: datetime.date) -> bool:
         """Whether the modifier was valid on *day* (an unknown start date counts as valid)."""
-        if self.effective is not None and day < self.effective:
-            return False
-        return self.terminated is None or day <= self.terminated
+        return _valid_between(self.effective, self.terminated, day)
 
 
 @attrs.frozen
@@ -253,11 +256,7 @@ class PlaceInfo:
 
     def active_on(self, day: datetime.date) -> bool:
         """Whether the place was assigned and valid on *day*."""
-        if not self.assigned:
-            return False
-        if self.effective is not None and day < self.effective:
-            return False
-        return self.terminated is None or day <= self.terminated
+        return self.assigned and _valid_between(self.effective, self.terminated, day)
 
 
 @attrs.frozen

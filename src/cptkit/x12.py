@@ -34,7 +34,7 @@ import attrs
 
 from ._convert import to_shaped
 from ._text import ShapedText
-from .claims import Claim, ClaimLine
+from .claims import Claim, ClaimLine, check_pointers
 from .codes import Code
 from .errors import CannotWrite, InvalidInterchange
 from .modifiers import Modifier
@@ -202,13 +202,7 @@ def write_lines(
     """
     if type(claim) is not Claim:
         raise CannotWrite("claim", type(claim).__name__, "a Claim")
-    count = len(claim.diagnoses)
-    for line in claim.lines:
-        for pointer in line.diagnosis_pointers:
-            if pointer > count:
-                raise CannotWrite(
-                    "diagnosis_pointers", pointer, f"a position in the claim's {count} diagnoses"
-                )
+    check_pointers(claim, CannotWrite)
     return "".join(
         write(
             line,

@@ -128,7 +128,13 @@ def allocate(
         for (info, count), got, bonus in zip(pooled, units, extra, strict=True):
             lines.append(
                 AllocationLine(
-                    info.code, count, got, "pooled", count // 15, count % 15, bool(bonus)
+                    info.code,
+                    count,
+                    got,
+                    "pooled",
+                    count // _rules.CMS_UNIT,
+                    count % _rules.CMS_UNIT,
+                    bool(bonus),
                 )
             )
         next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
@@ -149,7 +155,7 @@ def allocate(
             lines.append(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
-            next_unit.append(unit // 2 + 1 + unit * got - count)
+            next_unit.append(_rules.midpoint_next(count, unit))
     given = {info.code: count for info, count in entries} if ladders else {}
     for family, total in ladders.items():
         lines.extend(_ladder_lines(family, total, given))

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["cms_assign", "cms_chart_units", "cms_next_threshold", "ladder_units", "midpoint_units"]
+__all__ = [
+    "cms_assign",
+    "cms_chart_units",
+    "cms_next_threshold",
+    "ladder_units",
+    "midpoint_next",
+    "midpoint_units",
+]
 
 CMS_UNIT = 15
 CMS_FIRST = 8  # the first unit needs 8 minutes; each further one 15 more
@@ -37,6 +44,12 @@ def midpoint_units(minutes: int, unit_minutes: int) -> int:
     if minutes < threshold:
         return 0
     return (minutes - threshold) // unit_minutes + 1
+
+
+def midpoint_next(minutes: int, unit_minutes: int) -> int:
+    """How many more minutes earn one more unit under the midpoint rule."""
+    threshold = unit_minutes // 2 + 1
+    return threshold + unit_minutes * midpoint_units(minutes, unit_minutes) - minutes
 
 
 def cms_assign(minutes: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]]:
