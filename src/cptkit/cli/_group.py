@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from ..claims import MAX_DIAGNOSES, Claim, ClaimLine, _claim_from_clean
+from ..claims import Claim, ClaimLine, _claim_from_clean, _claim_id, _diagnoses
 from ..errors import InvalidInput
 from ._read import Row, csv_rows, file_format, json_rows, ndjson_rows
 
@@ -177,27 +177,14 @@ def _close(file: str, group: _Open, counts: Counts) -> Iterator[Event]:
 
 
 def _claim(group: _Open) -> Claim:
-    # Lines and claim values were converted as they were read; only the diagnosis count and
-    # the claim id are left to check, and a claim that fails them goes through the
-    # constructor, which raises naming the field.
-    diagnoses = group.values.get("diagnoses", ())
-    claim_id = group.claim_id
-    if 1 <= len(diagnoses) <= MAX_DIAGNOSES and (
-        claim_id is None or ("\n" not in claim_id and "\r" not in claim_id and claim_id.strip())
-    ):
-        return _claim_from_clean(
-            tuple(group.lines),
-            diagnoses,
-            group.values.get("place_of_service"),
-            group.values.get("payer"),
-            claim_id,
-        )
-    return Claim(
-        lines=group.lines,
-        diagnoses=diagnoses,
-        place_of_service=group.values.get("place_of_service"),
-        payer=group.values.get("payer"),
-        claim_id=claim_id,
+    # Lines and claim values were converted as they were read; the diagnoses (their count)
+    # and the claim id still go through the claim's own converters, which raise naming them.
+    return _claim_from_clean(
+        tuple(group.lines),
+        _diagnoses(group.values.get("diagnoses", ())),
+        group.values.get("place_of_service"),
+        group.values.get("payer"),
+        _claim_id(group.claim_id),
     )
 
 
