@@ -47,6 +47,12 @@ def to_shaped_tuple(
     values: object, cls: type[_T], error: type[InvalidInput], field: str
 ) -> tuple[_T, ...]:
     """A tuple of *cls* from any iterable of instances or texts (but not from one ``str``)."""
+    if type(values) is tuple:
+        for item in values:
+            if type(item) is not cls:
+                break
+        else:
+            return values  # already a tuple of clean values (claims rebuilt from others)
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise error(field, values, f"a list of {cls.__name__.lower()} values")
     return tuple(to_shaped(item, cls, error, field) for item in values)
