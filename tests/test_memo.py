@@ -189,11 +189,11 @@ TIMED = [
     st.sampled_from(["cms", "ama"]),
 )
 def test_the_plain_timed_path_is_units_allocate(minutes: dict[str, int], rule: str) -> None:
-    checked = {cptkit.Code(code): count for code, count in minutes.items()}
-    got, judged = unit_rules._allocate(make_context(), rule, checked)
+    codes = {code: cptkit.Code(code) for code in minutes}
+    got, judged = unit_rules._allocate(make_context(), rule, minutes, codes)
     allocation = units.allocate(minutes, rule=rule)  # type: ignore[arg-type]
-    assert {code: n for code, n in got.items() if n} == dict(allocation.units)
-    assert judged == {line.code for line in allocation.lines}
+    assert {codes[code]: n for code, n in got.items() if n} == dict(allocation.units)
+    assert judged == {line.code.value for line in allocation.lines}
 
 
 def test_a_line_is_judged_again_when_a_record_changes_within_the_year() -> None:
@@ -263,8 +263,39 @@ def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
         assert found == one_by_one(rulesets.medicare(), claim)
     for kind in ("claims", "lines", "shapes"):
         assert 0 < len(context.memo_for(rulesets.medicare(), kind)) <= 2
+    assert 0 < len(context.memo_for(unit_rules._supported, "supported")) <= 2
     assert 0 < len(context.memo) <= 2
     assert 0 < len(context._codes) <= 2
+
+
+def test_allocations_do_not_crowd_out_the_pair_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Visits' minutes rarely repeat: the allocations kept for them have a memo of their own,
+    # so a full one leaves room for the NCCI rows of a pair (a catalog search each time).
+    from cptkit.validation import _core
+
+    monkeypatch.setattr(_core, "CACHE_LIMIT", 4)
+    context = make_context(rules=rulesets.medicare())
+
+    def visit(minutes: int, *codes: str) -> Claim:
+        return Claim(
+            lines=[
+                ClaimLine(
+                    code=code,
+                    units=1,
+                    modifiers=["GP"],
+                    date_of_service="2019-06-03",
+                    minutes=minutes,
+                )
+                for code in codes
+            ],
+            diagnoses=["M54.50"],
+        )
+
+    for minutes in range(8, 30):
+        list(rulesets.medicare()(visit(minutes, "97110"), context))
+    assert len(context.memo_for(unit_rules._supported, "supported")) == 4
+    list(rulesets.medicare()(visit(8, "97530", "97140"), context))
+    assert ("ptp", cptkit.Code("97530"), cptkit.Code("97140")) in context.memo
 
 
 def test_the_change_dates_come_from_the_records() -> None:

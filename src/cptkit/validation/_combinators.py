@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..policy import PayerPolicy
 from ._core import Context, Finding, Severity, keep
 from ._lines import LineRule, line_findings
-from ._shapes import ShapeRule, claim_key, shape_findings
+from ._shapes import Layout, ShapeRule, claim_key, layout, shape_findings
 
 __all__ = ["RuleSet", "all_of", "rule_ids_of", "when", "with_severity", "without"]
 
@@ -101,21 +101,24 @@ class RuleSet:
 
     def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
         if not self._whole:
-            return self._run(claim, context)
+            return self._run(claim, context, None)
+        shape = layout(claim, context, self._edits)
         memo = context.memo_for(self, "claims")
-        key = claim_key(claim, context, self._edits)
+        key = claim_key(claim, shape)
         found: tuple[Finding, ...] | None = memo.get(key)
         if found is None:
-            found = keep(memo, key, tuple(self._run(claim, context)))
+            found = keep(memo, key, tuple(self._run(claim, context, shape)))
         return found
 
-    def _run(self, claim: Claim, context: Context) -> Iterator[Finding]:
+    def _run(self, claim: Claim, context: Context, shape: Layout | None) -> Iterator[Finding]:
         if self._line_rules:
             memo = context.memo_for(self, "lines")
             yield from line_findings(self._line_rules, claim, context, memo)
+        if self._shape_rules and shape is None:
+            shape = layout(claim, context, self._edits)
         for units, members in self._shape_rules:
             memo = context.memo_for(self, "shapes" if units else "unitless shapes")
-            yield from shape_findings(members, claim, context, memo, self._edits, units)
+            yield from shape_findings(members, claim, context, memo, shape, units)  # type: ignore[arg-type]
         for member in self._claim_rules:
             yield from member(claim, context)
 

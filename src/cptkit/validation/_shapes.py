@@ -31,7 +31,7 @@ import attrs
 from ..claims import Claim, ClaimLine
 from ._core import Context, Finding, Rule, keep
 
-__all__ = ["ShapeRule", "claim_key", "shape_findings", "shape_key"]
+__all__ = ["Layout", "ShapeRule", "claim_key", "layout", "shape_findings", "shape_key"]
 
 
 @attrs.frozen
@@ -50,17 +50,24 @@ class ShapeRule(Rule):
     uses_units: ClassVar[bool] = True
 
 
-def _slots(claim: Claim) -> tuple[list[int], dict[datetime.date, int]]:
-    """Per line, the position of its date among the claim's dates (in order of first use)."""
+_DATE = operator.attrgetter("date_of_service")
+
+
+def _slots(claim: Claim) -> tuple[list[int], list[datetime.date]]:
+    """Per line, the position of its date among the claim's dates (in order of first use),
+    and those dates."""
+    days = list(map(_DATE, claim.lines))
+    first = days[0]
+    if days.count(first) == len(days):  # the common visit: one date
+        return [0] * len(days), [first]
     slots: dict[datetime.date, int] = {}
     positions = []
-    for line in claim.lines:
-        day = line.date_of_service
+    for day in days:
         slot = slots.get(day)
         if slot is None:
             slot = slots[day] = len(slots)
         positions.append(slot)
-    return positions, slots
+    return positions, list(slots)
 
 
 # What shape rules read of a line, and what line rules do too (a C-level getter: fast keys).
@@ -70,37 +77,40 @@ _CLAIM_FIELDS = operator.attrgetter(
     "code", "modifiers", "units", "minutes", "diagnosis_pointers", "place_of_service"
 )
 
-
-def shape_key(claim: Claim, context: Context, edits: bool, units: bool = True) -> object:
-    """The claim's shape, as a hashable key (see the module docs); without units if not
-    *units*."""
-    return _key(claim, context, edits, _SHAPE_FIELDS if units else _UNITLESS_FIELDS)
+Layout = tuple[list[int] | None, object]
+"""Which lines share a date and each date's period: the part of a claim's keys that is the
+same for every key (computed once per claim by :func:`layout`)."""
 
 
-def claim_key(claim: Claim, context: Context, edits: bool) -> object:
-    """Everything line rules and shape rules may read of *claim*, as a hashable key: per line
-    its fields but the date and charge, which lines share a date, each date's period, the
-    claim's place of service and its number of diagnoses."""
-    return (
-        _key(claim, context, edits, _CLAIM_FIELDS),
-        claim.place_of_service,
-        len(claim.diagnoses),
-    )
-
-
-def _key(
-    claim: Claim, context: Context, edits: bool, fields: Callable[[ClaimLine], object]
-) -> object:
+def layout(claim: Claim, context: Context, edits: bool) -> Layout:
+    """The claim's :data:`Layout`: per line the position of its date among the claim's dates
+    (``None`` for a one-line claim), and the :meth:`Context.shape_period` of each date."""
     lines = claim.lines
     period = context.shape_period
     if len(lines) == 1:
-        line = lines[0]
-        return (fields(line), period(line.date_of_service, edits))
-    positions, slots = _slots(claim)
-    return (
-        tuple([(fields(line), slot) for line, slot in zip(lines, positions, strict=True)]),
-        tuple([period(day, edits) for day in slots]),
-    )
+        return None, period(lines[0].date_of_service, edits)
+    positions, days = _slots(claim)
+    return positions, tuple([period(day, edits) for day in days])
+
+
+def shape_key(claim: Claim, layout: Layout, units: bool = True) -> object:
+    """The claim's shape, as a hashable key (see the module docs); without units if not
+    *units*."""
+    return _key(claim, layout, _SHAPE_FIELDS if units else _UNITLESS_FIELDS)
+
+
+def claim_key(claim: Claim, layout: Layout) -> object:
+    """Everything line rules and shape rules may read of *claim*, as a hashable key: per line
+    its fields but the date and charge, which lines share a date, each date's period, the
+    claim's place of service and its number of diagnoses."""
+    return (_key(claim, layout, _CLAIM_FIELDS), claim.place_of_service, len(claim.diagnoses))
+
+
+def _key(claim: Claim, layout: Layout, fields: Callable[[ClaimLine], object]) -> object:
+    positions, periods = layout
+    if positions is None:
+        return (fields(claim.lines[0]), periods)
+    return (tuple(zip(map(fields, claim.lines), positions, strict=True)), periods)
 
 
 def shape_findings(
@@ -108,11 +118,12 @@ def shape_findings(
     claim: Claim,
     context: Context,
     memo: dict[object, tuple[Finding, ...]],
-    edits: bool,
+    layout: Layout,
     units: bool = True,
 ) -> tuple[Finding, ...]:
-    """The findings of *rules* on *claim*, each distinct shape checked once (through *memo*)."""
-    key = shape_key(claim, context, edits, units)
+    """The findings of *rules* on *claim*, each distinct shape checked once (through *memo*);
+    *layout* is the claim's :func:`layout`."""
+    key = shape_key(claim, layout, units)
     try:
         return memo[key]
     except KeyError:

@@ -9,7 +9,7 @@ ranges. CARC 151: "the information furnished does not support this many units or
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 import attrs
@@ -17,10 +17,9 @@ import attrs
 from ... import units as unit_rules
 from ...claims import Claim, ClaimLine
 from ...codes import Code
-from ...modifiers import Modifier
-from ...records import Timing
+from ...records import CodeInfo, Timing
 from ...units import _rules as unit_arithmetic
-from .._core import Context, Finding, Rule, Severity
+from .._core import Context, Finding, Rule, Severity, keep
 from .._lines import LineRule, LineSite
 from .._shapes import ShapeRule
 from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
@@ -96,77 +95,92 @@ class _UnitsMinutesMismatch(ShapeRule):
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
-        if len(lines) == 1:  # one line, one group: nothing to total
-            line = lines[0]
-            info = context.code_info(line.code)
-            if info is None or line.minutes is None:
-                return  # unknown minutes leave nothing to judge
-            if info.timing is not _TIMED and info.timing is not _LADDER:
-                return
-            code = line.code
-            yield from self._judge(
-                context, {code: line.minutes}, {code: line.units}, {code: 0}, frozenset()
-            )
-            return
-        for indexes in _by_day_and_discipline(claim).values():
-            yield from self._group(claim, context, indexes)
-
-    def _group(self, claim: Claim, context: Context, indexes: list[int]) -> Iterator[Finding]:
-        minutes: dict[Code, int] = {}
-        billed: dict[Code, int] = {}
-        first: dict[Code, int] = {}
-        unknown: set[Code] = set()  # codes whose minutes are not all documented
-        lines = claim.lines
         code_info = context.code_info
+        timed: list[CodeInfo | None] = []  # per line, its record when the code is timed
+        for line in lines:
+            info = code_info(line.code)
+            timed.append(
+                info
+                if info is not None and (info.timing is _TIMED or info.timing is _LADDER)
+                else None
+            )
+        if not any(timed):
+            return  # no timed code: nothing to judge (and no grouping to do)
+        groups = [[0]] if len(lines) == 1 else _by_day_and_discipline(claim, timed)
+        for indexes in groups:
+            yield from self._group(claim, context, indexes, timed)
+
+    def _group(
+        self,
+        claim: Claim,
+        context: Context,
+        indexes: list[int],
+        timed: list[CodeInfo | None],
+    ) -> Iterator[Finding]:
+        # Codes by their text in here: str hashes are cached in C, a Code's is not.
+        minutes: dict[str, int] = {}
+        billed: dict[str, int] = {}
+        first: dict[str, int] = {}
+        codes: dict[str, Code] = {}
+        unknown: dict[str, Code] = {}  # codes whose minutes are not all documented
+        lines = claim.lines
         for index in indexes:
             line = lines[index]
             code = line.code
-            info = code_info(code)
-            if info is None or (info.timing is not _TIMED and info.timing is not _LADDER):
-                continue
-            if code in billed:
-                billed[code] += line.units
+            text = code.value
+            if text in billed:
+                billed[text] += line.units
             else:
-                billed[code] = line.units
-                first[code] = index
+                billed[text] = line.units
+                first[text] = index
+                codes[text] = code
             if line.minutes is not None:
-                minutes[code] = minutes.get(code, 0) + line.minutes
-            elif info.ladder is not None:
-                # A ladder is judged on its family's minutes: one unknown line spoils both.
-                unknown.update((info.ladder.base, info.ladder.addon))
+                minutes[text] = minutes.get(text, 0) + line.minutes
             else:
-                unknown.add(code)
+                ladder = timed[index].ladder  # type: ignore[union-attr]
+                if ladder is not None:
+                    # A ladder is judged on its family's minutes: one unknown line spoils both.
+                    unknown[ladder.base.value] = ladder.base
+                    unknown[ladder.addon.value] = ladder.addon
+                else:
+                    unknown[text] = code
         if unknown:
-            if context.policy.unit_rule == "cms" and any(_pooled(context, c) for c in unknown):
+            if context.policy.unit_rule == "cms" and any(
+                _pooled(context, c) for c in unknown.values()
+            ):
                 # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
-                unknown.update(code for code in billed if _pooled(context, code))
-            checked = {code: count for code, count in minutes.items() if code not in unknown}
+                for text in billed:
+                    if _pooled(context, codes[text]):
+                        unknown[text] = codes[text]
+            checked = {text: count for text, count in minutes.items() if text not in unknown}
         else:
             checked = minutes
         if checked:
-            yield from self._judge(context, checked, billed, first, unknown)
+            yield from self._judge(context, checked, billed, first, codes, unknown)
 
     def _judge(
         self,
         context: Context,
-        checked: dict[Code, int],
-        billed: dict[Code, int],
-        first: dict[Code, int],
-        unknown: Set[Code],
+        checked: dict[str, int],
+        billed: dict[str, int],
+        first: dict[str, int],
+        codes: dict[str, Code],
+        unknown: Mapping[str, Code],
     ) -> Iterator[Finding]:
         """Findings for billed units that differ from what the *checked* minutes support."""
         rule = context.policy.unit_rule
-        supported, considered = _supported(context, rule, checked)
+        supported, considered = _supported(context, rule, checked, codes)
         judged = considered.intersection(billed).difference(unknown)
-        for code in sorted(judged, key=_text) if len(judged) > 1 else judged:
-            expected = supported.get(code, 0)
-            if billed[code] == expected:
+        for text in sorted(judged) if len(judged) > 1 else judged:
+            expected = supported.get(text, 0)
+            count = billed[text]
+            if count == expected:
                 continue
-            over = billed[code] > expected
+            over = count > expected
             yield self.finding(
-                first[code],
+                first[text],
                 "units",
-                f"{code}: {billed[code]} unit{'s' * (billed[code] != 1)} billed; the"
+                f"{text}: {count} unit{'s' * (count != 1)} billed; the"
                 f" documented minutes support {expected} under {_RULE_NAMES[rule]}",
                 suggestion=f"bill {expected}" if expected else "do not bill this code",
                 severity=Severity.ERROR if over else Severity.INFO,
@@ -178,49 +192,50 @@ _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a prope
 
 
 def _supported(
-    context: Context, rule: str, checked: dict[Code, int]
-) -> tuple[dict[Code, int], frozenset[Code]]:
-    """The units *checked* minutes support, and the codes the allocation judged (memoized).
+    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, Code]
+) -> tuple[dict[str, int], frozenset[str]]:
+    """The units *checked* minutes (by code text) support, and the codes the allocation
+    judged (memoized).
 
     Visits repeat the same minutes often, and the answer depends only on the key.
     """
-    key = ("supported", rule, frozenset(checked.items()))
-    found = context.memo.get(key)
+    memo = context.memo_for(_supported, "supported")  # its own: it would crowd out the rest
+    key = (rule, frozenset(checked.items()))
+    found: tuple[dict[str, int], frozenset[str]] | None = memo.get(key)
     if found is None:
-        found = context.remember(key, _allocate(context, rule, checked))
-    return found  # type: ignore[return-value]
+        found = keep(memo, key, _allocate(context, rule, checked, codes))
+    return found
 
 
 def _allocate(
-    context: Context, rule: str, checked: dict[Code, int]
-) -> tuple[dict[Code, int], frozenset[Code]]:
-    infos = [context.code_info(code) for code in checked]
+    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, Code]
+) -> tuple[dict[str, int], frozenset[str]]:
+    infos = [context.code_info(codes[text]) for text in checked]
     if all(info is not None and info.timing is Timing.TIMED for info in infos):
         # Only plain timed codes: the arithmetic of units.allocate without its result objects
         # (tests hold the two equal). CMS pools the 15-minute codes; every other code, and
         # every code under the CPT rule, takes the midpoint rule on its own.
-        units: dict[Code, int] = {}
+        units: dict[str, int] = {}
         pooled: list[tuple[str, int]] = []
-        by_text = {code.value: code for code in checked}
-        for (code, count), info in zip(checked.items(), infos, strict=True):
+        for (text, count), info in zip(checked.items(), infos, strict=True):
             assert info is not None
             unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
             if rule == "cms" and unit == unit_arithmetic.CMS_UNIT:
-                pooled.append((code.value, count))
+                pooled.append((text, count))
             else:
-                units[code] = unit_arithmetic.midpoint_units(count, unit)
+                units[text] = unit_arithmetic.midpoint_units(count, unit)
         if pooled:
             pooled.sort()
             got, _ = unit_arithmetic.cms_assign(pooled)
             for (text, _count), count in zip(pooled, got, strict=True):
-                units[by_text[text]] = count
+                units[text] = count
         return units, frozenset(checked)
-    allocation = unit_rules.allocate(checked, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
-    return dict(allocation.units), frozenset(line.code for line in allocation.lines)
-
-
-def _text(code: Code) -> str:
-    return code.value
+    by_code = {codes[text]: count for text, count in checked.items()}
+    allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
+    return (
+        {code.value: count for code, count in allocation.units.items()},
+        frozenset(line.code.value for line in allocation.lines),
+    )
 
 
 def _pooled(context: Context, code: Code) -> bool:
@@ -228,39 +243,52 @@ def _pooled(context: Context, code: Code) -> bool:
     return info is not None and info.timing is Timing.TIMED and info.unit_minutes == 15
 
 
-def _by_day_and_discipline(claim: Claim) -> dict[tuple[object, ...], list[int]]:
-    """Line indexes by date of service and therapy discipline modifier (GP, GO, GN or none).
+_DISCIPLINES = frozenset(modifier.value for modifier in THERAPY_DISCIPLINE_MODIFIERS)
+
+
+def _by_day_and_discipline(claim: Claim, timed: list[CodeInfo | None]) -> list[list[int]]:
+    """Indexes of the *timed* lines, by date of service and therapy discipline modifier (GP,
+    GO, GN or none), in the order the groups first appear among all lines.
 
     Each discipline's timed minutes are totalled on their own: PT, OT and SLP are separate
     plans of care, and the 8-minute rule is applied per discipline. A line without one of the
     modifiers (itself a finding) joins the date's only discipline when there is one.
     """
-    marks: list[Modifier | None] = []
-    per_day: dict[object, set[Modifier]] = {}
-    for line in claim.lines:
+    lines = claim.lines
+    marks: list[str | None] = []
+    for line in lines:
         mark = None
         for modifier in line.modifiers:
-            if modifier in THERAPY_DISCIPLINE_MODIFIERS:
-                mark = modifier
+            if modifier.value in _DISCIPLINES:
+                mark = modifier.value
                 break
         marks.append(mark)
+    day = lines[0].date_of_service
+    if len(set(marks).difference((None,))) < 2 and all(
+        line.date_of_service == day for line in lines
+    ):
+        # The common visit: one date, one discipline (or none): one group.
+        return [[index for index, info in enumerate(timed) if info is not None]]
+    per_day: dict[object, set[str]] = {}
+    for line, mark in zip(lines, marks, strict=True):
         known = per_day.get(line.date_of_service)
         if known is None:
             known = per_day[line.date_of_service] = set()
         if mark is not None:
             known.add(mark)
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for index, (line, mark) in enumerate(zip(claim.lines, marks, strict=True)):
+    groups: dict[tuple[object, str | None], list[int]] = {}
+    for index, (line, mark) in enumerate(zip(lines, marks, strict=True)):
         if mark is None:
             known = per_day[line.date_of_service]
             if len(known) == 1:
                 mark = next(iter(known))
         group = (line.date_of_service, mark)
-        if group in groups:
-            groups[group].append(index)
-        else:
-            groups[group] = [index]
-    return groups
+        members = groups.get(group)
+        if members is None:
+            members = groups[group] = []
+        if timed[index] is not None:
+            members.append(index)
+    return [members for members in groups.values() if members]
 
 
 @attrs.frozen
