@@ -179,7 +179,8 @@ class Context:
         return service_date if self.on is None else self.on
 
     def memo_for(self, owner: object, kind: str) -> dict[object, Any]:
-        """The memo of findings of one *kind* kept for *owner* (a rule set) in this context."""
+        """The memo of one *kind* kept for *owner* (a rule set, or a rule's own cache) in this
+        context. Add to it with :func:`keep`, which keeps it bounded."""
         key = (id(owner), kind)
         entry = self._memos.get(key)
         if entry is None or entry[0] is not owner:

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: MIT
+"""Where checking time goes: each rule's cost on the claims a run has not seen before.
+
+    python bench/rule_costs.py [--lines 1000000] [--file claims.csv] [--pipeline-only]
+
+Reads the claims first (so only checking is timed), then prints, in microseconds per claim:
+
+* each Medicare rule alone over the *new* claims (the first claim of each whole-claim memo
+  key: the claims a rule set cannot answer from its memo), each with a fresh context;
+* the Medicare rule set over the new claims, and over all claims (with its memos);
+* the streaming pipeline ``validate_many(reading the file)``, in seconds, as ``cptkit check``
+  and ``bench/run.py`` run it, and how much of it the garbage collector's full collections
+  took.
+
+To compare two versions of cptkit, run the same command with ``PYTHONPATH=OTHER/src``, old
+and new alternately (this machine's speed drifts between runs); ``--pipeline-only`` times
+just the last figure, which any version can run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+import cptkit  # noqa: E402
+from cptkit import Claim  # noqa: E402
+from cptkit.cli._group import claims as read_claims  # noqa: E402
+from cptkit.rulesets import medicare  # noqa: E402
+from cptkit.validation import Context, make_context  # noqa: E402
+
+
+def pipeline_s(path: Path) -> float:
+    start = time.perf_counter()
+    for _ in cptkit.validate_many(read_claims(path)):
+        pass
+    return time.perf_counter() - start
+
+
+class FullCollections:
+    """Counts the garbage collector's full (generation 2) collections and their time."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.count += 1
+            self.seconds += time.perf_counter() - self._start
+
+
+def _per_claim_us(
+    claims: list[Claim], check: Callable[[Claim, Context], Iterable[object]]
+) -> float:
+    context = make_context(rules=medicare())
+    start = time.perf_counter()
+    for claim in claims:
+        for _ in check(claim, context):
+            pass
+    return (time.perf_counter() - start) / max(len(claims), 1) * 1e6
+
+
+def _new_claims(claims: list[Claim]) -> list[Claim]:
+    """The claims a rule set's whole-claim memo has not seen before, in file order."""
+    from cptkit.validation import _shapes
+
+    context = make_context(rules=medicare())
+    seen: set[object] = set()
+    new = []
+    for claim in claims:
+        if hasattr(_shapes, "layout"):
+            key = _shapes.claim_key(claim, _shapes.layout(claim, context, True))
+        else:  # cptkit before 7c31464, for comparisons
+            key = _shapes.claim_key(claim, context, True)  # type: ignore[call-arg, arg-type]
+        if key not in seen:
+            seen.add(key)
+            new.append(claim)
+    return new
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--file", type=Path, help="a claims CSV (default: generate --lines)")
+    parser.add_argument("--pipeline-only", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.file
+        if path is None:
+            path = Path(folder) / "claims.csv"
+            generate.write(path, args.lines, seed=7)
+        cptkit.catalog().ptp("97110", "97140")  # load the tables before timing
+        cptkit.catalog().mue("97110")
+        if not args.pipeline_only:
+            claims = list(read_claims(path))
+            new = _new_claims(claims)
+            print(f"claims {len(claims):,}; not seen before {len(new):,}")
+            for rule in medicare().rules:
+                name = getattr(rule, "id", repr(rule))
+                print(f"{name:30} {_per_claim_us(new, rule):7.2f} µs per new claim")
+            ruleset = medicare()
+            print(f"{'rule set, new claims':30} {_per_claim_us(new, ruleset):7.2f} µs per claim")
+            print(f"{'rule set, all claims':30} {_per_claim_us(claims, ruleset):7.2f} µs per claim")
+        collections = FullCollections()
+        gc.callbacks.append(collections)
+        seconds = pipeline_s(path)
+        gc.callbacks.remove(collections)
+        print(f"{'pipeline (read + validate_many)':30} {seconds:7.2f} s")
+        print(
+            f"{'of which full collections':30} {collections.seconds:7.2f} s"
+            f" ({collections.count} collections)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
