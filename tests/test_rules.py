@@ -1167,3 +1167,97 @@ def test_a_line_without_discipline_joins_the_days_only_discipline() -> None:
     # 97110 GP 33 + 97140 (no modifier) 7 = 40 pooled -> 97110 x2, 97140 x1
     visit = claim(line("97110", 2, minutes=33, modifiers=["GP"]), line("97140", 1, minutes=7))
     assert found(cptkit.validate(visit), "units-minutes-mismatch") == []
+
+
+def minutes_findings(report: Report) -> list[tuple[int | None, Severity, str, str | None]]:
+    return [
+        (f.line, f.severity, f.message, f.suggestion)
+        for f in found(report, "units-minutes-mismatch")
+    ]
+
+
+CMS_ZERO = "the documented minutes support 0 under the Medicare 8-minute rule"
+
+
+def test_minutes_are_totalled_per_date_and_discipline() -> None:
+    # 2026-03-02: 97110 GP 10 + 97140 (no modifier, joins GP, the day's only discipline) 10
+    #   = 20 pooled -> 1 unit; leftovers tie at 10, totals tie, the lower code wins: 97110 x1.
+    # 2026-03-03: GO and GP, so each alone: 97530 GO 20 -> 1, 97110 GP 20 -> 1 (pooled
+    #   together, 40 min would give 97110 x2); 97112 without a modifier joins neither
+    #   discipline, and 6 minutes alone earn nothing.
+    visit = claim(
+        line("97110", 1, minutes=10, modifiers=["GP"]),
+        line("97140", 1, minutes=10),
+        line("97530", 1, minutes=20, modifiers=["GO"], date_of_service="2026-03-03"),
+        line("97110", 1, minutes=20, modifiers=["GP"], date_of_service="2026-03-03"),
+        line("97112", 1, minutes=6, date_of_service="2026-03-03"),
+    )
+    assert minutes_findings(cptkit.validate(visit)) == [
+        (1, Severity.ERROR, f"97140: 1 unit billed; {CMS_ZERO}", "do not bill this code"),
+        (4, Severity.ERROR, f"97112: 1 unit billed; {CMS_ZERO}", "do not bill this code"),
+    ]
+
+
+def test_a_code_on_two_lines_is_judged_on_its_total() -> None:
+    # 97110 11 + 11 = 22 minutes: 1 unit (8-22 minutes), 2 billed, reported on its first line.
+    twice = claim(
+        line("97110", 1, minutes=11, modifiers=["GP"]),
+        line("97110", 1, minutes=11, modifiers=["GP"]),
+    )
+    assert minutes_findings(cptkit.validate(twice)) == [
+        (
+            0,
+            Severity.ERROR,
+            "97110: 2 units billed; the documented minutes support 1 under the Medicare"
+            " 8-minute rule",
+            "bill 1",
+        )
+    ]
+
+
+def test_ladders_and_timed_codes_together() -> None:
+    # 96130 60 minutes: the first hour (from 31 min); 96131 needs 91 minutes in all. 97110
+    # 5 minutes: under 8, no unit.
+    tested = claim(
+        line("96130", 1, minutes=60),
+        line("96131", 1, minutes=0),
+        line("97110", 1, minutes=5, modifiers=["GP"]),
+    )
+    assert minutes_findings(cptkit.validate(tested)) == [
+        (1, Severity.ERROR, f"96131: 1 unit billed; {CMS_ZERO}", "do not bill this code"),
+        (2, Severity.ERROR, f"97110: 1 unit billed; {CMS_ZERO}", "do not bill this code"),
+    ]
+    # The CPT rule, with a ladder on the claim too: 97110 10 and 97140 10 are a unit each.
+    commercial = claim(
+        line("96130", 1, minutes=60), line("97110", 1, minutes=10), line("97140", 1, minutes=10)
+    )
+    report = cptkit.validate(commercial, rules=rulesets.commercial())
+    assert minutes_findings(report) == []
+
+
+def test_untimed_codes_are_not_judged_on_minutes() -> None:
+    # 97161 is untimed: its minutes never make units (untimed-multiple-units judges it).
+    evaluation = claim(line("97161", 2, minutes=45, modifiers=["GP"]))
+    report = cptkit.validate(evaluation)
+    assert minutes_findings(report) == []
+    assert [f.line for f in found(report, "untimed-multiple-units")] == [0]
+
+
+def test_unit_limits_read_every_code_of_the_day() -> None:
+    # G0151 has no MUE and 97110 is timed: the 97161 after them is still judged.
+    day = claim(
+        line("G0151", 1, modifiers=["GP"]),
+        line("97110", 1, modifiers=["GP"]),
+        line("97161", 2, modifiers=["GP"]),
+    )
+    report = cptkit.validate(day)
+    assert [(f.line, f.message, f.suggestion) for f in found(report, "units-exceed-mue")] == [
+        (
+            2,
+            "97161: 2 units on one date exceed the MUE of 1 per day (MAI 2)",
+            "bill at most 1; MAI 2 is an absolute limit",
+        )
+    ]
+    assert [(f.line, f.message) for f in found(report, "untimed-multiple-units")] == [
+        (2, "97161 is untimed (one per session) but 2 units are billed for one date")
+    ]
