@@ -218,6 +218,90 @@ def test_a_line_is_judged_again_when_a_record_changes_within_the_year() -> None:
         assert list(report.findings) == one_by_one(rulesets.medicare(), one)
 
 
+def lines_found(
+    stream: list[Claim], rule_id: str, rules: RuleSet | None = None
+) -> list[list[tuple[int | None, str]]]:
+    """Per claim of one run (one context, memos shared), *rule_id*'s (line, message) pairs."""
+    return [
+        [(f.line, f.message) for f in report.findings if f.rule == rule_id]
+        for report in validate_many(stream, rules=rules)
+    ]
+
+
+def visit(*lines: ClaimLine) -> Claim:
+    return Claim(lines=lines, diagnoses=["M54.50"], place_of_service="11")
+
+
+def pt(code: str, units: int, minutes: int | None = None, day: str = "2026-03-02") -> ClaimLine:
+    return ClaimLine(code=code, units=units, modifiers=["GP"], date_of_service=day, minutes=minutes)
+
+
+def test_the_same_shape_with_other_minutes_is_judged_again() -> None:
+    # 97110 x2: 33 minutes support 2; 10 minutes support 1.
+    stream = [visit(pt("97110", 2, 33)), visit(pt("97110", 2, 10))]
+    assert lines_found(stream, "units-minutes-mismatch") == [
+        [],
+        [
+            (
+                0,
+                "97110: 2 units billed; the documented minutes support 1 under the Medicare"
+                " 8-minute rule",
+            )
+        ],
+    ]
+
+
+def test_the_same_codes_with_other_units_are_judged_again() -> None:
+    # 97161 (untimed, MUE 1 per day, MAI 2): 1 unit is right, 2 are not.
+    stream = [visit(pt("97161", 1)), visit(pt("97161", 2))]
+    assert lines_found(stream, "untimed-multiple-units") == [
+        [],
+        [(0, "97161 is untimed (one per session) but 2 units are billed for one date")],
+    ]
+    assert lines_found(stream, "units-exceed-mue") == [
+        [],
+        [(0, "97161: 2 units on one date exceed the MUE of 1 per day (MAI 2)")],
+    ]
+
+
+def test_the_same_lines_on_other_dates_are_judged_again() -> None:
+    # Which lines share a date is part of a shape: the repeat is the third line in the first
+    # claim and the second in the other.
+    first, second = "2026-03-02", "2026-03-03"
+    stream = [
+        visit(pt("97110", 1, day=first), pt("97110", 1, day=second), pt("97110", 1, day=first)),
+        visit(pt("97110", 1, day=first), pt("97110", 1, day=first), pt("97110", 1, day=second)),
+    ]
+    message = "97110 repeats an earlier line's code, modifiers and date"
+    assert lines_found(stream, "duplicate-line") == [[(2, message)], [(1, message)]]
+
+
+def test_a_claim_is_judged_again_when_an_edit_changes_within_the_year() -> None:
+    # The 0549T/97597 edit (modifier indicator 1, rationale 4) applies through 2022-06-30;
+    # no code, modifier or place changes on 2022-07-01, so only the edit dates tell the days
+    # apart.
+    def pair(day: str) -> Claim:
+        return visit(
+            ClaimLine(code="0549T", units=1, date_of_service=day),
+            ClaimLine(code="97597", units=1, date_of_service=day),
+        )
+
+    stream = [pair("2022-06-30"), pair("2022-07-01")]
+    expected = [
+        [
+            (
+                1,
+                "97597 with 0549T: NCCI edit (modifier indicator 1, misuse of column two code"
+                " with column one code) and no NCCI-associated modifier",
+            )
+        ],
+        [],
+    ]
+    assert lines_found(stream, "ncci-ptp") == expected
+    # A set with a rule of another kind keeps no whole claims: its shape memo decides alone.
+    assert lines_found(stream, "ncci-ptp", all_of_with(lambda claim, context: ())) == expected
+
+
 def test_a_set_with_other_rules_runs_them_on_every_claim() -> None:
     # A user's rule may read anything (here the claim id), so no whole-claim memo applies.
     from cptkit.validation import Severity, all_of, rule

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 import cptkit
 from cptkit import Claim, ClaimLine, InvalidInput, rulesets
 from cptkit import strategies as cst
+from cptkit.policy import PayerPolicy
 from cptkit.validation import (
     Context,
     Finding,
@@ -135,8 +136,12 @@ def test_user_rule_plugs_in() -> None:
         if claim.payer is None:
             yield Finding("no-payer", Severity.WARNING, None, "payer", "no payer label")
 
-    rules = all_of(rulesets.medicare(), no_payer, policy=rulesets.medicare().policy)
+    rules = all_of(rulesets.medicare(), no_payer, policy=PayerPolicy.commercial(), name="mine")
     assert "no-payer" in rules.rule_ids
+    assert (rules.policy, rules.name) == (PayerPolicy.commercial(), "mine")
+    pair = all_of(r.code_unknown(), r.code_inactive(), name="pair")
+    assert repr(pair) == "<RuleSet 'pair': code-inactive, code-unknown>"
+    assert repr(all_of(r.code_unknown())) == "<RuleSet 'rules': code-unknown>"
     report = validate(bad_claim(), rules=rules)
     assert report.findings[0].rule == "no-payer"  # claim-level findings come first
     plain = validate(bad_claim(), rules=no_payer)  # a lone rule works too
@@ -150,6 +155,11 @@ def test_when_and_with_severity() -> None:
     assert [f.rule for f in validate(medicare_claim, rules=only_medicare).findings] == [
         "code-inactive"
     ]
+    # The predicate sees the context too (here its policy).
+    cms_only = when(lambda claim, ctx: ctx.policy.unit_rule == "cms", r.code_inactive())
+    assert [f.rule for f in validate(bad_claim(), rules=cms_only).findings] == ["code-inactive"]
+    commercial = PayerPolicy.commercial()
+    assert validate(bad_claim(), rules=cms_only, policy=commercial).findings == ()
     soft = with_severity(r.code_inactive(), "warning")
     (finding,) = validate(bad_claim(), rules=soft).findings
     assert finding.severity is Severity.WARNING
@@ -160,7 +170,7 @@ def test_when_and_with_severity() -> None:
 def test_without() -> None:
     lighter = without(rulesets.medicare(), "therapy-modifier-missing", "code-inactive")
     assert "code-inactive" not in lighter.rule_ids
-    assert lighter.policy == rulesets.medicare().policy
+    assert (lighter.policy, lighter.name) == (rulesets.medicare().policy, "medicare")
     rules = {f.rule for f in validate(bad_claim(), rules=lighter).findings}
     assert rules == {"units-minutes-mismatch", "diagnosis-pointer-invalid"}
     with pytest.raises(
@@ -235,7 +245,6 @@ def test_bad_options_raise_cptkit_errors(options: dict[str, object], message: st
 def test_facts_and_policy_convert_or_refuse() -> None:
     from decimal import Decimal
 
-    from cptkit.policy import PayerPolicy
     from cptkit.validation import Facts
 
     facts = Facts(pt_slp_amount_ytd="3000", clinician_discipline="pt")
