@@ -5,16 +5,17 @@
 
 Reads the claims first (so only checking is timed), then prints, in microseconds per claim:
 
-* each Medicare rule alone over the *new* claims (the first claim of each whole-claim memo
-  key: the claims a rule set cannot answer from its memo), each with a fresh context;
+* each Medicare rule alone over the *new* claims (the first claim of each distinct
+  whole-claim memo key; a rule set's bounded memo computes a few per cent more, the repeats
+  of keys that arrive once it is full), each with a fresh context;
 * the Medicare rule set over the new claims, and over all claims (with its memos);
 * the streaming pipeline ``validate_many(reading the file)``, in seconds, as ``cptkit check``
   and ``bench/run.py`` run it, and how much of it the garbage collector's full collections
   took.
 
 To compare two versions of cptkit, run the same command with ``PYTHONPATH=OTHER/src``, old
-and new alternately (this machine's speed drifts between runs); ``--pipeline-only`` times
-just the last figure, which any version can run.
+and new alternately (this machine's speed drifts between runs). Checkouts from ``69ba1c1`` on
+run every figure; ``--pipeline-only`` (just the last figure) runs from ``6d52c12`` on.
 """
 
 from __future__ import annotations
@@ -79,14 +80,16 @@ def _new_claims(claims: list[Claim]) -> list[Claim]:
     """The claims a rule set's whole-claim memo has not seen before, in file order."""
     from cptkit.validation import _shapes
 
-    context = make_context(rules=medicare())
+    ruleset = medicare()
+    context = make_context(rules=ruleset)
+    edits = ruleset._edits  # whether the set's shapes count NCCI edit dates
     seen: set[object] = set()
     new = []
     for claim in claims:
         if hasattr(_shapes, "layout"):
-            key = _shapes.claim_key(claim, _shapes.layout(claim, context, True))
+            key = _shapes.claim_key(claim, _shapes.layout(claim, context, edits))
         else:  # cptkit before 7c31464, for comparisons
-            key = _shapes.claim_key(claim, context, True)  # type: ignore[call-arg, arg-type]
+            key = _shapes.claim_key(claim, context, edits)  # type: ignore[call-arg, arg-type]
         if key not in seen:
             seen.add(key)
             new.append(claim)

@@ -114,11 +114,12 @@ class RuleSet:
         if self._line_rules:
             memo = context.memo_for(self, "lines")
             yield from line_findings(self._line_rules, claim, context, memo)
-        if self._shape_rules and shape is None:
+        if shape is None and self._shape_rules:
             shape = layout(claim, context, self._edits)
         for units, members in self._shape_rules:
+            assert shape is not None  # computed above whenever there are shape rules
             memo = context.memo_for(self, "shapes" if units else "unitless shapes")
-            yield from shape_findings(members, claim, context, memo, shape, units)  # type: ignore[arg-type]
+            yield from shape_findings(members, claim, context, memo, shape, units)
         for member in self._claim_rules:
             yield from member(claim, context)
 
