@@ -105,6 +105,10 @@ def test_every_bad_field_is_named() -> None:
             {**GOOD_LINE, "diagnosis_pointers": "1"},
             ("$.diagnosis_pointers", "'1' is not a list of ints 1-12"),
         ),
+        (
+            {**GOOD_LINE, "diagnosis_pointers": {}},
+            ("$.diagnosis_pointers", "{} is not a list of ints 1-12"),
+        ),
         ({**GOOD_LINE, "modifiers": "GP"}, ("$.modifiers", "'GP' is not a list of Modifier")),
         (
             {**GOOD_LINE, "modifiers": ["GP", 5]},

@@ -141,7 +141,10 @@ def _optional(hook: Any) -> Any:
 
 
 def _pointer_tuple(value: object, _: Any) -> tuple[int, ...]:
-    # The claim line's own converter, so that JSON and the constructor accept the same pointers.
+    # JSON gives pointers as a list (as every other list hook here insists); each pointer is
+    # then checked by the claim line's own converter, as the constructor checks it.
+    if not isinstance(value, list):
+        raise _FieldError("diagnosis_pointers", value, "a list of ints 1-12")
     return _claim_pointers(value)
 
 
