@@ -81,6 +81,27 @@ def test_timing_spot_checks(
     assert info.timed is (timing in (Timing.TIMED, Timing.LADDER))
 
 
+# (code, pooled under the 8-minute rule, band text): CMS Pub. 100-04 ch. 5 sec. 20.2 pools the
+# 15-minute timed codes only; CPT psychotherapy bands.
+POOLING_TABLE = [
+    ("97110", True, None),
+    ("97153", True, None),
+    ("98960", False, None),  # timed, but in 30-minute units
+    ("96125", False, None),  # timed, per hour
+    ("96130", False, None),  # a ladder
+    ("97161", False, None),  # untimed
+    ("90832", False, "16-37"),
+    ("90837", False, "53+"),
+]
+
+
+@pytest.mark.parametrize(("code", "pooled", "band"), POOLING_TABLE)
+def test_pooled_and_band_text(code: str, pooled: bool, band: str | None) -> None:
+    info = cptkit.lookup(code)
+    assert info.pooled is pooled
+    assert info.band_text == band
+
+
 # (base, add-on, base_minutes, base_threshold, addon_unit, addon_threshold) from CPT time rules.
 LADDERS = [
     ("96130", "96131", 60, 31, 60, 31),

@@ -152,6 +152,12 @@ class CodeInfo:
         return self.timing is Timing.TIMED or self.timing is Timing.LADDER
 
     @property
+    def pooled(self) -> bool:
+        """True for a timed code of 15-minute units: the Medicare 8-minute rule pools its
+        minutes with the day's other such codes (the CPT rule takes every code alone)."""
+        return self.timing is Timing.TIMED and self.unit_minutes == 15
+
+    @property
     def bundled(self) -> bool:
         """True when Medicare bundles the code (PFS status ``B``): never paid separately."""
         return self.pfs_status == "B"
@@ -159,6 +165,14 @@ class CodeInfo:
     def active_on(self, day: datetime.date) -> bool:
         """Whether the code was valid on *day* (an unknown start date counts as valid)."""
         return _valid_between(self.effective, self.terminated, day)
+
+    @property
+    def band_text(self) -> str | None:
+        """The time band as text (``"16-37"``, ``"53+"``), or ``None`` without one."""
+        if self.time_band is None:
+            return None
+        low, high = self.time_band
+        return f"{low}+" if high is None else f"{low}-{high}"
 
     def in_band(self, minutes: int) -> bool:
         """Whether *minutes* fall in the code's time band (False for codes without one)."""

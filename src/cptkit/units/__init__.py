@@ -111,16 +111,7 @@ def allocate(
     book = default_catalog() if catalog is None else catalog
     entries = _read(minutes, book)
     lines: list[AllocationLine] = []
-    timed_kind = Timing.TIMED
-    pooled = (
-        [
-            (info, count)
-            for info, count in entries
-            if info.timing is timed_kind and info.unit_minutes == _rules.CMS_UNIT
-        ]
-        if name == "cms"
-        else []
-    )
+    pooled = [(info, count) for info, count in entries if info.pooled] if name == "cms" else []
     next_unit: list[int] = []
     pooled_total = sum(count for _, count in pooled)
     if pooled:
@@ -172,9 +163,7 @@ def allocate(
 
 
 def _band_line(info: CodeInfo, count: int, catalog: Catalog) -> AllocationLine:
-    assert info.time_band is not None  # a band code always has its band in the dataset
-    low, high = info.time_band
-    span = f"{low}+" if high is None else f"{low}-{high}"
+    span = info.band_text
     if info.in_band(count):
         return AllocationLine(
             info.code, count, 1, "band", note=f"time band {span} min; {count} documented -> 1"

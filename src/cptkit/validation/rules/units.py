@@ -219,10 +219,10 @@ def _allocate(
         pooled: list[tuple[str, int]] = []
         for (text, count), info in zip(checked.items(), infos, strict=True):
             assert info is not None
-            unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
-            if rule == "cms" and unit == unit_arithmetic.CMS_UNIT:
+            if rule == "cms" and info.pooled:
                 pooled.append((text, count))
             else:
+                unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
                 units[text] = unit_arithmetic.midpoint_units(count, unit)
         if pooled:
             pooled.sort()
@@ -240,7 +240,7 @@ def _allocate(
 
 def _pooled(context: Context, code: Code) -> bool:
     info = context.code_info(code)
-    return info is not None and info.timing is Timing.TIMED and info.unit_minutes == 15
+    return info is not None and info.pooled
 
 
 _DISCIPLINES = frozenset(modifier.value for modifier in THERAPY_DISCIPLINE_MODIFIERS)
@@ -301,13 +301,11 @@ class _TimeBandMismatch(LineRule):
             return
         if info.in_band(line.minutes):
             return
-        low, high = info.time_band
-        span = f"{low}+" if high is None else f"{low}-{high}"
         fits = unit_rules.band_codes_for(info, line.minutes, catalog=context.catalog)
         yield self.finding(
             index,
             "minutes",
-            f"{line.code} needs {span} minutes; {line.minutes} documented",
+            f"{line.code} needs {info.band_text} minutes; {line.minutes} documented",
             suggestion=(
                 f"{line.minutes} minutes fit {', '.join(map(str, fits))}"
                 if fits
