@@ -30,6 +30,7 @@ import attrs
 
 from ..claims import Claim, ClaimLine
 from ._core import Context, Finding, Rule, keep
+from ._lines import LINE_READS
 
 __all__ = ["Layout", "ShapeRule", "claim_key", "layout", "shape_findings", "shape_key"]
 
@@ -73,9 +74,7 @@ def _slots(claim: Claim) -> tuple[list[int], list[datetime.date]]:
 # What shape rules read of a line, and what line rules do too (a C-level getter: fast keys).
 _SHAPE_FIELDS = operator.attrgetter("code", "modifiers", "units")
 _UNITLESS_FIELDS = operator.attrgetter("code", "modifiers")
-_CLAIM_FIELDS = operator.attrgetter(
-    "code", "modifiers", "units", "minutes", "diagnosis_pointers", "place_of_service"
-)
+_CLAIM_FIELDS = operator.attrgetter(*LINE_READS, "place_of_service")  # line rules' reads too
 
 Layout = tuple[list[int] | None, object]
 """Which lines share a date and each date's period: the part of a claim's keys that is the

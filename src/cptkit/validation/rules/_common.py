@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import threading
 import weakref
+from collections import defaultdict
 
 from ...claims import Claim
 from ...codes import Code
@@ -30,23 +31,14 @@ def _groups(
     last = getattr(_LAST, "value", None)
     if last is not None and last[0]() is claim and last[1]() is context:
         return last[2]  # type: ignore[no-any-return]
-    days: dict[datetime.date, list[int]] = {}
-    codes: dict[tuple[Code, datetime.date], list[int]] = {}
-    # Grouping is by the real date of service: `on` changes the date codes are judged valid
-    # on, never which services happened on one day.
+    days: dict[datetime.date, list[int]] = defaultdict(list)
+    codes: dict[tuple[Code, datetime.date], list[int]] = defaultdict(list)
     for index, line in enumerate(claim.lines):
+        # Grouping is by the real date of service: `on` changes the date codes are judged
+        # valid on, never which services happened on one day.
         day = line.date_of_service
-        members = days.get(day)
-        if members is None:
-            days[day] = [index]
-        else:
-            members.append(index)
-        key = (line.code, day)
-        members = codes.get(key)
-        if members is None:
-            codes[key] = [index]
-        else:
-            members.append(index)
+        days[day].append(index)
+        codes[(line.code, day)].append(index)
     _LAST.value = (weakref.ref(claim), weakref.ref(context), (days, codes))
     return days, codes
 
