@@ -123,7 +123,7 @@ def test_missing_columns_read_as_empty_and_patient_keys_add_the_date() -> None:
 
 
 def test_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_csv_cells, "CACHE_LIMIT", 3)
+    monkeypatch.setattr(_csv_cells, "CELL_CACHE_LIMIT", 3)
     reader = CellReader(["claim_id", "date_of_service", "code", "units", "charge"], "claim_id")
     for cents in range(20):
         assert reader.row(["C1", "2026-03-02", "97110", "1", f"1.{cents:02d}"]) is not None

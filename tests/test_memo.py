@@ -320,9 +320,9 @@ def test_a_set_with_other_rules_runs_them_on_every_claim() -> None:
 
 
 def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cptkit.validation import _core
+    from cptkit import _cache
 
-    monkeypatch.setattr(_core, "CACHE_LIMIT", 2)
+    monkeypatch.setattr(_cache, "CACHE_LIMIT", 2)
     stream = [
         Claim(
             lines=[
@@ -355,9 +355,9 @@ def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_allocations_do_not_crowd_out_the_pair_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     # Visits' minutes rarely repeat: the allocations kept for them have a memo of their own,
     # so a full one leaves room for the NCCI rows of a pair (a catalog search each time).
-    from cptkit.validation import _core
+    from cptkit import _cache
 
-    monkeypatch.setattr(_core, "CACHE_LIMIT", 4)
+    monkeypatch.setattr(_cache, "CACHE_LIMIT", 4)
     context = make_context(rules=rulesets.medicare())
 
     def visit(minutes: int, *codes: str) -> Claim:

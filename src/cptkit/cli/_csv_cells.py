@@ -10,8 +10,8 @@ Both paths prepare cells with :data:`PREPARE` and convert them with the same con
 So the fast path changes how long a good row takes, never what any row becomes (a property the
 tests check against the careful path on generated rows).
 
-Memory stays bounded while streaming: a cache that grows past :data:`CACHE_LIMIT` entries is
-emptied and fills again.
+Memory stays bounded while streaming: each cache keeps at most :data:`CELL_CACHE_LIMIT`
+entries, by the policy of every cptkit cache (:func:`cptkit._cache.keep`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from .._cache import keep
 from .._convert import to_optional_text, to_shaped, to_shaped_tuple
 from ..claims import ClaimLine, _line_from_clean
 from ..diagnoses import Diagnosis
@@ -30,7 +31,7 @@ from ..errors import InvalidInput
 from ..places import PlaceOfService
 
 __all__ = [
-    "CACHE_LIMIT",
+    "CELL_CACHE_LIMIT",
     "CLAIM_CONVERTERS",
     "PREPARE",
     "SURROGATE",
@@ -131,8 +132,8 @@ def _cell_converter(name: str) -> Callable[[str], object]:
 
 # -- the fast path -----------------------------------------------------------------------------
 
-CACHE_LIMIT = 4096
-"""Entries one cell cache may hold before it is emptied (bounded memory on any file)."""
+CELL_CACHE_LIMIT = 4096
+"""Entries one cell cache holds at most (a column can have as many distinct texts as rows)."""
 
 
 class _Cache(dict[str, Any]):
@@ -145,11 +146,8 @@ class _Cache(dict[str, Any]):
         self.convert = convert
 
     def __missing__(self, text: str) -> Any:
-        value = self.convert(text)  # InvalidInput for a cell the careful path must read
-        if len(self) >= CACHE_LIMIT:
-            self.clear()
-        self[text] = value
-        return value
+        # InvalidInput for a cell the careful path must read
+        return keep(self, text, self.convert(text), CELL_CACHE_LIMIT)
 
 
 class CellReader:

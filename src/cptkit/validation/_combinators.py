@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
+from .._cache import keep
 from ..claims import Claim
 from ..errors import InvalidInput
 from ..policy import PayerPolicy
-from ._core import Context, Finding, Severity, keep
+from ._core import Context, Finding, Severity
 from ._lines import LineRule, line_findings
 from ._shapes import Layout, ShapeRule, claim_key, layout, shape_findings
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from .._cache import keep
 from .._catalog import Catalog, default_catalog
 from .._convert import to_decimal
 from ..claims import Claim
@@ -106,20 +107,8 @@ class Facts:
     clinician_discipline: Discipline | None = attrs.field(default=None, converter=_clinician)
 
 
-CACHE_LIMIT = 65536
-"""Entries each cache and memo of a context holds at most (bounded memory on any input); a
-full one keeps what it has (in a claim file, what comes first is what repeats) and the rest
-is computed each time."""
-
-_K = TypeVar("_K")
+# Every cache and memo of a context holds at most CACHE_LIMIT entries (see cptkit._cache).
 _V = TypeVar("_V")
-
-
-def keep(cache: dict[_K, _V], key: _K, value: _V) -> _V:
-    """Store *value* under *key* unless *cache* is full (:data:`CACHE_LIMIT`); return it."""
-    if len(cache) < CACHE_LIMIT:
-        cache[key] = value
-    return value
 
 
 @attrs.frozen

@@ -28,9 +28,10 @@ from typing import NamedTuple
 
 import attrs
 
+from .._cache import keep
 from ..claims import Claim, ClaimLine
 from ..places import PlaceOfService
-from ._core import Context, Finding, Rule, keep
+from ._core import Context, Finding, Rule
 
 __all__ = ["LINE_READS", "LineRule", "LineSite", "line_findings"]
 

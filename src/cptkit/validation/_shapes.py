@@ -28,8 +28,9 @@ from typing import ClassVar
 
 import attrs
 
+from .._cache import keep
 from ..claims import Claim, ClaimLine
-from ._core import Context, Finding, Rule, keep
+from ._core import Context, Finding, Rule
 from ._lines import LINE_READS
 
 __all__ = ["Layout", "ShapeRule", "claim_key", "layout", "shape_findings", "shape_key"]

@@ -15,11 +15,12 @@ from typing import ClassVar
 import attrs
 
 from ... import units as unit_rules
+from ..._cache import keep
 from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...records import CodeInfo, Timing
 from ...units import _rules as unit_arithmetic
-from .._core import Context, Finding, Rule, Severity, keep
+from .._core import Context, Finding, Rule, Severity
 from .._lines import LineRule, LineSite
 from .._shapes import ShapeRule
 from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
