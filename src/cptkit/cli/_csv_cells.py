@@ -32,6 +32,7 @@ from ..places import PlaceOfService
 
 __all__ = [
     "CELL_CACHE_LIMIT",
+    "CLAIM_COLUMNS",
     "CLAIM_CONVERTERS",
     "PREPARE",
     "SURROGATE",
@@ -98,29 +99,44 @@ class _ClaimValueError(InvalidInput):
     pass
 
 
+CLAIM_COLUMNS = {
+    "diagnoses": "diagnoses",
+    "claim_place_of_service": "place_of_service",
+    "payer": "payer",
+}
+"""The claim-level columns, each with the :class:`~cptkit.Claim` attribute it fills."""
+
+
+def _claim_diagnoses(value: Any) -> object:
+    if value is None:
+        return None
+    return to_shaped_tuple(value, Diagnosis, _ClaimValueError, "diagnoses")
+
+
+def _claim_place(value: Any) -> object:
+    if value is None:
+        return None
+    return to_shaped(value, PlaceOfService, _ClaimValueError, "claim_place_of_service")
+
+
 CLAIM_CONVERTERS: dict[str, Callable[[Any], object]] = {
-    "diagnoses": lambda value: to_shaped_tuple(value, Diagnosis, _ClaimValueError, "diagnoses"),
-    "claim_place_of_service": lambda value: to_shaped(
-        value, PlaceOfService, _ClaimValueError, "claim_place_of_service"
-    ),
+    "diagnoses": _claim_diagnoses,
+    "claim_place_of_service": _claim_place,
     "payer": lambda value: to_optional_text(value, _ClaimValueError, "payer"),
 }
-"""The converters of the claim-level columns (a prepared ``None`` stays ``None``)."""
+"""The converters of the claim-level columns (a prepared ``None`` stays ``None``); errors name
+the column. The claim's own converters check the rest (how many diagnoses) when rows become a
+claim."""
 
 _LINE_COLUMNS = tuple(field.name for field in attrs.fields(ClaimLine))  # in the fields' order
-_CLAIM_COLUMNS = tuple(CLAIM_CONVERTERS)
+_CLAIM_ATTRIBUTES = tuple(CLAIM_COLUMNS.values())
 
 
 def _cell_converter(name: str) -> Callable[[str], object]:
     prepare = PREPARE[name]
-    if name in CLAIM_CONVERTERS:
-        claim_converter = CLAIM_CONVERTERS[name]
-
-        def convert(value: Any) -> object:
-            return None if value is None else claim_converter(value)
-
-    else:
-        convert = attrs.fields_dict(ClaimLine)[name].converter  # type: ignore[assignment]
+    convert: Callable[[Any], object] = (
+        CLAIM_CONVERTERS.get(name) or attrs.fields_dict(ClaimLine)[name].converter  # type: ignore[assignment]
+    )
 
     def cell(text: str) -> object:
         if SURROGATE.search(text):
@@ -162,7 +178,7 @@ class CellReader:
         index = {name: position for position, name in enumerate(names)}
         # A column the file lacks reads as "", as on the careful path: rows get one empty cell
         # appended while they are read, and missing columns point at it.
-        columns = (*_LINE_COLUMNS, *_CLAIM_COLUMNS)
+        columns = (*_LINE_COLUMNS, *CLAIM_COLUMNS)
         self._pad = any(name not in index for name in columns)
         missing = len(names)
         self._pick = operator.itemgetter(*(index.get(name, missing) for name in columns))
@@ -201,11 +217,7 @@ class CellReader:
         if claim_part == self._last_claim[0]:
             claim_values = self._last_claim[1]  # rows of one claim share one mapping
         else:
-            claim_values = {
-                "diagnoses": claim_part[0],
-                "place_of_service": claim_part[1],
-                "payer": claim_part[2],
-            }
+            claim_values = dict(zip(_CLAIM_ATTRIBUTES, claim_part, strict=True))
             self._last_claim = (claim_part, claim_values)
         if self._by_claim_id:
             return (key_value,), key_value, line, claim_values

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from ..claims import Claim, ClaimLine
 from ..errors import InvalidInput, InvalidRecord, _short_repr
 from ..serialization import structure
-from ._csv_cells import CLAIM_CONVERTERS, PREPARE, CellReader
+from ._csv_cells import CLAIM_COLUMNS, CLAIM_CONVERTERS, PREPARE, CellReader
 from ._csv_cells import SURROGATE as _SURROGATE
 
 __all__ = ["FORMATS", "Row", "Unreadable", "csv_rows", "file_format", "json_rows", "ndjson_rows"]
@@ -36,7 +36,7 @@ LINE_FIELDS = (
     "diagnosis_pointers",
     "charge",
 )
-CLAIM_FIELDS = ("diagnoses", "claim_place_of_service", "payer")
+CLAIM_FIELDS = tuple(CLAIM_COLUMNS)
 KEY_FIELDS = ("claim_id", "patient_id")
 REQUIRED = ("date_of_service", "code", "units")
 
@@ -175,11 +175,7 @@ def _csv_row(number: int, cells: dict[str, str], key_field: str) -> Row:
     claim_id = key_value if key_field == "claim_id" else None
     key = (key_value,) if claim_id else (key_value, text["date_of_service"])
     data = {name: ready[name] for name in LINE_FIELDS}
-    claim_values = {
-        "diagnoses": ready["diagnoses"],
-        "place_of_service": ready["claim_place_of_service"],
-        "payer": ready["payer"],
-    }
+    claim_values = {attribute: ready[column] for column, attribute in CLAIM_COLUMNS.items()}
     return _line_row(number, key, claim_id, data, claim_values)
 
 
@@ -194,8 +190,9 @@ def _line_row(
     problems: list[tuple[str, str]] = []
     line: ClaimLine | None = None
     try:
-        # The constructor is the fast path for good rows; a bad row goes through the converter
-        # as well, which names every offending field at once.
+        # The constructor takes good rows (CSV rows the cell reader declined for another
+        # field, JSON rows); a bad row goes through cattrs as well, which names every
+        # offending field at once.
         line = ClaimLine(**data)
     except InvalidInput:
         try:
@@ -204,10 +201,9 @@ def _line_row(
             problems.extend(_problems(err))
     values: dict[str, Any] = {}
     for column, convert in CLAIM_CONVERTERS.items():
-        name = "place_of_service" if column == "claim_place_of_service" else column
-        raw = claim_values.get(name)
+        name = CLAIM_COLUMNS[column]
         try:
-            values[name] = None if raw is None else convert(raw)
+            values[name] = convert(claim_values.get(name))
         except InvalidInput as err:
             problems.append((err.field, f"{_short_repr(err.value)} is not {err.expected}"))
     if problems or line is None:
@@ -280,9 +276,6 @@ def _object_row(number: int, item: object) -> Row:
         key = (item["patient_id"], str(item.get("date_of_service")))
     else:
         return Row(number, field="claim_id", error="needs a claim_id, or a patient_id")
-    claim_values = {
-        "diagnoses": item.get("diagnoses") or None,
-        "place_of_service": item.get("claim_place_of_service"),
-        "payer": item.get("payer"),
-    }
+    claim_values = {attribute: item.get(column) for column, attribute in CLAIM_COLUMNS.items()}
+    claim_values["diagnoses"] = claim_values["diagnoses"] or None  # [] and "" as in a CSV cell
     return _line_row(number, key, claim_id, data, claim_values)
