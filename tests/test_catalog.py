@@ -368,6 +368,8 @@ def test_descriptor_overlay(tmp_path: Path) -> None:
     assert licensed.lookup("97110").descriptor == "Licensed text for 97110"
     assert cptkit.lookup("97110").descriptor is None  # the default catalog is untouched
     assert licensed.search("licensed text")[0].code == Code("97110")
+    listed = {str(info.code): info.descriptor for info in licensed.codes(discipline="PT")}
+    assert listed["97110"] == "Licensed text for 97110" and listed["97112"] is None
     assert str(path) in licensed.version
     again = pickle.loads(pickle.dumps(licensed))
     assert again.lookup("97110").descriptor == "Licensed text for 97110"

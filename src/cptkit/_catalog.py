@@ -142,9 +142,11 @@ class Catalog:
         No parsing, no date check and no exception: validators call this for every line.
         """
         info = _tables.load_codes().get(code)
-        if info is None or not self._descriptors:
-            return info
-        descriptor = self._descriptors.get(code)
+        return info if info is None else self._described(info)
+
+    def _described(self, info: CodeInfo) -> CodeInfo:
+        """*info* with the licensed descriptor the user loaded for it, if any."""
+        descriptor = self._descriptors.get(info.code) if self._descriptors else None
         return info if descriptor is None else _with_descriptor(info, descriptor)
 
     def codes(
@@ -165,10 +167,7 @@ class Catalog:
             and (family is None or info.family == family)
             and (day is None or info.active_on(day))
         ]
-        # find(), not lookup(): the records are known; only licensed descriptors are added.
-        return tuple(
-            self.find(info.code) or info for info in sorted(chosen, key=lambda item: item.code)
-        )
+        return tuple(self._described(info) for info in sorted(chosen, key=lambda item: item.code))
 
     def search(self, text: str, *, on: DateLike = None) -> tuple[CodeInfo, ...]:
         """Codes whose number, summary, family or loaded descriptor contain every word of

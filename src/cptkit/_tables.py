@@ -8,7 +8,7 @@ Each ``build_*`` function takes a text stream, so tests can feed it a tiny fixtu
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, TextIO, TypeVar
 
@@ -280,7 +280,7 @@ class EditTables:
 
     pairs: Mapping[tuple[str, str], tuple[EditRow, ...]]
     partners: Mapping[str, frozenset[str]]
-    changes: tuple[datetime.date, ...] = ()
+    changes: tuple[datetime.date, ...]
     """The sorted dates on which some edit comes into or goes out of force (the day after a
     deletion date, which is the last day an edit applies)."""
 
@@ -314,23 +314,29 @@ def index_edits(edits: list[tuple[str, str, EditRow]]) -> EditTables:
     """Index ``(column1, column2, row)`` triples by pair and by code."""
     pairs: dict[tuple[str, str], list[EditRow]] = {}
     partners: dict[str, set[str]] = {}
-    starts: set[datetime.date | None] = set()
-    ends: set[datetime.date | None] = set()
     for first, second, edit in edits:
         pairs.setdefault((first, second), []).append(edit)
         partners.setdefault(first, set()).add(second)
         partners.setdefault(second, set()).add(first)
-        starts.add(edit[0])
-        ends.add(edit[1])
-    one_day = datetime.timedelta(days=1)
-    changes = {day for day in starts if day is not None}
-    # The day after the last day an edit applies; no edit ends on the last date there is.
-    changes.update(day + one_day for day in ends if day is not None and day < datetime.date.max)
     return EditTables(
         MappingProxyType({pair: tuple(rows) for pair, rows in pairs.items()}),
         MappingProxyType({code: frozenset(found) for code, found in partners.items()}),
-        tuple(sorted(changes)),
+        _change_dates((edit[0], edit[1]) for _, _, edit in edits),
     )
+
+
+def _change_dates(
+    spans: Iterable[tuple[datetime.date | None, datetime.date | None]],
+) -> tuple[datetime.date, ...]:
+    """The sorted dates on which something with these ``(first day, last day)`` spans starts
+    or stops applying: each first day, and the day after each last day."""
+    dates: set[datetime.date] = set()
+    for first, last in spans:
+        if first is not None:
+            dates.add(first)
+        if last is not None and last < datetime.date.max:  # nothing ends after the last date
+            dates.add(last + datetime.timedelta(days=1))
+    return tuple(sorted(dates))
 
 
 def build_rationales(stream: TextIO, filename: str = "ptp_rationales.csv") -> Mapping[str, str]:
@@ -385,19 +391,14 @@ def load_ptp() -> EditTables:
 
 
 def _build_validity_changes() -> tuple[datetime.date, ...]:
-    dates: set[datetime.date] = set()
     tables: tuple[Mapping[Any, CodeInfo | ModifierInfo | PlaceInfo], ...] = (
         load_codes(),
         load_modifiers(),
         load_places(),
     )
-    for table in tables:
-        for info in table.values():
-            if info.effective is not None:
-                dates.add(info.effective)
-            if info.terminated is not None and info.terminated < datetime.date.max:
-                dates.add(info.terminated + datetime.timedelta(days=1))
-    return tuple(sorted(dates))
+    return _change_dates(
+        (info.effective, info.terminated) for table in tables for info in table.values()
+    )
 
 
 def load_validity_changes() -> tuple[datetime.date, ...]:
