@@ -71,7 +71,8 @@ class Catalog:
         self._mue: Callable[[], Mapping[str, tuple[int, int, str]]] = _tables.load_mue
         self._ptp: Callable[[], _tables.EditTables] = _tables.load_ptp
         self._edition: dict[str, str] = {"mue": _PACKAGED_EDITION, "ptp": _PACKAGED_EDITION}
-        self._sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        # Each overlay as (kind, paths, edition label): enough to make the catalog again.
+        self._sources: tuple[tuple[str, tuple[str, ...], str], ...] = ()
 
     # -- versions and pickling -----------------------------------------------------------------
 
@@ -79,22 +80,22 @@ class Catalog:
     def version(self) -> str:
         """The packaged dataset version, plus the overlays this catalog carries."""
         base = str(_dataset.manifest()["dataset_version"])
-        extra = [f"{kind} from {', '.join(paths)}" for kind, paths in self._sources]
+        extra = [f"{kind} from {', '.join(paths)}" for kind, paths, _ in self._sources]
         return "; ".join([base, *extra])
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A catalog travels as its overlay sources, never its tables: the receiver re-reads.
-        return (_rebuild, (self._sources, self._edition))
+        return (_rebuild, (self._sources,))
 
     def __repr__(self) -> str:
-        overlays = ", ".join(kind for kind, _ in self._sources) or "packaged data"
+        overlays = ", ".join(kind for kind, _, _ in self._sources) or "packaged data"
         return f"<cptkit.Catalog: {overlays}>"
 
-    def _copy(self, kind: str, paths: tuple[str, ...]) -> Catalog:
+    def _copy(self, kind: str, paths: tuple[str, ...], edition: str = "") -> Catalog:
         new = Catalog.__new__(Catalog)
         new._descriptors, new._mue, new._ptp = self._descriptors, self._mue, self._ptp
         new._edition = dict(self._edition)
-        new._sources = (*self._sources, (kind, paths))
+        new._sources = (*self._sources, (kind, paths, edition))
         return new
 
     # -- codes ---------------------------------------------------------------------------------
@@ -320,8 +321,8 @@ class Catalog:
         """A new catalog whose MUE values come from a CMS MUE CSV (replacing the packaged ones)."""
         from ._cms_files import read_mue_file  # only for overlays: keeps the first lookup light
 
-        table = MappingProxyType(read_mue_file(path, edition))
-        new = self._copy("MUE", (str(path),))
+        table = MappingProxyType(read_mue_file(path))
+        new = self._copy("MUE", (str(path),), edition)
         new._mue = lambda: table
         new._edition["mue"] = edition
         return new
@@ -333,25 +334,21 @@ class Catalog:
         from ._cms_files import read_ptp_files
 
         tables = _tables.index_edits(read_ptp_files(paths))
-        new = self._copy("PTP", tuple(str(path) for path in paths))
+        new = self._copy("PTP", tuple(str(path) for path in paths), edition)
         new._ptp = lambda: tables
         new._edition["ptp"] = edition
         return new
 
 
-def _rebuild(
-    sources: tuple[tuple[str, tuple[str, ...]], ...], edition: dict[str, str] | None = None
-) -> Catalog:
+def _rebuild(sources: tuple[tuple[str, tuple[str, ...], str], ...]) -> Catalog:
     catalog = default_catalog()
-    for kind, paths in sources:
+    for kind, paths, edition in sources:
         if kind == "descriptors":
             catalog = catalog.with_descriptors(paths[0])
         elif kind == "MUE":
-            catalog = catalog.with_mue_file(paths[0])
+            catalog = catalog.with_mue_file(paths[0], edition=edition)
         else:
-            catalog = catalog.with_ptp_files(*paths)
-    if sources and edition is not None:
-        catalog._edition = dict(edition)  # the labels the overlays were given (a new catalog)
+            catalog = catalog.with_ptp_files(*paths, edition=edition)
     return catalog
 
 

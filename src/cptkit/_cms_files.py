@@ -42,7 +42,7 @@ def _open(path: str | Path) -> list[str]:
         raise DatasetError(f"{path}: cannot be read ({err})") from None
 
 
-def read_mue_file(path: str | Path, edition: str) -> dict[str, tuple[int, int, str]]:
+def read_mue_file(path: str | Path) -> dict[str, tuple[int, int, str]]:
     """Read a CMS MUE CSV into ``{code: (units, mai, rationale)}``."""
     rows = list(csv.reader(_open(path)))
     start = next(
