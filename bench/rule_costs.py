@@ -3,15 +3,16 @@
 
     python bench/rule_costs.py [--lines 1000000] [--file claims.csv] [--pipeline-only]
 
-Reads the claims first (so only checking is timed), then prints, in microseconds per claim:
+Reads the claims first (so only checking is timed), then prints, in microseconds per claim
+and as shares measured in the same run:
 
 * each Medicare rule alone over the *new* claims (the first claim of each distinct
   whole-claim memo key; a rule set's bounded memo computes a few per cent more, the repeats
-  of keys that arrive once it is full), each with a fresh context;
+  of keys that arrive once it is full), each with a fresh context, and its share of the
+  whole rule set's time on those claims;
 * the Medicare rule set over the new claims, and over all claims (with its memos);
-* the streaming pipeline ``validate_many(reading the file)``, in seconds, as ``cptkit check``
-  and ``bench/run.py`` run it, and how much of it the garbage collector's full collections
-  took.
+* the streaming pipeline (``bench/run.py``'s figure 3: reading + ``validate_many``) against
+  its ``csv.DictReader`` floor, and the garbage collector's full collections' share of it.
 
 To compare two versions of cptkit, run the same command with ``PYTHONPATH=OTHER/src``, old
 and new alternately (this machine's speed drifts between runs). Checkouts from ``69ba1c1`` on
@@ -32,19 +33,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+import run  # noqa: E402
 
 import cptkit  # noqa: E402
 from cptkit import Claim  # noqa: E402
-from cptkit.cli._group import claims as read_claims  # noqa: E402
 from cptkit.rulesets import medicare  # noqa: E402
 from cptkit.validation import Context, make_context  # noqa: E402
-
-
-def pipeline_s(path: Path) -> float:
-    start = time.perf_counter()
-    for _ in cptkit.validate_many(read_claims(path)):
-        pass
-    return time.perf_counter() - start
 
 
 class FullCollections:
@@ -110,23 +104,31 @@ def main(argv: list[str] | None = None) -> int:
         cptkit.catalog().ptp("97110", "97140")  # load the tables before timing
         cptkit.catalog().mue("97110")
         if not args.pipeline_only:
-            claims = list(read_claims(path))
+            claims = list(run.read_claims(path))
             new = _new_claims(claims)
             print(f"claims {len(claims):,}; not seen before {len(new):,}")
-            for rule in medicare().rules:
-                name = getattr(rule, "id", repr(rule))
-                print(f"{name:30} {_per_claim_us(new, rule):7.2f} µs per new claim")
             ruleset = medicare()
-            print(f"{'rule set, new claims':30} {_per_claim_us(new, ruleset):7.2f} µs per claim")
+            whole = _per_claim_us(new, ruleset)
+            for rule in ruleset.rules:
+                name = getattr(rule, "id", repr(rule))
+                alone = _per_claim_us(new, rule)
+                print(f"{name:30} {alone:7.2f} µs per new claim ({alone / whole:6.1%} of the set)")
+            print(f"{'rule set, new claims':30} {whole:7.2f} µs per claim")
             print(f"{'rule set, all claims':30} {_per_claim_us(claims, ruleset):7.2f} µs per claim")
+        floor = run.best(lambda: run.floor(path), 1)
         collections = FullCollections()
         gc.callbacks.append(collections)
-        seconds = pipeline_s(path)
-        gc.callbacks.remove(collections)
-        print(f"{'pipeline (read + validate_many)':30} {seconds:7.2f} s")
+        try:
+            seconds = run.best(lambda: run.validate(path), 1)
+        finally:
+            gc.callbacks.remove(collections)
+        print(
+            f"{'pipeline (read + validate_many)':30} {seconds:7.2f} s"
+            f" ({seconds / floor:.1f}x the csv.DictReader floor, {floor:.2f} s)"
+        )
         print(
             f"{'of which full collections':30} {collections.seconds:7.2f} s"
-            f" ({collections.count} collections)"
+            f" ({collections.seconds / seconds:.0%}; {collections.count} collections)"
         )
     return 0
 

@@ -10,8 +10,8 @@
 ladder, untimed, band and unknown-to-Medicare codes, several dates (either side of an NCCI
 edit change and of a year end), zero to three modifiers among the discipline, bypass and
 telehealth ones, missing minutes. ``findings`` checks the corpus with ``validate`` and with
-``validate_many`` under both built-in rule sets and writes every finding as JSON. A speed-up
-must leave the two files byte-identical.
+``validate_many`` under both built-in rule sets, writes every finding as JSON, and exits 1
+if the two ways disagree. A speed-up must leave two versions' files byte-identical.
 """
 
 from __future__ import annotations
@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(found, sort_keys=True), encoding="utf-8")
         total = sum(len(claim) for run in found for claim in run)
         print(f"{total:,} findings written to {args.out}")
+        if found[0] != found[1] or found[2] != found[3]:
+            print("validate_many and validate disagree", file=sys.stderr)
+            return 1
     return 0
 
 
