@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import ClaimLine
 from ...modifiers import Modifier
-from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule, LineSite
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import LineRule, LineView, Rule
 from ._common import GN, GO, GP
 
 __all__ = ["kx_threshold"]
@@ -25,9 +25,7 @@ KX = Modifier("KX")
 
 @attrs.frozen
 class _KxThreshold(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         if KX in line.modifiers:
             return
         facts = context.facts
@@ -37,7 +35,7 @@ class _KxThreshold(LineRule):
             amount, bucket = facts.pt_slp_amount_ytd, "PT and SLP"
         else:
             return
-        threshold = context.policy.kx_threshold(site.day.year)
+        threshold = context.policy.kx_threshold(line.day.year)
         if amount is None or threshold is None or amount < threshold:
             return
         yield self.finding(
