@@ -240,10 +240,10 @@ TIMED = [
     st.sampled_from(["cms", "ama"]),
 )
 def test_the_plain_timed_path_is_units_allocate(minutes: dict[str, int], rule: str) -> None:
-    codes = {code: cptkit.Code(code) for code in minutes}
-    got, judged = unit_rules._allocate(make_context(), rule, minutes, codes)
+    infos = {code: cptkit.lookup(code) for code in minutes}
+    got, judged = unit_rules._allocate(make_context(), rule, minutes, infos)
     allocation = units.allocate(minutes, rule=rule)  # type: ignore[arg-type]
-    assert {codes[code]: n for code, n in got.items() if n} == dict(allocation.units)
+    assert {infos[code].code: n for code, n in got.items() if n} == dict(allocation.units)
     assert judged == {line.code.value for line in allocation.lines}
 
 
@@ -376,13 +376,14 @@ def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
         Claim(
             lines=[
                 ClaimLine(
-                    code=code,
+                    code=other,
                     units=units,
                     modifiers=["GP"],
                     date_of_service=day,
                     minutes=15 * units,
                     place_of_service="11",
                 )
+                for other in (code, "97112")
             ],
             diagnoses=["M54.50"],
         )
@@ -423,11 +424,11 @@ def test_allocations_do_not_crowd_out_the_pair_cache(monkeypatch: pytest.MonkeyP
             diagnoses=["M54.50"],
         )
 
-    for minutes in range(8, 30):
-        list(rulesets.medicare()(pt_visit(minutes, "97110"), context))
+    for minutes in range(8, 30):  # two codes: one alone is judged without the memo
+        list(rulesets.medicare()(pt_visit(minutes, "97110", "97112"), context))
     assert len(context.allocations) == 4
     list(rulesets.medicare()(pt_visit(8, "97530", "97140"), context))
-    assert ("ptp", cptkit.Code("97530"), cptkit.Code("97140")) in context.memo
+    assert ("97530", "97140", datetime.date(2019, 6, 3)) in context.memo
 
 
 def test_the_change_dates_come_from_the_records() -> None:

@@ -67,6 +67,8 @@ def cms_assign(minutes: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]
     total = sum(count for _, count in minutes)
     units = [count // CMS_UNIT for _, count in minutes]
     remaining = cms_chart_units(total) - sum(units)
+    if not remaining:  # whole units used the chart up: no leftover to rank
+        return units, [0] * len(minutes)
     order = sorted(
         range(len(minutes)),
         key=lambda i: (-(minutes[i][1] % CMS_UNIT), -minutes[i][1], minutes[i][0]),

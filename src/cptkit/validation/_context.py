@@ -81,14 +81,12 @@ class Context:
     on: datetime.date | None = attrs.field(default=None, converter=to_day)
     facts: Facts = attrs.field(factory=Facts)
     acknowledged: frozenset[tuple[str, int | None]] = frozenset()
-    _codes: dict[Code, CodeInfo | None] = attrs.field(
-        factory=dict, init=False, eq=False, repr=False
-    )
+    _codes: dict[str, CodeInfo | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
-    _mues: dict[Code, MUE | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
-    _partners: dict[Code, frozenset[str]] = attrs.field(
+    _mues: dict[str, MUE | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _partners: dict[str, frozenset[str]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
     _periods: dict[datetime.date, datetime.date] = attrs.field(
@@ -147,10 +145,11 @@ class Context:
 
     def code_info(self, code: Code) -> CodeInfo | None:
         """The catalog's record for *code* (memoized), or ``None``."""
+        # Keyed by the code's text: a str hashes in C, a Code in Python.
         try:
-            return self._codes[code]
+            return self._codes[code.value]
         except KeyError:
-            return keep(self._codes, code, self.catalog.find(code))
+            return keep(self._codes, code.value, self.catalog.find(code))
 
     def modifier_info(self, modifier: Modifier) -> ModifierInfo | None:
         """The catalog's record for *modifier* (memoized), or ``None``."""
@@ -162,13 +161,13 @@ class Context:
     def mue(self, code: Code) -> MUE | None:
         """The catalog's MUE for *code* (memoized), or ``None``."""
         try:
-            return self._mues[code]
+            return self._mues[code.value]
         except KeyError:
-            return keep(self._mues, code, self.catalog.mue(code))
+            return keep(self._mues, code.value, self.catalog.mue(code))
 
     def ptp_partners(self, code: Code) -> frozenset[str]:
         """The codes *code* has NCCI rows with (memoized)."""
         try:
-            return self._partners[code]
+            return self._partners[code.value]
         except KeyError:
-            return keep(self._partners, code, self.catalog.ptp_partners(code))
+            return keep(self._partners, code.value, self.catalog.ptp_partners(code))

@@ -1,56 +1,98 @@
 # SPDX-License-Identifier: MIT
-"""Small helpers the rule families share."""
+"""Small helpers the rule families share, and the digest of a claim the rules that compare
+lines read: each line's record and the lines grouped by date and by code and date."""
 
 from __future__ import annotations
 
 import datetime
 import threading
 import weakref
-from collections import defaultdict
 
 from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
+from ...records import CodeInfo
 from .._context import Context
 
-__all__ = ["THERAPY_DISCIPLINE_MODIFIERS", "by_code_and_day", "by_day", "codes_text"]
+__all__ = [
+    "THERAPY_DISCIPLINE_MODIFIERS",
+    "Visit",
+    "by_code_and_day",
+    "by_day",
+    "codes_text",
+    "visit",
+]
 
 GP, GO, GN = Modifier("GP"), Modifier("GO"), Modifier("GN")
 THERAPY_DISCIPLINE_MODIFIERS = frozenset({GP, GO, GN})  # a set: membership by cached hash
 
 
-# Several rules group the same claim's lines; the last grouping is kept per thread, with weak
+class Visit:
+    """What the rules that compare lines read of one claim, computed once for all of them.
+
+    Attributes:
+        infos: per line, the catalog's record of its code (``None`` when unknown).
+        days: line indexes by date of service, in line order.
+        codes: line indexes by code and date of service, in line order.
+    """
+
+    __slots__ = ("codes", "days", "infos")
+
+    def __init__(self, claim: Claim, context: Context) -> None:
+        lines = claim.lines
+        code_info = context.code_info
+        self.infos: list[CodeInfo | None] = [code_info(line.code) for line in lines]
+        self.days: dict[datetime.date, list[int]]
+        self.codes: dict[tuple[Code, datetime.date], list[int]]
+        # Grouping is by the real date of service: `on` changes the date codes are judged
+        # valid on, never which services happened on one day.
+        first = lines[0].date_of_service
+        if len(lines) == 1:
+            self.days = {first: [0]}
+            self.codes = {(lines[0].code, first): [0]}
+            return
+        days: dict[datetime.date, list[int]] = {}
+        codes: dict[tuple[Code, datetime.date], list[int]] = {}
+        for index, line in enumerate(lines):
+            day = line.date_of_service
+            members = days.get(day)
+            if members is None:
+                days[day] = [index]
+            else:
+                members.append(index)
+            key = (line.code, day)
+            members = codes.get(key)
+            if members is None:
+                codes[key] = [index]
+            else:
+                members.append(index)
+        self.days, self.codes = days, codes
+
+
+# Several rules read the same claim's digest; the last one is kept per thread, with weak
 # references to its claim and context, so that neither is kept alive after a run (a context
 # holds every memo) and a new object at a reused address is not mistaken for them.
 _LAST = threading.local()
 
 
-def _groups(
-    claim: Claim, context: Context
-) -> tuple[dict[datetime.date, list[int]], dict[tuple[Code, datetime.date], list[int]]]:
+def visit(claim: Claim, context: Context) -> Visit:
+    """The claim's :class:`Visit` (do not modify it)."""
     last = getattr(_LAST, "value", None)
     if last is not None and last[0]() is claim and last[1]() is context:
         return last[2]  # type: ignore[no-any-return]
-    days: dict[datetime.date, list[int]] = defaultdict(list)
-    codes: dict[tuple[Code, datetime.date], list[int]] = defaultdict(list)
-    for index, line in enumerate(claim.lines):
-        # Grouping is by the real date of service: `on` changes the date codes are judged
-        # valid on, never which services happened on one day.
-        day = line.date_of_service
-        days[day].append(index)
-        codes[(line.code, day)].append(index)
-    _LAST.value = (weakref.ref(claim), weakref.ref(context), (days, codes))
-    return days, codes
+    found = Visit(claim, context)
+    _LAST.value = (weakref.ref(claim), weakref.ref(context), found)
+    return found
 
 
 def by_day(claim: Claim, context: Context) -> dict[datetime.date, list[int]]:
     """Line indexes grouped by date of service (do not modify)."""
-    return _groups(claim, context)[0]
+    return visit(claim, context).days
 
 
 def by_code_and_day(claim: Claim, context: Context) -> dict[tuple[Code, datetime.date], list[int]]:
     """Line indexes grouped by code and date of service, in line order (do not modify)."""
-    return _groups(claim, context)[1]
+    return visit(claim, context).codes
 
 
 def codes_text(codes: object) -> str:

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 import attrs
 
 from ...claims import Claim
-from ...records import ModifierGroup
+from ...codes import Code
+from ...records import ModifierGroup, PTPEdit
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import by_day, codes_text
+from ._common import codes_text, visit
 
 __all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
 
@@ -27,28 +28,37 @@ __all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
 @attrs.frozen
 class _AddonWithoutPrimary(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for indexes in by_day(claim, context).values():
-            present = {claim.lines[i].code for i in indexes}
+        digest = visit(claim, context)
+        infos, lines = digest.infos, claim.lines
+        for indexes in digest.days.values():
+            present: set[Code] | None = None
             for index in indexes:
-                code = claim.lines[index].code
-                info = context.code_info(code)
+                info = infos[index]
                 if info is None or not info.add_on or not info.primary_codes:
                     continue
+                if present is None:
+                    present = {lines[i].code for i in indexes}
                 if present.isdisjoint(info.primary_codes):
                     shown = list(info.primary_codes[:6])
                     more = " ..." if len(info.primary_codes) > 6 else ""
                     yield self.finding(
                         index,
                         "code",
-                        f"add-on {code} without one of its primary codes on the same date",
+                        f"add-on {lines[index].code} without one of its primary codes on the"
+                        " same date",
                         suggestion=f"bill it with its primary ({codes_text(shown)}{more})",
                     )
+
+
+_UNSEEN = object()
 
 
 @attrs.frozen
 class _NcciPtp(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for indexes in by_day(claim, context).values():
+        if len(claim.lines) < 2:
+            return
+        for indexes in visit(claim, context).days.values():
             for position, first in enumerate(indexes):
                 partners = context.ptp_partners(claim.lines[first].code)
                 if not partners:
@@ -60,13 +70,14 @@ class _NcciPtp(Rule):
 
     def _pair(self, claim: Claim, context: Context, a: int, b: int) -> Iterator[Finding]:
         line_a, line_b = claim.lines[a], claim.lines[b]
-        key = ("ptp", line_a.code, line_b.code)
-        edits = context.memo.get(key)
-        if edits is None:
-            edits = context.remember(key, context.catalog.ptp_edits(line_a.code, line_b.code))
         day = context.day(line_a.date_of_service)
-        edit = next((e for e in edits if e.in_force_on(day)), None)  # type: ignore[attr-defined]
-        if edit is None:
+        # The edit in force for a pair on a day, kept in the context's memo: texts and a date.
+        key = (line_a.code.value, line_b.code.value, day)
+        edit = context.memo.get(key, _UNSEEN)
+        if edit is _UNSEEN:
+            edits = context.catalog.ptp_edits(line_a.code, line_b.code)
+            edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
+        if not isinstance(edit, PTPEdit):
             return
         column2 = b if line_b.code == edit.column2 else a
         if edit.modifier_indicator == 0:
@@ -115,6 +126,8 @@ class _NcciPtp(Rule):
 @attrs.frozen
 class _DuplicateLine(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        if len(claim.lines) < 2:
+            return
         seen: set[object] = set()
         for index, line in enumerate(claim.lines):
             key = (line.code, frozenset(line.modifiers), line.date_of_service)

@@ -22,7 +22,7 @@ from ...units import _rules as unit_arithmetic
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
+from ._common import THERAPY_DISCIPLINE_MODIFIERS, visit
 
 __all__ = [
     "time_band_mismatch",
@@ -37,12 +37,17 @@ _RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
 @attrs.frozen
 class _UnitsExceedMue(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for (code, _), indexes in by_code_and_day(claim, context).items():
+        lines = claim.lines
+        for (code, _), indexes in visit(claim, context).codes.items():
             edit = context.mue(code)
             if edit is None:
                 continue
             if edit.per_day:
-                total = sum(claim.lines[i].units for i in indexes)
+                total = (
+                    lines[indexes[0]].units
+                    if len(indexes) == 1
+                    else sum(lines[i].units for i in indexes)
+                )
                 if total > edit.units:
                     spread = f" across {len(indexes)} lines" if len(indexes) > 1 else ""
                     yield self.finding(
@@ -54,11 +59,11 @@ class _UnitsExceedMue(Rule):
                     )
                 continue
             for index in indexes:
-                if claim.lines[index].units > edit.units:
+                if lines[index].units > edit.units:
                     yield self.finding(
                         index,
                         "units",
-                        f"{code}: {claim.lines[index].units} units exceed the MUE of"
+                        f"{code}: {lines[index].units} units exceed the MUE of"
                         f" {edit.units} per line (MAI 1)",
                         suggestion=_mue_advice(1, edit.units),
                     )
@@ -72,14 +77,19 @@ def _mue_advice(mai: int, limit: int) -> str:
     return f"bill at most {limit}; MAI 2 is an absolute limit"
 
 
+_ONE_PER_SESSION = (Timing.UNTIMED, Timing.BAND)
+
+
 @attrs.frozen
 class _UntimedMultipleUnits(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for (code, _), indexes in by_code_and_day(claim, context).items():
-            info = context.code_info(code)
-            if info is None or info.add_on or info.timing not in (Timing.UNTIMED, Timing.BAND):
+        digest = visit(claim, context)
+        infos, lines = digest.infos, claim.lines
+        for (code, _), indexes in digest.codes.items():
+            info = infos[indexes[0]]
+            if info is None or info.add_on or info.timing not in _ONE_PER_SESSION:
                 continue
-            total = sum(claim.lines[i].units for i in indexes)
+            total = sum(lines[i].units for i in indexes)
             if total > 1:
                 yield self.finding(
                     indexes[0],
@@ -93,15 +103,11 @@ class _UntimedMultipleUnits(Rule):
 class _UnitsMinutesMismatch(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
-        code_info = context.code_info
-        timed: list[CodeInfo | None] = []  # per line, its record when the code is timed
-        for line in lines:
-            info = code_info(line.code)
-            timed.append(
-                info
-                if info is not None and (info.timing is _TIMED or info.timing is _LADDER)
-                else None
-            )
+        # Per line, its record when the code is timed.
+        timed = [
+            info if info is not None and (info.timing is _TIMED or info.timing is _LADDER) else None
+            for info in visit(claim, context).infos
+        ]
         if not any(timed):
             return  # no timed code: nothing to judge (and no grouping to do)
         groups = [[0]] if len(lines) == 1 else _by_day_and_discipline(claim, timed)
@@ -115,82 +121,91 @@ class _UnitsMinutesMismatch(Rule):
         indexes: list[int],
         timed: list[CodeInfo | None],
     ) -> Iterator[Finding]:
+        lines = claim.lines
+        if len(indexes) == 1:
+            index = indexes[0]
+            line, info = lines[index], timed[index]
+            assert info is not None  # only timed lines are grouped
+            if line.minutes is None:
+                return  # nothing documented to judge by
+            if info.timing is _TIMED:
+                # One plain timed code alone: the chart, or the midpoint rule.
+                rule = context.policy.unit_rule
+                unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
+                expected = (
+                    unit_arithmetic.cms_chart_units(line.minutes)
+                    if rule == "cms" and info.pooled
+                    else unit_arithmetic.midpoint_units(line.minutes, unit)
+                )
+                if line.units != expected:
+                    yield self._mismatch(index, line.code.value, line.units, expected, rule)
+                return
         # Codes by their text in here: str hashes are cached in C, a Code's is not.
         minutes: dict[str, int] = {}
         billed: dict[str, int] = {}
         first: dict[str, int] = {}
-        codes: dict[str, Code] = {}
+        codes: dict[str, CodeInfo] = {}
         unknown: dict[str, Code] = {}  # codes whose minutes are not all documented
-        lines = claim.lines
         for index in indexes:
             line = lines[index]
-            code = line.code
-            text = code.value
+            text = line.code.value
             if text in billed:
                 billed[text] += line.units
             else:
                 billed[text] = line.units
                 first[text] = index
-                codes[text] = code
+                codes[text] = timed[index]  # type: ignore[assignment]
             if line.minutes is not None:
                 minutes[text] = minutes.get(text, 0) + line.minutes
             else:
-                ladder = timed[index].ladder  # type: ignore[union-attr]
+                ladder = codes[text].ladder
                 if ladder is not None:
                     # A ladder is judged on its family's minutes: one unknown line spoils both.
                     unknown[ladder.base.value] = ladder.base
                     unknown[ladder.addon.value] = ladder.addon
                 else:
-                    unknown[text] = code
+                    unknown[text] = line.code
         if unknown:
             if context.policy.unit_rule == "cms" and any(
                 _pooled(context, c) for c in unknown.values()
             ):
                 # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
-                for text in billed:
-                    if _pooled(context, codes[text]):
-                        unknown[text] = codes[text]
+                for text, info in codes.items():
+                    if info.pooled:
+                        unknown[text] = info.code
             checked = {text: count for text, count in minutes.items() if text not in unknown}
         else:
             checked = minutes
-        if checked:
-            yield from self._judge(context, checked, billed, first, codes, unknown)
-
-    def _judge(
-        self,
-        context: Context,
-        checked: dict[str, int],
-        billed: dict[str, int],
-        first: dict[str, int],
-        codes: dict[str, Code],
-        unknown: Mapping[str, Code],
-    ) -> Iterator[Finding]:
-        """Findings for billed units that differ from what the *checked* minutes support."""
+        if not checked:
+            return
         rule = context.policy.unit_rule
         supported, considered = _supported(context, rule, checked, codes)
         judged = considered.intersection(billed).difference(unknown)
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
-            count = billed[text]
-            if count == expected:
-                continue
-            over = count > expected
-            yield self.finding(
-                first[text],
-                "units",
-                f"{text}: {count} unit{'s' * (count != 1)} billed; the"
-                f" documented minutes support {expected} under {_RULE_NAMES[rule]}",
-                suggestion=f"bill {expected}" if expected else "do not bill this code",
-                severity=Severity.ERROR if over else Severity.INFO,
-                carc=self.carc if over else None,
-            )
+            if billed[text] != expected:
+                yield self._mismatch(first[text], text, billed[text], expected, rule)
+
+    def _mismatch(self, index: int, code: str, count: int, expected: int, rule: str) -> Finding:
+        """Billed units that differ from what the documented minutes support: an error when
+        more are billed, info when fewer."""
+        over = count > expected
+        return self.finding(
+            index,
+            "units",
+            f"{code}: {count} unit{'s' * (count != 1)} billed; the"
+            f" documented minutes support {expected} under {_RULE_NAMES[rule]}",
+            suggestion=f"bill {expected}" if expected else "do not bill this code",
+            severity=Severity.ERROR if over else Severity.INFO,
+            carc=self.carc if over else None,
+        )
 
 
 _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a property call
 
 
 def _supported(
-    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, Code]
+    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, CodeInfo]
 ) -> tuple[dict[str, int], frozenset[str]]:
     """The units *checked* minutes (by code text) support, and the codes the allocation
     judged, kept in :attr:`Context.allocations`: visits repeat the same minutes often, and the
@@ -203,21 +218,18 @@ def _supported(
 
 
 def _allocate(
-    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, Code]
+    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, CodeInfo]
 ) -> tuple[dict[str, int], frozenset[str]]:
-    infos = [context.code_info(codes[text]) for text in checked]
-    if all(info is not None and info.timing is Timing.TIMED for info in infos):
+    infos = [codes[text] for text in checked]
+    if all(info.timing is _TIMED for info in infos):
         # Only plain timed codes: the arithmetic of units.allocate, without its explanation.
         entries = [
             (text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled)
             for (text, count), info in zip(checked.items(), infos, strict=True)
-            if info is not None
         ]
         units, _ = unit_arithmetic.timed_units(rule, entries)
-        return {entry[0]: count for entry, count in zip(entries, units, strict=True)}, frozenset(
-            checked
-        )
-    by_code = {codes[text]: count for text, count in checked.items()}
+        return dict(zip(checked, units, strict=True)), frozenset(checked)
+    by_code = {codes[text].code: count for text, count in checked.items()}
     allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
     return (
         {code.value: count for code, count in allocation.units.items()},
