@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+# The rule-family tests check their tables through tests/rulekit.py.
+pytest.register_assert_rewrite("rulekit")
 
 settings.register_profile("default", max_examples=100)
 settings.register_profile(

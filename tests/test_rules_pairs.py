@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: MIT
+"""The rules on lines together (cptkit.validation.rules.pairs): addon-without-primary,
+ncci-ptp and duplicate-line."""
+
+from __future__ import annotations
+
+import pytest
+
+from cptkit import Claim
+from cptkit.validation import Checker
+from rulekit import FAMILIES, Case, assert_case, claim, covered, found, line, names
+
+NCCI_FIX = (
+    "only if the services were truly distinct (separate session, site or encounter) and"
+    " documented, append 59 or XE/XS/XP/XU; cptkit never adds one"
+)
+NCCI_97530 = (
+    "97530 with 97140: NCCI edit (modifier indicator 1, mutually exclusive procedures) and no"
+    " NCCI-associated modifier"
+)
+
+# 97530 is column 2 of an NCCI edit with 97140 (modifier indicator 1) on this date.
+NCCI_PAIR = claim(
+    line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+    line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+)
+
+CASES: list[Case] = [
+    (
+        "addon-without-primary",
+        claim(line("96131", minutes=60)),
+        {},
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 96131 without one of its primary codes on the same date",
+                "bill it with its primary (96130)",
+            ),
+        ],
+    ),
+    (
+        "addon-without-primary-passes",
+        claim(line("96130", minutes=60), line("96131")),
+        {},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-with-many-primaries",
+        claim(line("90785")),
+        {},
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 90785 without one of its primary codes on the same date",
+                "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
+            )
+        ],
+    ),
+    (
+        "ncci-ptp",
+        NCCI_PAIR,
+        {},
+        "ncci-ptp",
+        [(1, "error", "CO-236", "modifiers", NCCI_97530, NCCI_FIX)],
+    ),
+    (
+        "ncci-ptp-passes",
+        claim(
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97530", minutes=8, modifiers=["GP", "59"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "ncci-acknowledged-distinct-is-info",
+        NCCI_PAIR,
+        {"acknowledged": [("ncci-ptp", 1)]},
+        "ncci-ptp",
+        [(1, "info", "CO-236", "modifiers", f"{NCCI_97530} (acknowledged distinct)", NCCI_FIX)],
+    ),
+    (
+        "ncci-indicator-0-even-with-59",
+        claim(line("0362T", 4, minutes=60), line("96105", 1, minutes=60, modifiers=["59"])),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-97",
+                "code",
+                "96105 is bundled into 0362T (NCCI, modifier indicator 0: never payable together)",
+                "do not bill 96105 with 0362T on the same date",
+            )
+        ],
+    ),
+    (
+        "ncci-column-2-on-the-first-line",
+        claim(
+            line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [(0, "error", "CO-236", "modifiers", NCCI_97530, NCCI_FIX)],
+    ),
+    (
+        "ncci-on-different-dates",
+        claim(
+            line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-04"),
+        ),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "duplicate-line",
+        claim(
+            line("97161", modifiers=["GP"]),
+            line("97162", modifiers=["GP"]),
+            line("97161", modifiers=["GP"]),
+        ),
+        {},
+        "duplicate-line",
+        [
+            (
+                2,
+                "error",
+                "CO-18",
+                "code",
+                "97161 repeats an earlier line's code, modifiers and date",
+                "bill the day's units on one line, or add 76/77 (repeat) or 59/X{EPSU} if it truly was a separate service",
+            ),
+        ],
+    ),
+    (
+        "duplicate-line-passes",
+        claim(line("97161", modifiers=["GP"]), line("97162", modifiers=["GP"])),
+        {},
+        "duplicate-line",
+        [],
+    ),
+    (
+        "duplicate-on-another-date-is-fine",
+        claim(
+            line("97161", modifiers=["GP"]),
+            line("97161", modifiers=["GP"], date_of_service="2026-03-03"),
+        ),
+        {},
+        "duplicate-line",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+def test_pair_rules(case: Case) -> None:
+    assert_case(case)
+
+
+def test_every_pair_rule_has_a_failing_and_a_passing_case() -> None:
+    assert covered(CASES) == (FAMILIES["pairs"], FAMILIES["pairs"])
+
+
+def test_lines_are_grouped_by_day_afresh_for_each_claim_and_checker() -> None:
+    # The rules that group a claim's lines by day (duplicate-line) or by code and day
+    # (units-exceed-mue) share one grouping; checking claims one after another through one
+    # checker, and the same claim through another checker, must regroup every time.
+    one_day = claim(line("97161", modifiers=["GP"]), line("97161", modifiers=["GP"]))
+    two_days = claim(
+        line("97161", modifiers=["GP"]),
+        line("97161", modifiers=["GP"], date_of_service="2026-03-04"),
+    )
+    checker = Checker()
+
+    def lines_found(through: Checker, checked: Claim) -> list[tuple[str, int | None]]:
+        report = through.check(checked)
+        return [
+            (f.rule, f.line)
+            for rule_id in ("duplicate-line", "units-exceed-mue")
+            for f in found(report, rule_id)
+        ]
+
+    same_day_findings = [("duplicate-line", 1), ("units-exceed-mue", 0)]
+    assert lines_found(checker, one_day) == same_day_findings
+    assert lines_found(checker, two_days) == []
+    assert lines_found(checker, one_day) == same_day_findings
+    assert lines_found(Checker(), one_day) == same_day_findings
+    assert lines_found(checker, two_days) == []

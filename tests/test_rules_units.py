@@ -1,0 +1,543 @@
+# SPDX-License-Identifier: MIT
+"""The unit rules (cptkit.validation.rules.units): units-exceed-mue, untimed-multiple-units,
+units-minutes-mismatch (the Medicare 8-minute rule and the CPT time rule) and
+time-band-mismatch."""
+
+from __future__ import annotations
+
+import pytest
+
+from cptkit import rulesets
+from rulekit import FAMILIES, Case, assert_case, claim, covered, line, names
+
+CMS = "under the Medicare 8-minute rule"
+CMS_ZERO = f"the documented minutes support 0 {CMS}"
+NOT_BILLABLE = "do not bill this code"
+
+CASES: list[Case] = [
+    # units-exceed-mue: the MUE per day (MAI 2 and 3) or per line (MAI 1)
+    (
+        "units-exceed-mue",
+        claim(line("97153", 20, minutes=300), line("97153", 16, minutes=240, modifiers=["76"])),
+        {},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97153: 36 units on one date across 2 lines exceed the MUE of 32 per day (MAI 3)",
+                "bill at most 32; MAI 3 may be appealed with documentation of necessity",
+            ),
+        ],
+    ),
+    (
+        "units-exceed-mue-passes",
+        claim(line("97153", 16, minutes=240), line("97153", 16, minutes=240, modifiers=["76"])),
+        {},
+        "units-exceed-mue",
+        [],
+    ),
+    (
+        "mue-mai-3-single-line",
+        claim(line("G0283", 3, modifiers=["GP"])),
+        {},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "G0283: 3 units on one date exceed the MUE of 1 per day (MAI 3)",
+                "bill at most 1; MAI 3 may be appealed with documentation of necessity",
+            )
+        ],
+    ),
+    (
+        "mue-mai-2",
+        claim(line("97161", 2, modifiers=["GP"])),
+        {},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161: 2 units on one date exceed the MUE of 1 per day (MAI 2)",
+                "bill at most 1; MAI 2 is an absolute limit",
+            )
+        ],
+    ),
+    (
+        "mue-mai-1-per-line",
+        claim(line("G0514", 2)),
+        {},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "G0514: 2 units exceed the MUE of 1 per line (MAI 1)",
+                "at most 1 per line; more on separate lines only with a bypass modifier",
+            )
+        ],
+    ),
+    ("mue-mai-1-at-the-limit", claim(line("G0514", 1)), {}, "units-exceed-mue", []),
+    ("mue-per-day-at-the-limit", claim(line("97153", 32, minutes=480)), {}, "units-exceed-mue", []),
+    (
+        # G0151 has no MUE and 97110 is timed: the 97161 after them is still judged.
+        "mue-read-for-every-code-of-the-day",
+        claim(
+            line("G0151", 1, modifiers=["GP"]),
+            line("97110", 1, modifiers=["GP"]),
+            line("97161", 2, modifiers=["GP"]),
+        ),
+        {},
+        "units-exceed-mue",
+        [
+            (
+                2,
+                "error",
+                "CO-151",
+                "units",
+                "97161: 2 units on one date exceed the MUE of 1 per day (MAI 2)",
+                "bill at most 1; MAI 2 is an absolute limit",
+            )
+        ],
+    ),
+    # untimed-multiple-units
+    (
+        "untimed-multiple-units",
+        claim(line("97161", 2, modifiers=["GP"])),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            ),
+        ],
+    ),
+    (
+        "untimed-multiple-units-passes",
+        claim(line("97161", 1, modifiers=["GP"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "untimed-add-on-by-area-is-exempt",
+        claim(line("97597", modifiers=["GP"]), line("97598", 3, modifiers=["GP"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "untimed-one-unit",
+        claim(line("92507", 1, modifiers=["GN"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "untimed-with-minutes-is-judged-on-units",
+        claim(line("97161", 2, minutes=45, modifiers=["GP"])),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            ),
+        ],
+    ),
+    (
+        # G0151 has no MUE and 97110 is timed: the 97161 after them is still judged.
+        "untimed-read-for-every-code-of-the-day",
+        claim(
+            line("G0151", 1, modifiers=["GP"]),
+            line("97110", 1, modifiers=["GP"]),
+            line("97161", 2, modifiers=["GP"]),
+        ),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                2,
+                "error",
+                "CO-151",
+                "units",
+                "97161 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            )
+        ],
+    ),
+    # units-minutes-mismatch
+    (
+        "units-minutes-mismatch",
+        claim(line("97110", 3, minutes=33, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                f"97110: 3 units billed; the documented minutes support 2 {CMS}",
+                "bill 2",
+            ),
+        ],
+    ),
+    (
+        "units-minutes-mismatch-passes",
+        claim(line("97110", 2, minutes=33, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 97112 24 + 97110 23 = 47 min -> 3 units: 2 x 97112, 1 x 97110 (CMS manual example)
+        "cms-pools-the-day",
+        claim(
+            line("97112", 2, minutes=24, modifiers=["GP"]),
+            line("97110", 1, minutes=23, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cms-pools-the-day-units-swapped",
+        claim(
+            line("97112", 1, minutes=24, modifiers=["GP"]),
+            line("97110", 2, minutes=23, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "info",
+                None,
+                "units",
+                f"97112: 1 unit billed; the documented minutes support 2 {CMS}",
+                "bill 2",
+            ),
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                f"97110: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            ),
+        ],
+    ),
+    (
+        "cpt-rule-judges-each-code-alone",
+        claim(line("97110", 1, minutes=10), line("97140", 1, minutes=10)),
+        {"rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 20 minutes pooled: 1 unit; the tie at 10 goes to the lower code, 97110.
+        "cms-rule-pools-the-same-claim",
+        claim(line("97110", 1, minutes=10), line("97140", 1, minutes=10)),
+        {"rules": rulesets.medicare()},
+        "units-minutes-mismatch",
+        [(1, "error", "CO-151", "units", f"97140: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    (
+        "cpt-rule-per-code",
+        claim(line("97110", 2, minutes=10)),
+        {"rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 2 units billed; the documented minutes support 1 under the CPT time rule",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        "one-code-on-two-lines-adds-up",
+        claim(
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+            line("97110", 1, minutes=15, modifiers=["GP", "76"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 97110 11 + 11 = 22 minutes: 1 unit (8-22 minutes), 2 billed, reported on its first line.
+        "one-code-on-two-lines-judged-on-its-total",
+        claim(
+            line("97110", 1, minutes=11, modifiers=["GP"]),
+            line("97110", 1, minutes=11, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                f"97110: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        "minutes-support-nothing",
+        claim(line("97110", 1, minutes=5, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [(0, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    (
+        "under-billed-is-info",
+        claim(line("97110", 1, minutes=33, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "info",
+                None,
+                "units",
+                f"97110: 1 unit billed; the documented minutes support 2 {CMS}",
+                "bill 2",
+            )
+        ],
+    ),
+    (
+        "cms-day-with-unknown-minutes-is-not-judged",
+        claim(line("97110", 3, minutes=33, modifiers=["GP"]), line("97140", 1, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cms-day-with-unknown-minutes-is-not-judged-right-units",
+        claim(line("97110", 2, minutes=33, modifiers=["GP"]), line("97140", 1, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cpt-rule-judges-the-codes-with-minutes",
+        claim(line("97110", 3, minutes=33), line("97140", 1)),
+        {"rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 3 units billed; the documented minutes support 2 under the CPT time rule",
+                "bill 2",
+            )
+        ],
+    ),
+    (
+        "cpt-ladder-with-undocumented-minutes-is-not-judged",
+        claim(line("96130"), line("96131", minutes=60), diagnoses=["F41.1"]),
+        {"rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cms-ladder-with-undocumented-minutes-is-not-judged",
+        claim(
+            line("97129", modifiers=["GP"]),
+            line("97130", 2, minutes=30, modifiers=["GP"]),
+            diagnoses=["F41.1"],
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 10 minutes of PT and 10 of OT: one unit each, not one unit for 20 pooled minutes
+        "eight-minute-rule-per-discipline",
+        claim(
+            line("97110", 1, minutes=10, modifiers=["GP"]),
+            line("97530", 1, minutes=10, modifiers=["GO"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "eight-minute-rule-pools-one-discipline",
+        claim(
+            line("97110", 1, minutes=10, modifiers=["GP"]),
+            line("97530", 1, minutes=10, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [(1, "error", "CO-151", "units", f"97530: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    (
+        # 97110 GP 33 + 97140 (no modifier) 7 = 40 pooled -> 97110 x2, 97140 x1
+        "line-without-discipline-joins-the-days-only-discipline",
+        claim(line("97110", 2, minutes=33, modifiers=["GP"]), line("97140", 1, minutes=7)),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 2026-03-02: 97110 GP 10 + 97140 (no modifier, joins GP, the day's only discipline) 10
+        #   = 20 pooled -> 1 unit; leftovers tie at 10, totals tie, the lower code wins: 97110 x1.
+        # 2026-03-03: GO and GP, so each alone: 97530 GO 20 -> 1, 97110 GP 20 -> 1 (pooled
+        #   together, 40 min would give 97110 x2); 97112 without a modifier joins neither
+        #   discipline, and 6 minutes alone earn nothing.
+        "minutes-totalled-per-date-and-discipline",
+        claim(
+            line("97110", 1, minutes=10, modifiers=["GP"]),
+            line("97140", 1, minutes=10),
+            line("97530", 1, minutes=20, modifiers=["GO"], date_of_service="2026-03-03"),
+            line("97110", 1, minutes=20, modifiers=["GP"], date_of_service="2026-03-03"),
+            line("97112", 1, minutes=6, date_of_service="2026-03-03"),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (1, "error", "CO-151", "units", f"97140: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE),
+            (4, "error", "CO-151", "units", f"97112: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE),
+        ],
+    ),
+    (
+        # 96130 60 minutes: the first hour (from 31 min); 96131 needs 91 minutes in all. 97110
+        # 5 minutes: under 8, no unit.
+        "ladders-and-timed-codes-together",
+        claim(
+            line("96130", 1, minutes=60),
+            line("96131", 1, minutes=0),
+            line("97110", 1, minutes=5, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (1, "error", "CO-151", "units", f"96131: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE),
+            (2, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE),
+        ],
+    ),
+    (
+        # The CPT rule, with a ladder on the claim too: 97110 10 and 97140 10 are a unit each.
+        "cpt-rule-ladder-and-timed-codes-together",
+        claim(
+            line("96130", 1, minutes=60), line("97110", 1, minutes=10), line("97140", 1, minutes=10)
+        ),
+        {"rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 97161 is untimed: its minutes never make units (untimed-multiple-units judges it).
+        "untimed-codes-are-not-judged-on-minutes",
+        claim(line("97161", 2, minutes=45, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    # time-band-mismatch
+    (
+        "time-band-mismatch",
+        claim(line("90837", minutes=45)),
+        {},
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90837 needs 53+ minutes; 45 documented",
+                "45 minutes fit 90834",
+            ),
+        ],
+    ),
+    ("time-band-mismatch-passes", claim(line("90834", minutes=45)), {}, "time-band-mismatch", []),
+    (
+        "band-with-no-fitting-code",
+        claim(line("90832", minutes=10)),
+        {},
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90832 needs 16-37 minutes; 10 documented",
+                "not reportable with these minutes",
+            )
+        ],
+    ),
+    (
+        "band-below",
+        claim(line("90834", minutes=37)),
+        {},
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90834 needs 38-52 minutes; 37 documented",
+                "37 minutes fit 90832",
+            )
+        ],
+    ),
+    (
+        "band-above",
+        claim(line("90834", minutes=53)),
+        {},
+        "time-band-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "minutes",
+                "90834 needs 38-52 minutes; 53 documented",
+                "53 minutes fit 90837",
+            )
+        ],
+    ),
+    ("band-low-edge", claim(line("90834", minutes=38)), {}, "time-band-mismatch", []),
+    ("band-high-edge", claim(line("90834", minutes=52)), {}, "time-band-mismatch", []),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+def test_unit_rules(case: Case) -> None:
+    assert_case(case)
+
+
+def test_every_unit_rule_has_a_failing_and_a_passing_case() -> None:
+    assert covered(CASES) == (FAMILIES["units"], FAMILIES["units"])
