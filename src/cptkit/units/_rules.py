@@ -95,17 +95,19 @@ def timed_units(
         (:func:`cms_assign`; *extra* marks those that got a leftover unit), and every other
         code, and every code under ``"ama"``, takes the midpoint rule on its own.
     """
-    units = [0] * len(entries)
+    units: list[int] = []
+    pooled: list[int] = []  # positions of the codes the chart's units are shared among
+    for position, (_code, minutes, unit, pools) in enumerate(entries):
+        if pools and rule == "cms":
+            pooled.append(position)
+            units.append(0)
+        else:
+            units.append(midpoint_units(minutes, unit))
     extra = [0] * len(entries)
-    pooled = [i for i, entry in enumerate(entries) if entry[3]] if rule == "cms" else []
     if pooled:
         got, bonus = cms_assign([(entries[i][0], entries[i][1]) for i in pooled])
-        for i, count, flag in zip(pooled, got, bonus, strict=True):
-            units[i], extra[i] = count, flag
-    chosen = set(pooled)
-    for i, (_code, minutes, unit, _pooled) in enumerate(entries):
-        if i not in chosen:
-            units[i] = midpoint_units(minutes, unit)
+        for position, count, flag in zip(pooled, got, bonus, strict=True):
+            units[position], extra[position] = count, flag
     return units, extra
 
 

@@ -64,7 +64,7 @@ class _NcciPtp(Rule):
                 if not partners:
                     continue
                 for second in indexes[position + 1 :]:
-                    if str(claim.lines[second].code) not in partners:
+                    if claim.lines[second].code.value not in partners:
                         continue
                     yield from self._pair(claim, context, first, second)
 
@@ -126,10 +126,16 @@ class _NcciPtp(Rule):
 @attrs.frozen
 class _DuplicateLine(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        if len(claim.lines) < 2:
+        lines = claim.lines
+        if len(lines) < 2:
             return
+        # Only lines of one code and date can repeat each other.
+        repeats = [
+            i for group in visit(claim, context).codes.values() if len(group) > 1 for i in group
+        ]
         seen: set[object] = set()
-        for index, line in enumerate(claim.lines):
+        for index in sorted(repeats) if repeats else ():
+            line = lines[index]
             key = (line.code, frozenset(line.modifiers), line.date_of_service)
             if key in seen:
                 yield self.finding(

@@ -9,7 +9,8 @@ ranges. CARC 151: "the information furnished does not support this many units or
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import datetime
+from collections.abc import Collection, Iterator, Mapping
 
 import attrs
 
@@ -103,14 +104,15 @@ class _UntimedMultipleUnits(Rule):
 class _UnitsMinutesMismatch(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
+        digest = visit(claim, context)
         # Per line, its record when the code is timed.
         timed = [
             info if info is not None and (info.timing is _TIMED or info.timing is _LADDER) else None
-            for info in visit(claim, context).infos
+            for info in digest.infos
         ]
         if not any(timed):
             return  # no timed code: nothing to judge (and no grouping to do)
-        groups = [[0]] if len(lines) == 1 else _by_day_and_discipline(claim, timed)
+        groups = [[0]] if len(lines) == 1 else _by_day_and_discipline(claim, timed, digest.days)
         for indexes in groups:
             yield from self._group(claim, context, indexes, timed)
 
@@ -180,7 +182,7 @@ class _UnitsMinutesMismatch(Rule):
             return
         rule = context.policy.unit_rule
         supported, considered = _supported(context, rule, checked, codes)
-        judged = considered.intersection(billed).difference(unknown)
+        judged = [text for text in considered if text in billed and text not in unknown]
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
             if billed[text] != expected:
@@ -206,35 +208,37 @@ _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a prope
 
 def _supported(
     context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, CodeInfo]
-) -> tuple[dict[str, int], frozenset[str]]:
+) -> tuple[dict[str, int], Collection[str]]:
     """The units *checked* minutes (by code text) support, and the codes the allocation
-    judged, kept in :attr:`Context.allocations`: visits repeat the same minutes often, and the
-    answer depends only on the key."""
+    judged.
+
+    Plain timed codes take the arithmetic of :func:`cptkit.units.allocate` directly; a group
+    with a ladder takes the calculator itself, kept in :attr:`Context.allocations` (visits
+    repeat the same minutes, and the answer depends only on the key).
+    """
+    entries = []
+    for text, count in checked.items():
+        info = codes[text]
+        if info.timing is not _TIMED:
+            break
+        entries.append((text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled))
+    else:
+        units, _ = unit_arithmetic.timed_units(rule, entries)
+        return dict(zip(checked, units, strict=True)), checked.keys()
     key = (rule, frozenset(checked.items()))
     found: tuple[dict[str, int], frozenset[str]] | None = context.allocations.get(key)
     if found is None:
-        found = keep(context.allocations, key, _allocate(context, rule, checked, codes))
+        by_code = {codes[text].code: count for text, count in checked.items()}
+        allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
+        found = keep(
+            context.allocations,
+            key,
+            (
+                {code.value: count for code, count in allocation.units.items()},
+                frozenset(line.code.value for line in allocation.lines),
+            ),
+        )
     return found
-
-
-def _allocate(
-    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, CodeInfo]
-) -> tuple[dict[str, int], frozenset[str]]:
-    infos = [codes[text] for text in checked]
-    if all(info.timing is _TIMED for info in infos):
-        # Only plain timed codes: the arithmetic of units.allocate, without its explanation.
-        entries = [
-            (text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled)
-            for (text, count), info in zip(checked.items(), infos, strict=True)
-        ]
-        units, _ = unit_arithmetic.timed_units(rule, entries)
-        return dict(zip(checked, units, strict=True)), frozenset(checked)
-    by_code = {codes[text].code: count for text, count in checked.items()}
-    allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
-    return (
-        {code.value: count for code, count in allocation.units.items()},
-        frozenset(line.code.value for line in allocation.lines),
-    )
 
 
 def _pooled(context: Context, code: Code) -> bool:
@@ -245,9 +249,12 @@ def _pooled(context: Context, code: Code) -> bool:
 _DISCIPLINES = frozenset(modifier.value for modifier in THERAPY_DISCIPLINE_MODIFIERS)
 
 
-def _by_day_and_discipline(claim: Claim, timed: list[CodeInfo | None]) -> list[list[int]]:
+def _by_day_and_discipline(
+    claim: Claim, timed: list[CodeInfo | None], days: Mapping[datetime.date, object]
+) -> list[list[int]]:
     """Indexes of the *timed* lines, by date of service and therapy discipline modifier (GP,
-    GO, GN or none), in the order the groups first appear among all lines.
+    GO, GN or none), in the order the groups first appear among all lines (*days*: the
+    claim's lines by date).
 
     Each discipline's timed minutes are totalled on their own: PT, OT and SLP are separate
     plans of care, and the 8-minute rule is applied per discipline. A line without one of the
@@ -255,17 +262,16 @@ def _by_day_and_discipline(claim: Claim, timed: list[CodeInfo | None]) -> list[l
     """
     lines = claim.lines
     marks: list[str | None] = []
+    seen: set[str] = set()
     for line in lines:
         mark = None
         for modifier in line.modifiers:
             if modifier.value in _DISCIPLINES:
                 mark = modifier.value
+                seen.add(mark)
                 break
         marks.append(mark)
-    day = lines[0].date_of_service
-    if len(set(marks).difference((None,))) < 2 and all(
-        line.date_of_service == day for line in lines
-    ):
+    if len(seen) < 2 and len(days) == 1:
         # The common visit: one date, one discipline (or none): one group.
         return [[index for index, info in enumerate(timed) if info is not None]]
     per_day: dict[object, set[str]] = {}
