@@ -17,7 +17,9 @@ CY2025 locality-county crosswalk (25LOCCO). Outputs, sorted UTF-8 CSV with ``#``
   flag as therapy (multiple-procedure indicator 5 or PC/TC indicator 7), every row (also the
   26/TC rows) with status, multiple-procedure indicator and work, PE and MP RVUs;
 * ``pfs_gpci.csv``: per year, the GPCIs of every MAC locality;
-* ``pfs_localities.csv``: per year with a crosswalk, the counties of every locality.
+* ``pfs_localities.csv``: per year with a crosswalk, the state and county names of every
+  locality (``*``: the state's counties no other row names), read from the CMS text with the
+  corrections in ``COUNTY_CORRECTIONS`` and ``SEGMENT_STATES``.
 
 The build is deterministic and stops with a message on anything inconsistent.
 """
@@ -81,7 +83,7 @@ RVU_COLUMNS = (
 )
 RELEASE_COLUMNS = ("release", "year", "effective", "conversion_factor")
 GPCI_COLUMNS = ("year", "locality", "state", "name", "work", "pe", "mp")
-LOCALITY_COLUMNS = ("year", "locality", "state", "fee_schedule_area", "counties")
+LOCALITY_COLUMNS = ("year", "locality", "state", "county")
 PAYMENT_FILES = ("pfs_gpci.csv", "pfs_localities.csv", "pfs_releases.csv", "pfs_rvu.csv")
 
 
@@ -190,16 +192,49 @@ def gpci_rows(raw: Path, year: str, path: str) -> list[list[str]]:
     return rows
 
 
-def locality_rows(raw: Path, year: str, path: str, gpcis: set[str]) -> list[list[str]]:
-    rows = []
+# Where the CMS crosswalk text needs a hand to be read: misspellings, and segments that name
+# counties of another state than the locality's.
+COUNTY_CORRECTIONS = {"ORAGNGE": "ORANGE"}
+SEGMENT_STATES = {" IN VIRGINIA": "VA", " IN MARYLAND": "MD"}
+STATE_NAMES = {"DISTRICT OF COLUMBIA": "DC"}
+
+
+def county_names(text: str) -> list[str]:
+    """``"DADE AND MONROE"`` -> ``["DADE", "MONROE"]``; ``"LOS ANGELES /ORANGE CNTY"`` -> both."""
+    names = []
+    for part in text.replace("/", ",").replace(" AND ", ",").split(","):
+        name = " ".join(part.split())
+        for suffix in (" CNTY", " COUNTY"):
+            name = name.removesuffix(suffix)
+        if name:
+            names.append(COUNTY_CORRECTIONS.get(name, name))
+    return names
+
+
+def locality_rows(raw: Path, year: str, path: str, states: dict[str, str]) -> list[list[str]]:
+    """One row per (locality, state, county); county ``*`` is every county of the state that
+    no other row names ("ALL COUNTIES", "ALL OTHER COUNTIES ...")."""
+    rows: set[tuple[str, str, str, str]] = set()
     for number, row in enumerate(read_csv(raw / path), start=2):
         locality = f"{row['mac']}-{row['locality_number']}"
-        if locality not in gpcis:
+        if locality not in states:
             raise BuildError(f"{path} line {number}: locality {locality} has no GPCI")
-        counties = " ".join(row["counties"].split())
-        area = " ".join(row["fee_schedule_area"].split())
-        rows.append([year, locality, row["state"].strip(), area, counties])
-    return rows
+        text = " ".join(row["counties"].upper().split())
+        if text.startswith("ALL "):
+            rows.add((year, locality, states[locality], "*"))
+            continue
+        for segment in text.split(";"):
+            state = states[locality]
+            for suffix, other in SEGMENT_STATES.items():
+                if segment.endswith(suffix):
+                    segment, state = segment.removesuffix(suffix), other
+            for name in county_names(segment):
+                rows.add((year, locality, STATE_NAMES.get(name, state), name))
+    seen: dict[tuple[str, str], str] = {}
+    for _, locality, state, county in sorted(rows):
+        if seen.setdefault((state, county), locality) != locality:
+            raise BuildError(f"{path}: {state} county {county} is in two localities")
+    return [list(row) for row in sorted(rows)]
 
 
 def build(raw: Path, code_table: bytes) -> dict[str, bytes]:
@@ -213,7 +248,8 @@ def build(raw: Path, code_table: bytes) -> dict[str, bytes]:
         year_gpcis = gpci_rows(raw, year, gpci_path)
         gpcis += year_gpcis
         if crosswalk:
-            localities += locality_rows(raw, year, crosswalk, {row[1] for row in year_gpcis})
+            states = {row[1]: row[2] for row in year_gpcis}
+            localities += locality_rows(raw, year, crosswalk, states)
     cms = "CMS PFS (public domain)"
     return {
         "pfs_releases.csv": render(
@@ -235,7 +271,10 @@ def build(raw: Path, code_table: bytes) -> dict[str, bytes]:
             sorted(gpcis),
         ),
         "pfs_localities.csv": render(
-            header("Physician Fee Schedule localities and their counties", [cms]),
+            header(
+                "Physician Fee Schedule localities and their counties",
+                [f"{cms}; county names split from the CMS text by cptkit"],
+            ),
             LOCALITY_COLUMNS,
             sorted(localities),
         ),
