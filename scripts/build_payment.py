@@ -37,6 +37,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+# The column lists are the loader's, so the build and the loader cannot drift apart.
+from cptkit.payment._schedule import (  # noqa: E402
+    GPCI_COLUMNS,
+    LOCALITY_COLUMNS,
+    RELEASE_COLUMNS,
+    RVU_COLUMNS,
+)
 
 # The "generated" date of the PFS files: constant, so a rebuild of unchanged inputs is
 # byte-identical. Bump it when an input changes.
@@ -69,22 +78,6 @@ EDITION = (
     "CY2025 and CY2026 GPCIs; CY2025 locality-county crosswalk (25LOCCO)"
 )
 THERAPY_PROXY = "pfs_2026/therapy_mppr_pctc_indicators_2025_2026.csv"
-RVU_COLUMNS = (
-    "release",
-    "code",
-    "modifier",
-    "status",
-    "mult_proc",
-    "work",
-    "pe_nonfacility",
-    "pe_facility",
-    "mp",
-    "not_used_for_medicare",
-)
-RELEASE_COLUMNS = ("release", "year", "effective", "conversion_factor")
-GPCI_COLUMNS = ("year", "locality", "state", "name", "work", "pe", "mp")
-LOCALITY_COLUMNS = ("year", "locality", "state", "county")
-PAYMENT_FILES = ("pfs_gpci.csv", "pfs_localities.csv", "pfs_releases.csv", "pfs_rvu.csv")
 
 
 class BuildError(Exception):
