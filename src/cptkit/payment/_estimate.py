@@ -226,17 +226,34 @@ def _price_line(
     )
 
 
+def _paid_share(line: ClaimLine) -> Decimal:
+    if ASSISTANT_MODIFIERS.intersection(line.modifiers):
+        return assistant_rate(line.date_of_service)
+    return Decimal(1)
+
+
 def _reduced_units(claim: Claim, priced: list[LineEstimate]) -> list[int]:
     """How many units of each line MPPR reduces: on each day, every unit of an indicator-5
     code but one unit of the line with the highest PE payment (ties: the higher fee schedule
-    amount, then the earlier line)."""
+    amount after any CQ/CO reduction; then, so that line order never changes a total, the
+    line with more units, the higher code and modifiers, and last the earlier line)."""
     days: dict[datetime.date, list[LineEstimate]] = defaultdict(list)
     for item in priced:
         if item.paid and item.multiple_procedure == MPPR_INDICATOR:
             days[claim.lines[item.line].date_of_service].append(item)
     reduced = [0] * len(priced)
     for group in days.values():
-        first = max(group, key=lambda item: (item.pe, item.unit_amount, -item.line))
+        first = max(
+            group,
+            key=lambda item: (
+                item.pe,
+                item.unit_amount * _paid_share(claim.lines[item.line]),
+                item.units,
+                str(item.code),
+                tuple(map(str, claim.lines[item.line].modifiers)),
+                -item.line,
+            ),
+        )
         for item in group:
             reduced[item.line] = item.units - (item is first)
     return reduced
@@ -279,10 +296,7 @@ def estimate(
     lines = []
     for item, reduced in zip(priced, _reduced_units(claim, priced), strict=True):
         amount = (item.units - reduced) * item.unit_amount + reduced * item.reduced_unit_amount
-        allowed = amount
-        modifiers = claim.lines[item.line].modifiers
-        if item.paid and ASSISTANT_MODIFIERS.intersection(modifiers):
-            allowed = _cents(amount * assistant_rate(claim.lines[item.line].date_of_service))
+        allowed = _cents(amount * _paid_share(claim.lines[item.line])) if item.paid else amount
         lines.append(
             attrs.evolve(
                 item,
