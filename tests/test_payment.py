@@ -30,7 +30,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cptkit import Claim, ClaimLine, DatasetError, NotPriced, UnknownLocality, _dataset, payment
+from cptkit import (
+    Claim,
+    ClaimLine,
+    Code,
+    DatasetError,
+    NotPriced,
+    UnknownLocality,
+    _dataset,
+    payment,
+)
+from cptkit.payment._estimate import _practice_expense
 from cptkit.payment._schedule import build_schedules
 
 AL, NY = "10112-00", "13202-01"
@@ -437,3 +447,36 @@ def test_every_packaged_row_matches_the_cms_file(year: int, path: str) -> None:
             None if row["facility_na_indicator"] else D(row["facility_pe_rvu"])
         )
     assert checked > 250 and {"97110", "97530", "G0283"} <= codes
+
+
+def test_a_place_without_a_setting_assumes_non_facility() -> None:
+    result = payment.estimate(claim(line("97110", 1), place="28"), locality=AL)
+    assert result.allowed == D("27.20")
+    assert [n.kind for n in result.notices] == ["place-unassigned"]
+
+
+def test_a_component_modifier_without_its_row_uses_the_code_row() -> None:
+    result = payment.estimate(claim(line("97110", 1, "TC")), locality=AL)
+    assert (result.lines[0].pe_rvu, result.allowed) == (D("0.41"), D("27.20"))
+
+
+def test_no_practice_expense_at_all_is_not_priced() -> None:
+    values = payment.RelativeValues(
+        Code("97110"), None, "A", 5, D("0.45"), None, None, D("0.01"), True
+    )
+    with pytest.raises(NotPriced, match=re.escape("no practice expense RVUs")):
+        _practice_expense(values, "facility", 0, [])
+
+
+def test_the_pretty_printer_shows_the_explanation() -> None:
+    result = payment.estimate(claim(line("97110", 1)), locality=AL, sequestration=True)
+    shown: list[str] = []
+
+    class Printer:
+        def text(self, value: str) -> None:
+            shown.append(value)
+
+    result._repr_pretty_(Printer(), cycle=False)
+    assert shown == [result.explain()]
+    # 27.20 x 0.8 = 21.76; 2 % of 21.76 = 0.4352 -> 0.44; 21.76 - 0.44 = 21.32
+    assert "after 2% sequestration Medicare pays $21.32" in result._repr_html_()

@@ -122,6 +122,13 @@ def test_judged_on_a_date_the_claim_is_priced_in_that_year() -> None:
     ]
 
 
+def test_a_year_without_a_threshold_is_left_alone() -> None:
+    # PayerPolicy.medicare() knows thresholds to 2026; a 2027 claim is priced (stale) but
+    # has no threshold to cross
+    later = claim(line("97110", "GP", day="2027-02-01"))
+    assert kx(later, pt_slp_amount_ytd=Decimal("5000"), locality=AL) == []
+
+
 def test_facts_refuse_a_bad_locality() -> None:
     with pytest.raises(cptkit.InvalidInput, match="locality: 10112 is not"):
         Facts(locality=10112)

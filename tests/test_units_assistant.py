@@ -80,6 +80,13 @@ def test_final_unit_under_eight_minutes_each(
     assert (split.with_modifier, split.without_modifier) == (with_, without)
 
 
+def test_a_final_unit_of_therapist_minutes_under_eight() -> None:
+    # 7 minutes of this code still get a unit when the day's pooling gives it one
+    split = assistant_modifier(7, 0, units=1)
+    assert (split.with_modifier, split.without_modifier) == (0, 1)
+    assert "0 of 7 minutes, 10% or less" in split.explain()
+
+
 def test_units_given_by_the_days_pooling() -> None:
     # 97110 with 15 + 15 minutes, but the day's 8-minute rule leaves it one unit: the
     # assistant's whole unit is counted first (the cautious reading).

@@ -28,7 +28,7 @@ from .._convert import to_date
 from ..errors import InvalidInput
 from ..validation import Context, RuleSet, make_context
 from ..validation import _run as run_rules
-from . import _info
+from . import _estimate, _info
 from ._group import Counts, Group, Rejected, read
 from ._output import Record, Summary, make_writer
 from ._read import FORMATS, Unreadable, file_format
@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="progress on stderr (default: when stderr is a terminal)",
     )
+
+    _estimate.add_parser(commands)
 
     lookup = commands.add_parser("lookup", help="what the dataset knows of a code")
     lookup.add_argument("code")
@@ -125,6 +127,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _info.demo()
     if args.command == "check":
         return check(args)
+    if args.command == "estimate":
+        return _estimate.run(args)
     if args.command == "cheatsheet":
         from ._cheatsheet import cheatsheet
 
