@@ -19,29 +19,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import CptkitError
+from ..payment._records import LINE_COLUMNS
 
 __all__ = ["add_parser", "run"]
 
-CSV_COLUMNS = (
-    "file",
-    "row",
-    "claim_id",
-    "line",
-    "code",
-    "units",
-    "release",
-    "setting",
-    "unit_amount",
-    "reduced_units",
-    "mppr_reduction",
-    "assistant_reduction",
-    "allowed",
-    "claim_allowed",
-    "medicare_share",
-    "coinsurance",
-    "medicare_payment",
-    "note",
-)
+_TOTALS = ("claim_allowed", "medicare_share", "coinsurance", "medicare_payment")
+CSV_COLUMNS = ("file", "row", "claim_id", *LINE_COLUMNS, *_TOTALS, "note")
 
 
 def add_parser(commands: Any) -> None:
@@ -213,23 +196,8 @@ def _csv(results: list[dict[str, Any]], args: argparse.Namespace, out: TextIO) -
         totals = [found.allowed, found.medicare_share, found.coinsurance, found.medicare_payment]
         notes = "; ".join(notice.message for notice in found.notices)
         for line in found.lines:
-            writer.writerow(
-                [
-                    item["file"],
-                    item["rows"][line.line],
-                    found.claim_id or "",
-                    line.line + 1,
-                    line.code,
-                    line.units,
-                    line.release,
-                    line.setting,
-                    line.unit_amount,
-                    line.reduced_units,
-                    line.mppr_reduction,
-                    line.assistant_reduction,
-                    line.allowed,
-                    *totals,
-                    notes,
-                ]
-            )
+            figures = [getattr(line, column) for column in LINE_COLUMNS]
+            figures[0] = line.line + 1  # 1-based, as in `cptkit check`
+            row = item["rows"][line.line]
+            writer.writerow([item["file"], row, found.claim_id or "", *figures, *totals, notes])
     print(_summary_text(results), file=sys.stderr)

@@ -11,7 +11,7 @@ import attrs
 
 from ..codes import Code
 
-__all__ = ["Estimate", "LineEstimate", "Notice"]
+__all__ = ["LINE_COLUMNS", "Estimate", "LineEstimate", "Notice"]
 
 
 @attrs.frozen
@@ -162,7 +162,7 @@ class Estimate:
         printer.text(self.explain())
 
     def _repr_html_(self) -> str:
-        columns = _HTML_COLUMNS
+        columns = LINE_COLUMNS
         head = "".join(f"<th>{name.replace('_', ' ')}</th>" for name in columns)
         rows = "".join(
             "<tr>"
@@ -190,17 +190,19 @@ class Estimate:
         )
 
 
-_HTML_COLUMNS = (
+LINE_COLUMNS = (
     "line",
     "code",
     "units",
     "release",
     "setting",
     "unit_amount",
+    "reduced_units",
     "mppr_reduction",
     "assistant_reduction",
     "allowed",
 )
+"""The figures of a line a summary shows (``_repr_html_``, the CLI's CSV)."""
 
 
 def _explain_line(line: LineEstimate) -> list[str]:
