@@ -220,6 +220,7 @@ def test_no_place_of_service_assumes_non_facility() -> None:
         (AL, 2023, "97110", "2026-08-03", NotPriced, "year: 2023 has no fee schedule amount"),
         (AL, None, "97151", "2026-08-03", NotPriced, "status C on RVU26C, carrier-priced"),
         (AL, None, "97127", "2026-08-03", NotPriced, "not on the RVU26C RVU file"),
+        (AL, None, "92558", "2026-08-03", NotPriced, "status X on RVU26C, not a physician"),
     ],
 )
 def test_errors(
@@ -320,11 +321,14 @@ def test_loads_once_from_a_cold_cache() -> None:
 
 THERAPY = ("97110", "97140", "97530", "97112", "97116", "97010")
 lines_ = st.builds(
-    lambda code, units, cq, day: line(code, units, *(["CQ"] if cq else []), day=day),
+    lambda code, units, cq, day, charge: ClaimLine(
+        code, units, day, modifiers=["GP", *(["CQ"] if cq else [])], charge=charge
+    ),
     st.sampled_from(THERAPY),
     st.integers(min_value=1, max_value=4),
     st.booleans(),
     st.sampled_from(["2025-11-03", "2026-08-03", "2026-08-04"]),
+    st.one_of(st.none(), st.decimals(min_value=0, max_value=200, places=2)),
 )
 claims = st.builds(
     lambda lines, place: claim(*lines, place=place),
@@ -337,9 +341,9 @@ claims = st.builds(
 def test_amounts_are_never_negative_and_add_up(claim_: Claim, locality: str) -> None:
     result = payment.estimate(claim_, locality=locality)
     for item in result.lines:
-        assert min(item.allowed, item.mppr_reduction, item.assistant_reduction) >= 0
-        full = item.unit_amount * item.units
-        assert item.allowed + item.mppr_reduction + item.assistant_reduction == full
+        reductions = (item.mppr_reduction, item.charge_reduction, item.assistant_reduction)
+        assert min(item.allowed, *reductions) >= 0
+        assert item.allowed + sum(reductions) == item.unit_amount * item.units
     assert result.allowed == sum(item.allowed for item in result.lines)
     assert result.medicare_share + result.coinsurance == result.allowed
 
@@ -447,6 +451,34 @@ def test_every_packaged_row_matches_the_cms_file(year: int, path: str) -> None:
             None if row["facility_na_indicator"] else D(row["facility_pe_rvu"])
         )
     assert checked > 250 and {"97110", "97530", "G0283"} <= codes
+
+
+def test_a_charge_below_the_fee_schedule_amount_is_what_is_paid() -> None:
+    cheap = ClaimLine("97110", 1, "2026-08-03", modifiers=["GP", "CQ"], charge="20")
+    result = payment.estimate(claim(cheap), locality=AL)
+    (only,) = result.lines
+    # 27.20 -> the charge 20.00 (7.20 off), then CQ: 20.00 x 0.85 = 17.00 (3.00 off)
+    assert (only.charge_reduction, only.assistant_reduction, only.allowed) == (
+        D("7.20"),
+        D("3.00"),
+        D("17.00"),
+    )
+    assert [n.kind for n in result.notices] == ["charge-lower"]
+    assert "  the charge is lower and is paid: -$7.20" in result.explain()
+    dear = ClaimLine("97110", 1, "2026-08-03", modifiers=["GP"], charge="90")
+    assert payment.estimate(claim(dear), locality=AL).allowed == D("27.20")
+
+
+def test_equal_lines_but_their_charges_give_one_total_in_any_order() -> None:
+    cheap = ClaimLine("97110", 1, "2026-08-03", modifiers=["GP"], charge="20")
+    plain = line("97110", 1)
+    totals = {
+        payment.estimate(claim(*pair), locality=AL).allowed
+        for pair in ((cheap, plain), (plain, cheap))
+    }
+    # the line without a charge is paid in full (27.20), the other the lower of 20.00 and
+    # its MPPR amount 21.21: 47.20
+    assert totals == {D("47.20")}
 
 
 def test_a_place_without_a_setting_assumes_non_facility() -> None:

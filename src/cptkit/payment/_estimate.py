@@ -47,9 +47,13 @@ UNPAID_STATUSES = {
     "P": "bundled or excluded: no separate payment",
     "I": "not valid for Medicare (Medicare uses another code)",
     "N": "not covered by Medicare",
-    "X": "excluded from the fee schedule by statute",
-    "E": "excluded from the fee schedule by regulation",
     "M": "a measurement code: no payment",
+}
+"""Statuses for which the fee schedule pays nothing (the RVU file's Attachment A)."""
+_NOT_PFS = {
+    "C": "carrier-priced: the MAC sets the amount",
+    "E": "excluded from the fee schedule by regulation",
+    "X": "not a physician service by statute: not paid under the fee schedule",
 }
 ASSISTANT_MODIFIERS = frozenset({Modifier("CQ"), Modifier("CO")})
 _COMPONENTS = (Modifier("26"), Modifier("TC"))
@@ -157,7 +161,7 @@ def _values(schedule: FeeSchedule, line: ClaimLine) -> RelativeValues:
                 return found
     values = schedule.relative_values(line.code)
     if values.status not in PAID_STATUSES and values.status not in UNPAID_STATUSES:
-        detail = "carrier-priced: the MAC sets the amount" if values.status == "C" else ""
+        detail = _NOT_PFS.get(values.status)
         raise NotPriced(
             "code",
             str(line.code),
@@ -220,10 +224,25 @@ def _price_line(
         reduced_unit_amount=reduced,
         reduced_units=0,
         mppr_reduction=_ZERO,
+        charge_reduction=_ZERO,
         assistant_reduction=_ZERO,
         allowed=unit_amount * line.units,
         paid=paid,
     )
+
+
+def _charged(line: ClaimLine, amount: Decimal, notices: list[Notice], index: int) -> Decimal:
+    """The lower of the line's charge and the fee schedule amount (CMS pays the lower)."""
+    if line.charge is None or line.charge >= amount:
+        return amount
+    notices.append(
+        Notice("charge-lower", index, f"the charge ${line.charge} is below the fee schedule amount")
+    )
+    return _cents(line.charge)
+
+
+def _charge_key(line: ClaimLine) -> tuple[bool, Decimal]:
+    return (line.charge is None, _ZERO if line.charge is None else line.charge)
 
 
 def _paid_share(line: ClaimLine) -> Decimal:
@@ -236,7 +255,8 @@ def _reduced_units(claim: Claim, priced: list[LineEstimate]) -> list[int]:
     """How many units of each line MPPR reduces: on each day, every unit of an indicator-5
     code but one unit of the line with the highest PE payment (ties: the higher fee schedule
     amount after any CQ/CO reduction; then, so that line order never changes a total, the
-    line with more units, the higher code and modifiers, and last the earlier line)."""
+    line with more units, the higher code and modifiers, the higher charge, and last the
+    earlier line)."""
     days: dict[datetime.date, list[LineEstimate]] = defaultdict(list)
     for item in priced:
         if item.paid and item.multiple_procedure == MPPR_INDICATOR:
@@ -251,6 +271,7 @@ def _reduced_units(claim: Claim, priced: list[LineEstimate]) -> list[int]:
                 item.units,
                 str(item.code),
                 tuple(map(str, claim.lines[item.line].modifiers)),
+                _charge_key(claim.lines[item.line]),
                 -item.line,
             ),
         )
@@ -281,7 +302,7 @@ def estimate(
     Raises:
         UnknownLocality: *locality* is not a locality of a fee schedule year used.
         NotPriced: a date before the packaged years, or a code without a fee schedule amount
-            (not on the RVU file, or carrier-priced).
+            (not on the RVU file, carrier-priced, or not paid under the fee schedule).
 
     .. versionadded:: 0.2.0
     """
@@ -296,13 +317,15 @@ def estimate(
     lines = []
     for item, reduced in zip(priced, _reduced_units(claim, priced), strict=True):
         amount = (item.units - reduced) * item.unit_amount + reduced * item.reduced_unit_amount
-        allowed = _cents(amount * _paid_share(claim.lines[item.line])) if item.paid else amount
+        charged = _charged(claim.lines[item.line], amount, notices, item.line)
+        allowed = _cents(charged * _paid_share(claim.lines[item.line])) if item.paid else charged
         lines.append(
             attrs.evolve(
                 item,
                 reduced_units=reduced,
                 mppr_reduction=item.unit_amount * item.units - amount,
-                assistant_reduction=amount - allowed,
+                charge_reduction=amount - charged,
+                assistant_reduction=charged - allowed,
                 allowed=allowed,
             )
         )

@@ -23,7 +23,8 @@ class Notice:
             ``release-later`` (the year's packaged release starts after the date),
             ``no-place-of-service`` / ``place-unassigned`` (non-facility rates assumed),
             ``facility-pe-missing`` / ``non-facility-pe-missing`` (the other PE used),
-            ``not-paid`` (the status says Medicare pays nothing for the line).
+            ``not-paid`` (the status says Medicare pays nothing for the line),
+            ``charge-lower`` (the line's charge is below the fee schedule amount: it is paid).
         line: the 0-based line it is about, or ``None`` for the claim.
         message: one line, naming codes, dates and releases only.
 
@@ -42,7 +43,8 @@ class LineEstimate:
     Per unit: ``work``, ``pe`` and ``mp`` are the RVUs times the locality's GPCIs (exact);
     ``unit_amount`` is their sum times the conversion factor, rounded to cents.
     ``reduced_units`` of the ``units`` are paid at ``reduced_unit_amount`` (the PE half paid,
-    MPPR). ``allowed`` is what is left after the MPPR and the CQ/CO reduction.
+    MPPR). ``allowed`` is what is left after the MPPR, the lower charge if the line's charge is
+    below the fee schedule amount, and the CQ/CO reduction.
 
     .. versionadded:: 0.2.0
     """
@@ -68,6 +70,8 @@ class LineEstimate:
     reduced_unit_amount: Decimal
     reduced_units: int
     mppr_reduction: Decimal
+    charge_reduction: Decimal
+    """What the line's charge takes off when it is below the fee schedule amount."""
     assistant_reduction: Decimal
     allowed: Decimal
     paid: bool
@@ -223,6 +227,8 @@ def _explain_line(line: LineEstimate) -> list[str]:
             f"  therapy MPPR: {line.reduced_units} unit(s) with half the PE at"
             f" ${line.reduced_unit_amount}: -${line.mppr_reduction}"
         )
+    if line.charge_reduction:
+        out.append(f"  the charge is lower and is paid: -${line.charge_reduction}")
     if line.assistant_reduction:
         out.append(f"  CQ/CO: paid at 85%: -${line.assistant_reduction}")
     out.append(f"  allowed ${line.allowed}")
