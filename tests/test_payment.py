@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import pickle
 import re
 import threading
 from collections.abc import Mapping
@@ -512,3 +513,16 @@ def test_the_pretty_printer_shows_the_explanation() -> None:
     assert shown == [result.explain()]
     # 27.20 x 0.8 = 21.76; 2 % of 21.76 = 0.4352 -> 0.44; 21.76 - 0.44 = 21.32
     assert "after 2% sequestration Medicare pays $21.32" in result._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NotPriced("code", "97151", "status C on RVU26C"),
+        UnknownLocality("99999-99", "expected MAC-locality"),
+    ],
+)
+def test_errors_pickle_and_are_lookup_errors(error: Exception) -> None:
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy)) == (type(error), str(error))
+    assert isinstance(copy, LookupError)
