@@ -1,22 +1,19 @@
 # SPDX-License-Identifier: MIT
-"""Where checking time goes: each rule's cost on the claims a run has not seen before.
+"""Where checking time goes: each rule's cost per claim, and the pipeline against its floor.
 
     python bench/rule_costs.py [--lines 1000000] [--file claims.csv] [--pipeline-only]
 
 Reads the claims first (so only checking is timed), then prints, in microseconds per claim
 and as shares measured in the same run:
 
-* each Medicare rule alone over the *new* claims (the first claim of each distinct
-  whole-claim memo key; a rule set's bounded memo computes a few per cent more, the repeats
-  of keys that arrive once it is full), each with a fresh context, and its share of the
-  whole rule set's time on those claims;
-* the Medicare rule set over the new claims, and over all claims (with its memos);
+* each Medicare rule alone over every claim, with a fresh context (a line rule alone still
+  goes through its line memo), and its share of the whole rule set's time;
+* the Medicare rule set over every claim;
 * the streaming pipeline (``bench/run.py``'s figure 3: reading + ``validate_many``) against
   its ``csv.DictReader`` floor, and the garbage collector's full collections' share of it.
 
 To compare two versions of cptkit, run the same command with ``PYTHONPATH=OTHER/src``, old
-and new alternately (this machine's speed drifts between runs). Checkouts from ``69ba1c1`` on
-run every figure; ``--pipeline-only`` (just the last figure) runs from ``6d52c12`` on.
+and new alternately (this machine's speed drifts between runs).
 """
 
 from __future__ import annotations
@@ -70,26 +67,6 @@ def _per_claim_us(
     return (time.perf_counter() - start) / max(len(claims), 1) * 1e6
 
 
-def _new_claims(claims: list[Claim]) -> list[Claim]:
-    """The claims a rule set's whole-claim memo has not seen before, in file order."""
-    from cptkit.validation import _shapes
-
-    ruleset = medicare()
-    context = make_context(rules=ruleset)
-    edits = ruleset._edits  # whether the set's shapes count NCCI edit dates
-    seen: set[object] = set()
-    new = []
-    for claim in claims:
-        if hasattr(_shapes, "layout"):
-            key = _shapes.claim_key(claim, _shapes.layout(claim, context, edits))
-        else:  # cptkit before 7c31464, for comparisons
-            key = _shapes.claim_key(claim, context, edits)  # type: ignore[call-arg, arg-type]
-        if key not in seen:
-            seen.add(key)
-            new.append(claim)
-    return new
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -105,16 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         cptkit.catalog().mue("97110")
         if not args.pipeline_only:
             claims = list(run.read_claims(path))
-            new = _new_claims(claims)
-            print(f"claims {len(claims):,}; not seen before {len(new):,}")
+            print(f"claims {len(claims):,}")
             ruleset = medicare()
-            whole = _per_claim_us(new, ruleset)
+            whole = _per_claim_us(claims, ruleset)
             for rule in ruleset.rules:
                 name = getattr(rule, "id", repr(rule))
-                alone = _per_claim_us(new, rule)
-                print(f"{name:30} {alone:7.2f} µs per new claim ({alone / whole:6.1%} of the set)")
-            print(f"{'rule set, new claims':30} {whole:7.2f} µs per claim")
-            print(f"{'rule set, all claims':30} {_per_claim_us(claims, ruleset):7.2f} µs per claim")
+                alone = _per_claim_us(claims, rule)
+                print(f"{name:30} {alone:7.2f} µs per claim ({alone / whole:6.1%} of the set)")
+            print(f"{'rule set':30} {whole:7.2f} µs per claim")
         floor = run.best(lambda: run.floor(path), 1)
         collections = FullCollections()
         gc.callbacks.append(collections)

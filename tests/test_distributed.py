@@ -13,6 +13,7 @@ import cptkit
 from cptkit import Claim, ClaimLine, rulesets
 from cptkit.cli._group import claims
 from cptkit.distributed import validate_bag
+from cptkit.validation import Checker
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -39,6 +40,11 @@ def test_what_crosses_to_workers_pickles_small() -> None:
     assert len(pickle.dumps(rulesets.medicare())) < 10_000
     assert len(pickle.dumps(cptkit.catalog())) < 200
     line = ClaimLine(code="96101", units=1, date_of_service="2026-03-02", diagnosis_pointers=[1])
+    checker = Checker(rules=rulesets.commercial(), on="2026-03-02")
+    checker.check(Claim(lines=[line], diagnoses=["F41.1"]))
+    assert len(pickle.dumps(checker)) < 10_000  # its options, not its filled caches
+    again = pickle.loads(pickle.dumps(checker))
+    assert again == checker and not again.context.line_memo(again.rules)
     report = cptkit.validate(Claim(lines=[line], diagnoses=["F41.1"], claim_id="X1"))
     assert report.findings  # a finding travels back too
     assert pickle.loads(pickle.dumps(report)) == report
@@ -61,5 +67,5 @@ def test_cluster_gives_single_process_findings(files: list[str]) -> None:
         distributed.Client(cluster),
     ):
         partitions = bag.from_sequence(files, npartitions=len(files)).map_partitions(read_partition)
-        got = validate_bag(partitions, rules=rulesets.medicare()).compute()
+        got = validate_bag(partitions, Checker(rules=rulesets.medicare())).compute()
     assert got == expected

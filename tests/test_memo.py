@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""The memos that make bulk validation fast change nothing: a rule set run through its memos
-reports exactly what its rules report one by one, without them."""
+"""The line memo that makes bulk validation fast changes nothing: a rule set run through it
+reports exactly what its rules report one by one, and a line rule can read only what the memo
+keys on."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 import attrs
 import pytest
@@ -14,7 +16,19 @@ from hypothesis import strategies as st
 import cptkit
 from cptkit import Claim, ClaimLine, rulesets, units
 from cptkit.records import CodeInfo, ModifierInfo, PlaceInfo, Timing
-from cptkit.validation import Facts, Finding, RuleSet, make_context, validate_many
+from cptkit.validation import (
+    Context,
+    Facts,
+    Finding,
+    LineRule,
+    LineView,
+    Rule,
+    RuleSet,
+    Severity,
+    all_of,
+    make_context,
+    validate_many,
+)
 from cptkit.validation.rules import units as unit_rules
 
 # Codes that exercise every rule: timed, untimed, band and ladder codes, add-ons, deleted and
@@ -63,9 +77,42 @@ claims = st.builds(
     diagnoses=st.lists(st.sampled_from(["M54.50", "F80.2", "F84.0"]), min_size=1, max_size=3),
     place_of_service=st.sampled_from(PLACES),
 )
+
+
+@attrs.frozen
+class _LongSession(LineRule):
+    """A user's line rule: reads what a view holds (minutes, units, the day's year)."""
+
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        if line.minutes is not None and line.minutes > 60 * line.units and line.day.year > 2019:
+            yield self.finding(index, "minutes", f"{line.code}: {line.minutes} minutes")
+
+
+@attrs.frozen
+class _ChargeMissing(Rule):
+    """A user's plain rule: reads what no line rule may (the charge and the real date)."""
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        for index, line in enumerate(claim.lines):
+            if line.charge is None and line.date_of_service.day % 2:
+                yield self.finding(index, "charge", "no charge on an odd day")
+
+
+USER_RULES = (
+    _LongSession("long-session", Severity.WARNING, None),
+    _ChargeMissing("charge-missing", Severity.WARNING, None),
+)
+
 options = st.fixed_dictionaries(
     {
-        "rules": st.sampled_from([rulesets.medicare(), rulesets.commercial()]),
+        "rules": st.sampled_from(
+            [
+                rulesets.medicare(),
+                rulesets.commercial(),
+                all_of(rulesets.medicare(), *USER_RULES),
+                all_of(*USER_RULES, rulesets.commercial()),
+            ]
+        ),
         "on": st.none() | st.sampled_from(DATES),
         "facts": st.builds(
             Facts,
@@ -92,6 +139,7 @@ VARIED = {
     "diagnosis_pointers": st.lists(st.integers(1, 5), max_size=5),
     "modifiers": st.lists(st.sampled_from(MODIFIERS), max_size=5),
     "code": st.sampled_from(CODES),
+    "charge": st.none() | st.sampled_from(["80.00", "0"]),
 }
 
 
@@ -100,9 +148,8 @@ def families(draw: st.DrawFn) -> list[Claim]:
     """A claim and variants of it that each differ in one field of one line (or the claim's
     place or diagnoses): the claims a memo keyed on too little would confuse.
 
-    A variant never moves an NCCI pair across an edit date as a whole, so edit dates in the
-    keys are pinned by the hand-written tests below (an edit changing within the year), not by
-    this property."""
+    Rules other than line rules run on every claim, so NCCI edit dates need no place in a
+    key; the hand-written tests below pin them anyway (an edit changing within the year)."""
     base = draw(claims)
     family = [base]
     for _ in range(draw(st.integers(1, 8))):
@@ -152,9 +199,10 @@ def test_days_in_one_period_are_judged_alike(first: datetime.date, apart: int) -
     # Nearby days: most share a period (the property is checked), some straddle a change.
     second = first + datetime.timedelta(days=apart)
     context = make_context()
-    catalog = context.catalog
-    assume(context.shape_period(first, True) == context.shape_period(second, True))
-    assert first.year == second.year
+    assume(context.period(first) == context.period(second))
+    start = context.period(first)
+    assert start.year == first.year == second.year
+    assert start <= min(first, second)
     from cptkit import _tables
 
     records: list[CodeInfo | ModifierInfo | PlaceInfo] = [
@@ -163,24 +211,20 @@ def test_days_in_one_period_are_judged_alike(first: datetime.date, apart: int) -
         *_tables.load_places().values(),
     ]
     for record in records:
-        assert record.active_on(first) == record.active_on(second), record
-    for code_a, code_b in [("97530", "97140"), ("97150", "97110"), ("97140", "97124")]:
-        one = [e.in_force_on(first) for e in catalog.ptp_edits(code_a, code_b)]
-        assert one == [e.in_force_on(second) for e in catalog.ptp_edits(code_a, code_b)]
+        assert record.active_on(first) == record.active_on(second) == record.active_on(start)
 
 
 def test_periods_split_at_the_changes() -> None:
     context = make_context()
-    # Modifier J5 is valid from 2020-10-01: the validity part of the period changes mid-year.
-    assert (
-        context.period(datetime.date(2020, 9, 30))[1]
-        != context.period(datetime.date(2020, 10, 1))[1]
-    )
-    assert context.period(datetime.date(2026, 3, 2)) == context.period(datetime.date(2026, 3, 3))
-    # 97530/97140 was deleted in force through 2019-12-31 (cptkit.catalog() doctest).
-    last, next_day = datetime.date(2019, 12, 31), datetime.date(2020, 1, 1)
-    assert context.shape_period(last, True)[2] != context.shape_period(next_day, True)[2]
-    assert context.shape_period(last, False)[2] == 0
+    period = context.period
+    # Modifier J5 is valid from 2020-10-01: the period changes mid-year, on that day.
+    assert period(datetime.date(2020, 9, 30)) < period(datetime.date(2020, 10, 1))
+    assert period(datetime.date(2020, 10, 1)) == datetime.date(2020, 10, 1)
+    assert period(datetime.date(2020, 12, 31)) == datetime.date(2020, 10, 1)
+    # A year always starts a period (the KX thresholds are yearly).
+    assert period(datetime.date(2026, 3, 2)) == period(datetime.date(2026, 3, 3))
+    assert period(datetime.date(2026, 3, 2)).year == 2026
+    assert period(datetime.date(2025, 12, 31)) < period(datetime.date(2026, 1, 1))
 
 
 TIMED = [
@@ -305,8 +349,6 @@ def test_a_claim_is_judged_again_when_an_edit_changes_within_the_year() -> None:
         [],
     ]
     assert lines_found(stream, "ncci-ptp") == expected
-    # A set with a rule of another kind keeps no whole claims: its shape memo decides alone.
-    assert lines_found(stream, "ncci-ptp", all_of_with(lambda claim, context: ())) == expected
 
 
 def test_a_set_with_other_rules_runs_them_on_every_claim() -> None:
@@ -352,10 +394,9 @@ def test_memos_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
     for claim in stream * 2:
         found = sorted(rulesets.medicare()(claim, context), key=Finding.sort_key)
         assert found == one_by_one(rulesets.medicare(), claim)
-    for kind in ("claims", "lines", "shapes"):
-        assert 0 < len(context.memo_for(rulesets.medicare(), kind)) <= 2
-    assert 0 < len(context.memo_for(unit_rules._supported, "supported")) <= 2
-    assert 0 < len(context.memo) <= 2
+    assert 0 < len(context.line_memo(rulesets.medicare())) <= 2
+    assert 0 < len(context.allocations) <= 2
+    assert len(context.memo) <= 2
     assert 0 < len(context._codes) <= 2
 
 
@@ -384,7 +425,7 @@ def test_allocations_do_not_crowd_out_the_pair_cache(monkeypatch: pytest.MonkeyP
 
     for minutes in range(8, 30):
         list(rulesets.medicare()(pt_visit(minutes, "97110"), context))
-    assert len(context.memo_for(unit_rules._supported, "supported")) == 4
+    assert len(context.allocations) == 4
     list(rulesets.medicare()(pt_visit(8, "97530", "97140"), context))
     assert ("ptp", cptkit.Code("97530"), cptkit.Code("97140")) in context.memo
 
@@ -396,8 +437,6 @@ def test_the_change_dates_come_from_the_records() -> None:
     # 97532 was deleted after 2017-12-31; modifier J5 and POS 66 arrived mid-year.
     for day in ("2018-01-01", "2020-10-01", "2024-08-01"):
         assert datetime.date.fromisoformat(day) in changes
-    # The 97530/97140 edit applied through 2019-12-31.
-    assert datetime.date(2020, 1, 1) in catalog.edit_changes()
 
 
 def test_a_rule_twice_in_a_set_reports_its_claim_level_finding_twice() -> None:
@@ -430,9 +469,9 @@ def test_a_used_context_travels_as_its_settings() -> None:
         diagnoses=["M54.50"],
     )
     list(ruleset(claim, context))
-    assert context.memo and context.memo_for(ruleset, "lines")  # the caches are filled
+    assert context.memo and context.line_memo(ruleset)  # the caches are filled
     again = pickle.loads(pickle.dumps(context))
-    assert again == context and again.memo == {} and not again._memos
+    assert again == context and again.memo == {} and not again._line_memos
 
 
 def all_of_with(extra: object) -> RuleSet:
@@ -459,3 +498,47 @@ def test_a_finished_run_keeps_no_context_alive() -> None:
     del context
     gc.collect()
     assert gone() is None
+
+
+@attrs.frozen
+class _Reads(LineRule):
+    field: str = ""
+
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        getattr(line, self.field)
+        return iter(())
+
+
+@pytest.mark.parametrize("field", ["charge", "date_of_service", "place_of_service"])
+def test_a_line_rule_cannot_read_past_its_view(field: str) -> None:
+    # What the memo does not key on, a line rule cannot see: it fails in its first test
+    # instead of reporting wrongly in bulk.
+    reads = _Reads("reads", Severity.ERROR, None, field)
+    claim = visit(pt("97110", 1, 15))
+    with pytest.raises(AttributeError, match=field):
+        cptkit.validate(claim, rules=reads)
+
+
+def test_a_line_rule_sees_the_first_day_of_the_period() -> None:
+    seen: list[datetime.date] = []
+
+    @attrs.frozen
+    class _Day(LineRule):
+        def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+            seen.append(line.day)
+            return iter(())
+
+    day_rule = _Day("day", Severity.INFO, None)
+    cptkit.validate(visit(pt("97110", 1, 15, day="2026-03-02")), rules=day_rule)
+    cptkit.validate(visit(pt("97110", 1, 15)), rules=day_rule, on="2020-11-15")
+    assert seen == [make_context().period(datetime.date(2026, 3, 2)), datetime.date(2020, 10, 1)]
+
+
+def test_two_claims_that_differ_in_the_charge_alone_are_told_apart() -> None:
+    # The plain rule reads the charge: through one checker, each claim gets its own verdict.
+    ruleset = all_of(rulesets.medicare(), *USER_RULES)
+    line = pt("97110", 1, 15, day="2026-03-03")
+    paid = visit(attrs.evolve(line, charge="80.00"))
+    unpaid = visit(line)
+    found = lines_found([paid, unpaid, paid], "charge-missing", ruleset)
+    assert found == [[], [(0, "no charge on an odd day")], []]

@@ -101,6 +101,18 @@ def test_the_message_says_it_is_an_estimate() -> None:
     )
 
 
+def test_lines_count_in_date_order() -> None:
+    # the 97140 line is billed first but dated a day later: 97110 (2026-08-03, 27.20 in full)
+    # counts first: 2455 + 27.20 = 2482.20 passes on it; 97140 (own day: 25.95 in full) after
+    later = claim(line("97140", "GP", day="2026-08-04"), line("97110", "GP"))
+    assert kx(later, pt_slp_amount_ytd=Decimal("2455"), locality=AL) == [
+        (0, Severity.WARNING),
+        (1, Severity.WARNING),
+    ]
+    # 2430 + 27.20 = 2457.20, + 25.95 = 2483.15: only the later-dated line (line 0)
+    assert kx(later, pt_slp_amount_ytd=Decimal("2430"), locality=AL) == [(0, Severity.WARNING)]
+
+
 def test_a_later_year_line_is_not_counted() -> None:
     two_years = claim(line("97110", "GP", day="2025-12-30"), line("97110", "GP", day="2026-01-05"))
     # 2025 threshold $2,410; the 2026 line starts a new year and is left to its own facts

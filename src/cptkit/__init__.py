@@ -10,7 +10,6 @@ Importing cptkit opens no data file; the packaged dataset loads on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .claims import Claim, ClaimLine
@@ -52,7 +51,7 @@ if TYPE_CHECKING:
         PTPEdit,
         Timing,
     )
-    from .validation import Report
+    from .validation import validate, validate_many
 
 # Names served on first access, so that `import cptkit` stays cheap: the dataset machinery
 # (importlib.resources, hashlib, csv, the record classes) loads with the first lookup.
@@ -68,6 +67,8 @@ _LAZY = {
     "PlaceInfo": "records",
     "PTPEdit": "records",
     "Timing": "records",
+    "validate": "validation",
+    "validate_many": "validation",
 }
 
 __version__ = "0.1.0"
@@ -179,20 +180,6 @@ def get_place_of_service(
 ) -> object:
     """The record for a place of service, or *default*."""
     return catalog().get_place_of_service(place, default, on=on)
-
-
-def validate(claim: Claim, **options: Any) -> Report:
-    """Check one claim (see :func:`cptkit.validation.validate` for the options)."""
-    from .validation import validate as run
-
-    return run(claim, **options)
-
-
-def validate_many(claims: Iterable[Claim], **options: Any) -> Iterator[Report]:
-    """Check many claims lazily (see :func:`cptkit.validation.validate_many`)."""
-    from .validation import validate_many as run
-
-    return run(claims, **options)
 
 
 def __getattr__(name: str) -> Any:

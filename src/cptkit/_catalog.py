@@ -289,14 +289,6 @@ class Catalog:
             for effective, deletion, indicator, rationale in tables.pairs.get(pair, ())
         )
 
-    def edit_changes(self) -> tuple[datetime.date, ...]:
-        """The sorted dates on which some PTP edit comes into or goes out of force (the day
-        after a deletion date counts as the change).
-
-        Between two neighbouring dates every edit is in force throughout or not at all.
-        """
-        return self._ptp().changes
-
     def ptp_partners(self, code: Code | str) -> frozenset[str]:
         """Every code that *code* has a PTP row with (either column, any date or indicator)."""
         return self._ptp().partners.get(str(_code(code)), frozenset())

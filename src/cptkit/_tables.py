@@ -280,9 +280,6 @@ class EditTables:
 
     pairs: Mapping[tuple[str, str], tuple[EditRow, ...]]
     partners: Mapping[str, frozenset[str]]
-    changes: tuple[datetime.date, ...]
-    """The sorted dates on which some edit comes into or goes out of force (the day after a
-    deletion date, which is the last day an edit applies)."""
 
 
 def build_ptp(
@@ -321,7 +318,6 @@ def index_edits(edits: list[tuple[str, str, EditRow]]) -> EditTables:
     return EditTables(
         MappingProxyType({pair: tuple(rows) for pair, rows in pairs.items()}),
         MappingProxyType({code: frozenset(found) for code, found in partners.items()}),
-        _change_dates((edit[0], edit[1]) for _, _, edit in edits),
     )
 
 

@@ -11,10 +11,11 @@ Recipe (one claim must not span two partitions: partition by file, or by claim i
     import dask.bag as db
     from distributed import Client
     from cptkit.distributed import validate_bag
+    from cptkit.validation import Checker
 
     client = Client("scheduler:8786")
     claims = db.from_sequence(paths, npartitions=len(paths)).map_partitions(read_my_claims)
-    findings = validate_bag(claims, rules=cptkit.rulesets.medicare()).compute()
+    findings = validate_bag(claims, Checker(rules=cptkit.rulesets.medicare())).compute()
 
 .. versionadded:: 0.1.0
 """
@@ -24,49 +25,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ._catalog import Catalog
 from .claims import Claim
-from .policy import PayerPolicy
-from .validation import validate_many
+from .validation import Checker
 
 __all__ = ["validate_bag", "validate_partition"]
 
 
 def validate_partition(
-    claims: Iterable[Claim],
-    *,
-    rules: object = None,
-    on: str | None = None,
-    policy: PayerPolicy | None = None,
-    catalog: Catalog | None = None,
+    claims: Iterable[Claim], checker: Checker | None = None
 ) -> list[dict[str, Any]]:
-    """Validate one partition of claims; return every finding as a plain record.
+    """Validate one partition of claims with *checker* (default: ``Checker()``, the Medicare
+    rules); return every finding as a plain record.
 
     Records are :meth:`~cptkit.validation.Report.to_records` rows, in claim order and, within
     a claim, in the report's stable order.
     """
+    chosen = Checker() if checker is None else checker
     records: list[dict[str, Any]] = []
-    for report in validate_many(claims, rules=rules, on=on, policy=policy, catalog=catalog):
+    for report in chosen.check_many(claims):
         records.extend(report.to_records())
     return records
 
 
-def validate_bag(
-    claims: Any,
-    *,
-    rules: object = None,
-    on: str | None = None,
-    policy: PayerPolicy | None = None,
-    catalog: Catalog | None = None,
-) -> Any:
+def validate_bag(claims: Any, checker: Checker | None = None) -> Any:
     """A :class:`dask.bag.Bag` of finding records for a bag of :class:`~cptkit.Claim`.
 
-    Each partition is validated on a worker with :func:`validate_partition`; computing the
-    result gives the same records, in the same order, as validating every claim in one process.
+    Each partition is validated on a worker with :func:`validate_partition`; the checker
+    travels as its options. Computing the result gives the same records, in the same order, as
+    validating every claim in one process.
     """
-    options = {"rules": rules, "on": on, "policy": policy, "catalog": catalog}
-    return claims.map_partitions(_partition, options)
-
-
-def _partition(claims: Iterable[Claim], options: dict[str, Any]) -> list[dict[str, Any]]:
-    return validate_partition(claims, **options)
+    return claims.map_partitions(validate_partition, Checker() if checker is None else checker)

@@ -26,8 +26,7 @@ from pathlib import Path
 from .. import __version__
 from .._convert import to_date
 from ..errors import InvalidInput
-from ..validation import Context, RuleSet, make_context
-from ..validation import _run as run_rules
+from ..validation import Checker
 from . import _estimate, _info
 from ._group import Counts, Group, Rejected, read
 from ._output import Record, Summary, make_writer
@@ -166,8 +165,8 @@ def check(args: argparse.Namespace) -> int:
             print(f"cptkit check: {problem}", file=sys.stderr)
         return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
-    # One context for the whole run: its memos are shared by every claim of every file.
-    context = make_context(rules=ruleset, on=args.on)
+    # One checker for the whole run: its caches serve every claim of every file.
+    checker = Checker(rules=ruleset, on=args.on)
     where = min(max(len(str(path)) for path in files) + 6, 40)
     writer = make_writer(args.format, where=where, progress=args.progress)
     summary = Summary(files=len(files))
@@ -176,7 +175,7 @@ def check(args: argparse.Namespace) -> int:
         counts = Counts()
         try:
             for event in read(path, counts):
-                for record in _records(event, ruleset, context, summary):
+                for record in _records(event, checker, summary):
                     writer.record(record)
                 rows = summary.rows_read + counts.rows
                 writer.progress.update(str(path), rows, summary.claims_checked)
@@ -190,9 +189,7 @@ def check(args: argparse.Namespace) -> int:
     return summary.exit_status
 
 
-def _records(
-    event: Group | Rejected, ruleset: RuleSet, context: Context, summary: Summary
-) -> Iterator[Record]:
+def _records(event: Group | Rejected, checker: Checker, summary: Summary) -> Iterator[Record]:
     if isinstance(event, Rejected):
         yield Record(
             event.file,
@@ -205,12 +202,10 @@ def _records(
             event.message,
         )
     else:
-        yield from _checked(event, ruleset, context, summary)
+        yield from _checked(event, checker, summary)
 
 
-def _checked(
-    group: Group, ruleset: RuleSet, context: Context, summary: Summary
-) -> Iterator[Record]:
+def _checked(group: Group, checker: Checker, summary: Summary) -> Iterator[Record]:
     claim = group.claim
     summary.claims_checked += 1
     if group.split:
@@ -227,7 +222,7 @@ def _checked(
             " checked as a claim of their own",
             suggestion="sort the file so that each claim's rows are together",
         )
-    report = run_rules(ruleset, claim, context)
+    report = checker.check(claim)
     if not report.ok:
         summary.claims_with_errors += 1
     for finding in report.findings:

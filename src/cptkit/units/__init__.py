@@ -114,29 +114,10 @@ def allocate(
     book = default_catalog() if catalog is None else catalog
     entries = _read(minutes, book)
     lines: list[AllocationLine] = []
-    pooled = [(info, count) for info, count in entries if info.pooled] if name == "cms" else []
     next_unit: list[int] = []
-    pooled_total = sum(count for _, count in pooled)
-    if pooled:
-        units, extra = _rules.cms_assign([(str(info.code), count) for info, count in pooled])
-        for (info, count), got, bonus in zip(pooled, units, extra, strict=True):
-            lines.append(
-                AllocationLine(
-                    info.code,
-                    count,
-                    got,
-                    "pooled",
-                    count // _rules.CMS_UNIT,
-                    count % _rules.CMS_UNIT,
-                    bool(bonus),
-                )
-            )
-        next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
-    pooled_codes = {info.code for info, _ in pooled}
+    plain: list[tuple[CodeInfo, int]] = []
     ladders: dict[Ladder, int] = {}
     for info, count in entries:
-        if info.code in pooled_codes:
-            continue
         if info.timing is Timing.UNTIMED:
             lines.append(AllocationLine(info.code, count, 1, "untimed"))
         elif info.timing is Timing.BAND:
@@ -144,12 +125,30 @@ def allocate(
         elif info.timing is Timing.LADDER and info.ladder is not None:
             ladders[info.ladder] = ladders.get(info.ladder, 0) + count
         else:
+            plain.append((info, count))
+    units, extra = _rules.timed_units(
+        name,
+        [
+            (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
+            for info, count in plain
+        ],
+    )
+    pooled_total = 0
+    for (info, count), got, bonus in zip(plain, units, extra, strict=True):
+        if name == "cms" and info.pooled:
+            pooled_total += count
+            whole, leftover = divmod(count, _rules.CMS_UNIT)
+            lines.append(
+                AllocationLine(info.code, count, got, "pooled", whole, leftover, bool(bonus))
+            )
+        else:
             unit = info.unit_minutes or _rules.CMS_UNIT
-            got = _rules.midpoint_units(count, unit)
             lines.append(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
             next_unit.append(_rules.midpoint_next(count, unit))
+    if any(line.method == "pooled" for line in lines):
+        next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
     given = {info.code: count for info, count in entries} if ladders else {}
     for family, total in ladders.items():
         lines.extend(_ladder_lines(family, total, given))

@@ -16,6 +16,7 @@ __all__ = [
     "ladder_units",
     "midpoint_next",
     "midpoint_units",
+    "timed_units",
 ]
 
 CMS_UNIT = 15
@@ -74,6 +75,35 @@ def cms_assign(minutes: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]
     for index in order[:remaining]:
         extra[index] = 1
         units[index] += 1
+    return units, extra
+
+
+def timed_units(
+    rule: str, entries: Sequence[tuple[str, int, int, bool]]
+) -> tuple[list[int], list[int]]:
+    """Units for the plain timed codes of one day (no ladder, band or untimed code).
+
+    Args:
+        rule: ``"cms"`` or ``"ama"``.
+        entries: ``(code, minutes, unit minutes, pooled)`` per code, where *pooled* says the
+            code is one of the 15-minute codes the 8-minute rule pools.
+
+    Returns:
+        ``(units, extra)`` per entry: under ``"cms"`` the pooled codes share the chart's units
+        (:func:`cms_assign`; *extra* marks those that got a leftover unit), and every other
+        code, and every code under ``"ama"``, takes the midpoint rule on its own.
+    """
+    units = [0] * len(entries)
+    extra = [0] * len(entries)
+    pooled = [i for i, entry in enumerate(entries) if entry[3]] if rule == "cms" else []
+    if pooled:
+        got, bonus = cms_assign([(entries[i][0], entries[i][1]) for i in pooled])
+        for i, count, flag in zip(pooled, got, bonus, strict=True):
+            units[i], extra[i] = count, flag
+    chosen = set(pooled)
+    for i, (_code, minutes, unit, _pooled) in enumerate(entries):
+        if i not in chosen:
+            units[i] = midpoint_units(minutes, unit)
     return units, extra
 
 

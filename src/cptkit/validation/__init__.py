@@ -19,28 +19,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .._catalog import Catalog, DateLike, default_catalog
-from .._catalog import _day as to_day
+from .._catalog import Catalog, DateLike
 from ..claims import Claim
-from ..errors import InvalidInput
 from ..policy import PayerPolicy
+from ._checker import Checker
 from ._combinators import RuleSet, all_of, when, with_severity, without
-from ._core import Context, Facts, Finding, FunctionRule, Report, Rule, Severity, rule
-from ._lines import LineRule, LineSite
-from ._shapes import ShapeRule
+from ._context import Context, Facts
+from ._findings import Finding, Report, Severity
+from ._rule import FunctionRule, LineRule, LineView, Rule, rule
 
 __all__ = [
+    "Checker",
     "Context",
     "Facts",
     "Finding",
     "FunctionRule",
     "LineRule",
-    "LineSite",
+    "LineView",
     "Report",
     "Rule",
     "RuleSet",
     "Severity",
-    "ShapeRule",
     "all_of",
     "make_context",
     "rule",
@@ -61,60 +60,17 @@ def make_context(
     facts: Facts | None = None,
     acknowledged: Iterable[tuple[str, int | None]] = (),
 ) -> Context:
-    """The :class:`Context` :func:`validate` would use for these options."""
-    chosen = policy if policy is not None else getattr(rules, "policy", None)
-    _check_type("policy", chosen, PayerPolicy)
-    _check_type("catalog", catalog, Catalog)
-    _check_type("facts", facts, Facts)
-    pairs = _acknowledged(acknowledged)
-    return Context(
-        catalog=default_catalog() if catalog is None else catalog,
-        policy=PayerPolicy.medicare() if chosen is None else chosen,
-        on=to_day(on),
-        facts=Facts() if facts is None else facts,
-        acknowledged=pairs,
+    """The :class:`Context` :func:`validate` would use for these options (a new one: its
+    caches are empty)."""
+    checker = Checker(
+        rules=rules,
+        on=on,
+        policy=policy,
+        catalog=catalog,
+        facts=facts,
+        acknowledged=acknowledged,
     )
-
-
-def _check_type(name: str, value: object, cls: type) -> None:
-    if value is not None and not isinstance(value, cls):
-        raise InvalidInput(name, type(value).__name__, f"a cptkit {cls.__name__} or None")
-
-
-def _acknowledged(values: object) -> frozenset[tuple[str, int | None]]:
-    expected = "(rule id, line index) pairs, such as [('ncci-ptp', 1)]"
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidInput("acknowledged", type(values).__name__, expected)
-    pairs = []
-    for item in values:
-        if not (
-            isinstance(item, tuple)
-            and len(item) == 2
-            and isinstance(item[0], str)
-            and (item[1] is None or type(item[1]) is int)
-        ):
-            raise InvalidInput("acknowledged", item, expected)
-        pairs.append(item)
-    return frozenset(pairs)
-
-
-def _rules(rules: object) -> RuleSet:
-    if rules is None:
-        from ..rulesets import medicare
-
-        return medicare()
-    if isinstance(rules, RuleSet):
-        return rules
-    return all_of(rules)  # type: ignore[arg-type]
-
-
-def _run(ruleset: RuleSet, claim: object, context: Context) -> Report:
-    if not isinstance(claim, Claim):
-        raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
-    findings = tuple(ruleset(claim, context))
-    if len(findings) > 1:
-        findings = tuple(sorted(findings, key=Finding.sort_key))
-    return Report(findings, claim.claim_id)
+    return checker.context
 
 
 def validate(
@@ -129,32 +85,27 @@ def validate(
 ) -> Report:
     """Check one claim and report every finding.
 
-    Args:
-        claim: the claim.
-        rules: a rule or rule set (default :func:`cptkit.rulesets.medicare`).
-        on: judge codes, modifiers, places and edits as valid on this date instead of each
-            line's date of service (lines are still grouped by their own dates).
-        policy: the payer policy (default: the rule set's, else Medicare).
-        catalog: the reference data (default: the packaged catalog).
-        facts: facts the claim does not hold (year-to-date therapy amounts, discipline).
-        acknowledged: ``(rule id, line)`` pairs the biller attested to (e.g. distinct services
-            for ``ncci-ptp``); those findings become info.
+    The options are :class:`Checker`'s: *rules* (default :func:`cptkit.rulesets.medicare`),
+    *on* (judge every line as on this date), *policy*, *catalog*, *facts* and *acknowledged*
+    (``(rule id, line)`` pairs the biller attested to). To check many claims with the same
+    options, make one :class:`Checker` and reuse it: its caches then serve every claim.
 
     Returns:
         A :class:`Report`; ``report.ok`` is False when any finding is an error.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Keyword options are checked by type checkers (no ``**options``).
     """
-    ruleset = _rules(rules)
-    context = make_context(
-        rules=ruleset,
+    checker = Checker(
+        rules=rules,
         on=on,
         policy=policy,
         catalog=catalog,
         facts=facts,
         acknowledged=acknowledged,
     )
-    return _run(ruleset, claim, context)
+    return checker.check(claim)
 
 
 def validate_many(
@@ -169,9 +120,8 @@ def validate_many(
     """Check many claims lazily, one :class:`Report` each, in input order (for bulk use).
 
     The options are :func:`validate`'s, less ``acknowledged``: acknowledgements name lines of
-    one claim, so they are given per claim through :func:`validate`.
+    one claim, so they are given per claim through :func:`validate`. The options are checked
+    at once; the claims as they are read.
     """
-    ruleset = _rules(rules)
-    context = make_context(rules=ruleset, on=on, policy=policy, catalog=catalog, facts=facts)
-    for claim in claims:
-        yield _run(ruleset, claim, context)
+    checker = Checker(rules=rules, on=on, policy=policy, catalog=catalog, facts=facts)
+    return checker.check_many(claims)

@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
-from .._cache import keep
 from ..claims import Claim
 from ..errors import InvalidInput
 from ..policy import PayerPolicy
-from ._core import Context, Finding, Severity
-from ._lines import LineRule, line_findings
-from ._shapes import Layout, ShapeRule, claim_key, layout, shape_findings
+from ._context import Context
+from ._findings import Finding, Severity
+from ._rule import LineRule, line_findings
 
 __all__ = ["RuleSet", "all_of", "rule_ids_of", "when", "with_severity", "without"]
 
@@ -35,21 +34,8 @@ def _lines_of(ruleset: RuleSet) -> tuple[LineRule, ...]:
     return tuple(m for m in ruleset.rules if isinstance(m, LineRule))
 
 
-def _shapes_of(ruleset: RuleSet) -> tuple[ShapeRule, ...]:
-    return tuple(m for m in ruleset.rules if isinstance(m, ShapeRule) and not m.uses_minutes)
-
-
-def _shape_groups(ruleset: RuleSet) -> tuple[tuple[bool, tuple[ShapeRule, ...]], ...]:
-    # Rules that read units and rules that do not: each group has its own memo, and the
-    # second one's shapes leave units out, so they repeat more.
-    shapes = _shapes_of(ruleset)
-    groups = [(units, tuple(m for m in shapes if m.uses_units is units)) for units in (True, False)]
-    return tuple(group for group in groups if group[1])
-
-
 def _others_of(ruleset: RuleSet) -> tuple[RuleLike, ...]:
-    memoized = {id(m) for m in (*_lines_of(ruleset), *_shapes_of(ruleset))}
-    return tuple(m for m in ruleset.rules if id(m) not in memoized)
+    return tuple(m for m in ruleset.rules if not isinstance(m, LineRule))
 
 
 @attrs.frozen
@@ -66,63 +52,24 @@ class RuleSet:
     rules: tuple[RuleLike, ...]
     policy: PayerPolicy | None = None
     name: str = "rules"
-    # How the set runs (findings are the same either way; tests hold them equal):
-    # - members that judge lines one by one run together, through a memo of distinct lines
-    #   (see _lines);
-    # - shape rules that do not read minutes run through a memo of claim shapes (_shapes);
-    # - any other member runs on every claim;
-    # - when every member is a line or shape rule, a whole claim's findings are kept too,
-    #   keyed on everything those rules may read (_shapes.claim_key).
+    # Line rules run together through the context's line memo for this set (see _rule);
+    # every other member runs on every claim.
     _line_rules: tuple[LineRule, ...] = attrs.field(
         init=False, eq=False, repr=False, default=attrs.Factory(_lines_of, takes_self=True)
-    )
-    _shape_rules: tuple[tuple[bool, tuple[ShapeRule, ...]], ...] = attrs.field(
-        init=False, eq=False, repr=False, default=attrs.Factory(_shape_groups, takes_self=True)
     )
     _claim_rules: tuple[RuleLike, ...] = attrs.field(
         init=False, eq=False, repr=False, default=attrs.Factory(_others_of, takes_self=True)
     )
-    _edits: bool = attrs.field(
-        init=False,
-        eq=False,
-        repr=False,
-        default=attrs.Factory(
-            lambda self: any(getattr(m, "uses_edits", False) for m in self.rules), takes_self=True
-        ),
-    )
-    _whole: bool = attrs.field(
-        init=False,
-        eq=False,
-        repr=False,
-        default=attrs.Factory(
-            lambda self: all(isinstance(m, (LineRule, ShapeRule)) for m in self.rules),
-            takes_self=True,
-        ),
-    )
 
-    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
-        if not self._whole:
-            return self._run(claim, context, None)
-        shape = layout(claim, context, self._edits)
-        memo = context.memo_for(self, "claims")
-        key = claim_key(claim, shape)
-        found: tuple[Finding, ...] | None = memo.get(key)
-        if found is None:
-            found = keep(memo, key, tuple(self._run(claim, context, shape)))
-        return found
-
-    def _run(self, claim: Claim, context: Context, shape: Layout | None) -> Iterator[Finding]:
-        if self._line_rules:
-            memo = context.memo_for(self, "lines")
-            yield from line_findings(self._line_rules, claim, context, memo)
-        if shape is None and self._shape_rules:
-            shape = layout(claim, context, self._edits)
-        for units, members in self._shape_rules:
-            assert shape is not None  # computed above whenever there are shape rules
-            memo = context.memo_for(self, "shapes" if units else "unitless shapes")
-            yield from shape_findings(members, claim, context, memo, shape, units)
+    def __call__(self, claim: Claim, context: Context) -> list[Finding]:
+        found = (
+            line_findings(self._line_rules, claim, context, context.line_memo(self))
+            if self._line_rules
+            else []
+        )
         for member in self._claim_rules:
-            yield from member(claim, context)
+            found.extend(member(claim, context))
+        return found
 
     @property
     def rule_ids(self) -> frozenset[str]:

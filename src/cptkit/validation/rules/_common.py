@@ -11,7 +11,7 @@ from collections import defaultdict
 from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
-from .._core import Context
+from .._context import Context
 
 __all__ = ["THERAPY_DISCIPLINE_MODIFIERS", "by_code_and_day", "by_day", "codes_text"]
 

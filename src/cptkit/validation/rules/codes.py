@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import ClaimLine
-from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule, LineSite
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import LineRule, LineView, Rule
 from ._common import codes_text
 
 __all__ = ["code_inactive", "code_unknown"]
@@ -22,9 +22,7 @@ __all__ = ["code_inactive", "code_unknown"]
 
 @attrs.frozen
 class _CodeUnknown(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         if context.code_info(line.code) is None:
             yield self.finding(
                 index,
@@ -36,10 +34,8 @@ class _CodeUnknown(LineRule):
 
 @attrs.frozen
 class _CodeInactive(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
-        day = site.day
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        day = line.day
         info = context.code_info(line.code)
         if info is None or info.active_on(day):
             return

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import ClaimLine
-from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule, LineSite
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import LineRule, LineView, Rule
 
 __all__ = ["diagnosis_pointer_invalid"]
 
@@ -22,10 +22,8 @@ MAX_POINTERS = 4
 
 @attrs.frozen
 class _DiagnosisPointerInvalid(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
-        diagnoses = site.diagnoses
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        diagnoses = line.diagnoses
         pointers = line.diagnosis_pointers
         if not pointers:
             yield self.finding(

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import ClaimLine
 from ...modifiers import Modifier
 from ...records import Discipline
-from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule, LineSite
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import LineRule, LineView, Rule
 from ._common import GN, GO, GP, THERAPY_DISCIPLINE_MODIFIERS
 
 __all__ = [
@@ -37,10 +37,8 @@ _ASSISTANT = {Modifier("CQ"): GP, Modifier("CO"): GO}
 
 @attrs.frozen
 class _ModifierUnknown(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
-        day = site.day
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        day = line.day
         for modifier in line.modifiers:
             info = context.modifier_info(modifier)
             if info is None:
@@ -65,9 +63,7 @@ class _ModifierUnknown(LineRule):
 
 @attrs.frozen
 class _ModifierDuplicate(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         seen: set[Modifier] = set()
         for modifier in line.modifiers:
             if modifier in seen:
@@ -82,9 +78,7 @@ class _ModifierDuplicate(LineRule):
 
 @attrs.frozen
 class _ModifierTooMany(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         if len(line.modifiers) > MAX_MODIFIERS:
             yield self.finding(
                 index,
@@ -96,9 +90,7 @@ class _ModifierTooMany(LineRule):
 
 @attrs.frozen
 class _TherapyModifierMissing(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         if not context.policy.therapy_modifiers_required:
             return
         info = context.code_info(line.code)
@@ -128,9 +120,7 @@ class _TherapyModifierMissing(LineRule):
 
 @attrs.frozen
 class _TherapyModifierConflict(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         present = [m for m in line.modifiers if m in THERAPY_DISCIPLINE_MODIFIERS]
         if not present:
             return
@@ -154,9 +144,7 @@ class _TherapyModifierConflict(LineRule):
 
 @attrs.frozen
 class _AssistantModifierMismatch(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         for assistant, needed in _ASSISTANT.items():
             if assistant in line.modifiers and needed not in line.modifiers:
                 yield self.finding(

@@ -11,23 +11,21 @@ not compatible), 18 (duplicate).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
 
 import attrs
 
 from ...claims import Claim
 from ...records import ModifierGroup
-from .._core import Context, Finding, Rule, Severity
-from .._shapes import ShapeRule
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import Rule
 from ._common import by_day, codes_text
 
 __all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 
 @attrs.frozen
-class _AddonWithoutPrimary(ShapeRule):
-    uses_units: ClassVar[bool] = False
-
+class _AddonWithoutPrimary(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for indexes in by_day(claim, context).values():
             present = {claim.lines[i].code for i in indexes}
@@ -48,10 +46,7 @@ class _AddonWithoutPrimary(ShapeRule):
 
 
 @attrs.frozen
-class _NcciPtp(ShapeRule):
-    uses_edits: ClassVar[bool] = True
-    uses_units: ClassVar[bool] = False
-
+class _NcciPtp(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for indexes in by_day(claim, context).values():
             for position, first in enumerate(indexes):
@@ -118,9 +113,7 @@ class _NcciPtp(ShapeRule):
 
 
 @attrs.frozen
-class _DuplicateLine(ShapeRule):
-    uses_units: ClassVar[bool] = False
-
+class _DuplicateLine(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         seen: set[object] = set()
         for index, line in enumerate(claim.lines):

@@ -14,33 +14,26 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import ClaimLine
 from ...records import ModifierGroup
-from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule, LineSite
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import LineRule, LineView, Rule
 
 __all__ = ["place_of_service_unknown", "telehealth_mismatch"]
 
 
 @attrs.frozen
 class _PlaceOfServiceUnknown(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
-        place, day = site.place, site.day
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        place, day = line.place, line.day
         if place is None:
             return
-        key = ("place-valid", place, context.period(day))  # valid alike across a period
-        valid = context.memo.get(key)
-        if valid is None:
-            valid = context.remember(
-                key, context.catalog.get_place_of_service(place, on=day) is not None
-            )
+        valid = context.catalog.get_place_of_service(place, on=day) is not None
         if valid:
             return
         # A claim-level place is reported once, for the claim (LineRule keeps one of each).
         yield self.finding(
-            index if site.own_place else None,
+            index if line.own_place else None,
             "place_of_service",
             f"place of service {place} is unassigned or not valid on the date of service",
             suggestion="use a current CMS place-of-service code (02/10 for telehealth)",
@@ -49,10 +42,8 @@ class _PlaceOfServiceUnknown(LineRule):
 
 @attrs.frozen
 class _TelehealthMismatch(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
-        place = site.place
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        place = line.place
         if place is None:
             return
         policy = context.policy

@@ -9,13 +9,14 @@ The amounts are Medicare allowed amounts. When the year-to-date amount and the P
 are known (:class:`~cptkit.validation.Facts`), this claim's own lines are priced with
 :func:`cptkit.payment.estimate`: the line on which the year's amount passes the threshold, and
 every later line of the same threshold, need KX too (a warning: the amount is an estimate).
+That reads the whole claim (dates, places, the other lines), so the rule is a plain
+:class:`~cptkit.validation.Rule`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import ClassVar
 
 import attrs
 
@@ -23,14 +24,16 @@ from ... import payment
 from ...claims import Claim, ClaimLine
 from ...errors import CptkitError
 from ...modifiers import Modifier
-from .._core import Context, Finding, Rule, Severity
-from .._shapes import ShapeRule
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import Rule
 from ._common import GN, GO, GP
 
 __all__ = ["kx_threshold"]
 
 KX = Modifier("KX")
 _OT, _PT_SLP = "OT", "PT and SLP"
+_SUGGESTION = "add KX if the services are medically necessary and documented so"
 
 
 def _bucket(line: ClaimLine) -> str | None:
@@ -44,7 +47,7 @@ def _bucket(line: ClaimLine) -> str | None:
 def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
     """The lines (with their threshold) on or after which this claim's estimated allowed
     amounts take a known year-to-date amount past the threshold; empty when the estimate
-    cannot be made. Lines count in claim order, in the year of the first line's date."""
+    cannot be made. Lines count in date order (then claim order), in the year of the first."""
     facts = context.facts
     known = {_OT: facts.ot_amount_ytd, _PT_SLP: facts.pt_slp_amount_ytd}
     if facts.locality is None or all(amount is None for amount in known.values()):
@@ -57,13 +60,15 @@ def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
         )
     except CptkitError:
         return {}
-    year = context.day(claim.lines[0].date_of_service).year
+    order = sorted(range(len(claim.lines)), key=lambda i: (claim.lines[i].date_of_service, i))
+    year = context.day(claim.lines[order[0]].date_of_service).year
     threshold = context.policy.kx_threshold(year)
     if threshold is None:
         return {}
     running = {bucket: amount for bucket, amount in known.items() if amount is not None}
     found: dict[int, Decimal] = {}
-    for index, line in enumerate(claim.lines):
+    for index in order:
+        line = claim.lines[index]
         bucket = _bucket(line)
         if bucket not in running or context.day(line.date_of_service).year != year:
             continue
@@ -74,12 +79,7 @@ def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
 
 
 @attrs.frozen
-class _KxThreshold(ShapeRule):
-    # Its findings read what a whole-claim key holds (lines, places, which lines share a
-    # date, each date's period) but places are not in a shape: flagged like a rule that reads
-    # minutes, it runs on every claim and rule sets still keep whole claims' findings.
-    uses_minutes: ClassVar[bool] = True
-
+class _KxThreshold(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         facts = context.facts
         crossings = _crossings(claim, context)
@@ -106,9 +106,6 @@ class _KxThreshold(ShapeRule):
                     suggestion=_SUGGESTION,
                     severity=Severity.WARNING,
                 )
-
-
-_SUGGESTION = "add KX if the services are medically necessary and documented so"
 
 
 def kx_threshold() -> Rule:

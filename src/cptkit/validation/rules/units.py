@@ -10,19 +10,18 @@ ranges. CARC 151: "the information furnished does not support this many units or
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import ClassVar
 
 import attrs
 
 from ... import units as unit_rules
 from ..._cache import keep
-from ...claims import Claim, ClaimLine
+from ...claims import Claim
 from ...codes import Code
 from ...records import CodeInfo, Timing
 from ...units import _rules as unit_arithmetic
-from .._core import Context, Finding, Rule, Severity
-from .._lines import LineRule, LineSite
-from .._shapes import ShapeRule
+from .._context import Context
+from .._findings import Finding, Severity
+from .._rule import LineRule, LineView, Rule
 from ._common import THERAPY_DISCIPLINE_MODIFIERS, by_code_and_day
 
 __all__ = [
@@ -36,7 +35,7 @@ _RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
 
 
 @attrs.frozen
-class _UnitsExceedMue(ShapeRule):
+class _UnitsExceedMue(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for (code, _), indexes in by_code_and_day(claim, context).items():
             edit = context.mue(code)
@@ -74,7 +73,7 @@ def _mue_advice(mai: int, limit: int) -> str:
 
 
 @attrs.frozen
-class _UntimedMultipleUnits(ShapeRule):
+class _UntimedMultipleUnits(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         for (code, _), indexes in by_code_and_day(claim, context).items():
             info = context.code_info(code)
@@ -91,9 +90,7 @@ class _UntimedMultipleUnits(ShapeRule):
 
 
 @attrs.frozen
-class _UnitsMinutesMismatch(ShapeRule):
-    uses_minutes: ClassVar[bool] = True
-
+class _UnitsMinutesMismatch(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         code_info = context.code_info
@@ -196,15 +193,12 @@ def _supported(
     context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, Code]
 ) -> tuple[dict[str, int], frozenset[str]]:
     """The units *checked* minutes (by code text) support, and the codes the allocation
-    judged (memoized).
-
-    Visits repeat the same minutes often, and the answer depends only on the key.
-    """
-    memo = context.memo_for(_supported, "supported")  # its own: it would crowd out the rest
+    judged, kept in :attr:`Context.allocations`: visits repeat the same minutes often, and the
+    answer depends only on the key."""
     key = (rule, frozenset(checked.items()))
-    found: tuple[dict[str, int], frozenset[str]] | None = memo.get(key)
+    found: tuple[dict[str, int], frozenset[str]] | None = context.allocations.get(key)
     if found is None:
-        found = keep(memo, key, _allocate(context, rule, checked, codes))
+        found = keep(context.allocations, key, _allocate(context, rule, checked, codes))
     return found
 
 
@@ -213,24 +207,16 @@ def _allocate(
 ) -> tuple[dict[str, int], frozenset[str]]:
     infos = [context.code_info(codes[text]) for text in checked]
     if all(info is not None and info.timing is Timing.TIMED for info in infos):
-        # Only plain timed codes: the arithmetic of units.allocate without its result objects
-        # (tests hold the two equal). CMS pools the 15-minute codes; every other code, and
-        # every code under the CPT rule, takes the midpoint rule on its own.
-        units: dict[str, int] = {}
-        pooled: list[tuple[str, int]] = []
-        for (text, count), info in zip(checked.items(), infos, strict=True):
-            assert info is not None
-            if rule == "cms" and info.pooled:
-                pooled.append((text, count))
-            else:
-                unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
-                units[text] = unit_arithmetic.midpoint_units(count, unit)
-        if pooled:
-            pooled.sort()
-            got, _ = unit_arithmetic.cms_assign(pooled)
-            for (text, _count), count in zip(pooled, got, strict=True):
-                units[text] = count
-        return units, frozenset(checked)
+        # Only plain timed codes: the arithmetic of units.allocate, without its explanation.
+        entries = [
+            (text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled)
+            for (text, count), info in zip(checked.items(), infos, strict=True)
+            if info is not None
+        ]
+        units, _ = unit_arithmetic.timed_units(rule, entries)
+        return {entry[0]: count for entry, count in zip(entries, units, strict=True)}, frozenset(
+            checked
+        )
     by_code = {codes[text]: count for text, count in checked.items()}
     allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
     return (
@@ -294,9 +280,7 @@ def _by_day_and_discipline(claim: Claim, timed: list[CodeInfo | None]) -> list[l
 
 @attrs.frozen
 class _TimeBandMismatch(LineRule):
-    def check_line(
-        self, index: int, line: ClaimLine, site: LineSite, context: Context
-    ) -> Iterator[Finding]:
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
         info = context.code_info(line.code)
         if info is None or info.time_band is None or line.minutes is None:
             return

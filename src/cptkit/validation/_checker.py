@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: MIT
+"""The options of a checking run, held in one value: :class:`Checker`.
+
+>>> import cptkit
+>>> from cptkit.validation import Checker
+>>> checker = Checker(rules=cptkit.rulesets.commercial(), on="2026-03-02")
+>>> line = cptkit.ClaimLine(code="97110", units=1, minutes=15, date_of_service="2026-03-02",
+...                         diagnosis_pointers=[1])
+>>> checker.check(cptkit.Claim(lines=[line], diagnoses=["M54.50"])).ok
+True
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from .._catalog import Catalog, DateLike, default_catalog
+from ..claims import Claim
+from ..errors import InvalidInput
+from ..policy import PayerPolicy
+from ._combinators import RuleSet, all_of
+from ._context import Context, Facts
+from ._findings import Finding, Report
+
+__all__ = ["Checker"]
+
+
+@attrs.frozen(init=False)
+class Checker:
+    """The rules and options of a run, and the context its claims share.
+
+    Every way of checking (:func:`~cptkit.validate`, :func:`~cptkit.validate_many`,
+    ``cptkit check``, :mod:`cptkit.distributed`) builds one. Claims checked with one checker
+    share its :class:`Context`, so what one claim looked up (codes, edits, distinct lines)
+    serves the next; the findings are the same as checking each claim alone. A checker is
+    immutable and may be shared by threads; it pickles as its options.
+
+    Args:
+        rules: a rule or rule set (default :func:`cptkit.rulesets.medicare`).
+        on: judge codes, modifiers, places and edits as valid on this date instead of each
+            line's date of service (lines are still grouped by their own dates).
+        policy: the payer policy (default: the rule set's, else Medicare).
+        catalog: the reference data (default: the packaged catalog).
+        facts: facts the claims do not hold (year-to-date therapy amounts, discipline).
+        acknowledged: ``(rule id, line)`` pairs the biller attested to (e.g. distinct services
+            for ``ncci-ptp``); those findings become info. They name lines of one claim, so
+            give them to a checker of that claim.
+
+    Raises:
+        InvalidInput: an option of the wrong type, or a date that is not one.
+
+    .. versionadded:: 0.2.0
+    """
+
+    rules: RuleSet
+    policy: PayerPolicy
+    on: datetime.date | None
+    catalog: Catalog
+    facts: Facts
+    acknowledged: frozenset[tuple[str, int | None]]
+    context: Context = attrs.field(eq=False, repr=False)
+    """The context the checker's claims share (made from the options above)."""
+
+    def __init__(
+        self,
+        *,
+        rules: object = None,
+        on: DateLike = None,
+        policy: PayerPolicy | None = None,
+        catalog: Catalog | None = None,
+        facts: Facts | None = None,
+        acknowledged: Iterable[tuple[str, int | None]] = (),
+    ) -> None:
+        ruleset = _ruleset(rules)
+        chosen = policy if policy is not None else ruleset.policy
+        _check_type("policy", chosen, PayerPolicy)
+        _check_type("catalog", catalog, Catalog)
+        _check_type("facts", facts, Facts)
+        context = Context(
+            catalog=default_catalog() if catalog is None else catalog,
+            policy=PayerPolicy.medicare() if chosen is None else chosen,
+            on=on,
+            facts=Facts() if facts is None else facts,
+            acknowledged=_acknowledged(acknowledged),
+        )
+        self.__attrs_init__(
+            ruleset,
+            context.policy,
+            context.on,
+            context.catalog,
+            context.facts,
+            context.acknowledged,
+            context,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Travels as its options; the context's caches are rebuilt where it lands.
+        return (
+            _rebuild,
+            (self.rules, self.policy, self.on, self.catalog, self.facts, self.acknowledged),
+        )
+
+    def check(self, claim: Claim) -> Report:
+        """Check one claim and report every finding, in stable order.
+
+        Raises:
+            InvalidInput: *claim* is not a :class:`~cptkit.Claim`.
+        """
+        if not isinstance(claim, Claim):
+            raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
+        findings = self.rules(claim, self.context)
+        if len(findings) > 1:
+            findings.sort(key=Finding.sort_key)
+        return Report(tuple(findings), claim.claim_id)
+
+    def check_many(self, claims: Iterable[Claim]) -> Iterator[Report]:
+        """Check many claims lazily, one :class:`Report` each, in input order."""
+        check = self.check
+        for claim in claims:
+            yield check(claim)
+
+
+def _rebuild(
+    rules: RuleSet,
+    policy: PayerPolicy,
+    on: datetime.date | None,
+    catalog: Catalog,
+    facts: Facts,
+    acknowledged: frozenset[tuple[str, int | None]],
+) -> Checker:
+    return Checker(
+        rules=rules, policy=policy, on=on, catalog=catalog, facts=facts, acknowledged=acknowledged
+    )
+
+
+def _ruleset(rules: object) -> RuleSet:
+    if rules is None:
+        from ..rulesets import medicare
+
+        return medicare()
+    if isinstance(rules, RuleSet):
+        return rules
+    return all_of(rules)  # type: ignore[arg-type]
+
+
+def _check_type(name: str, value: object, cls: type) -> None:
+    if value is not None and not isinstance(value, cls):
+        raise InvalidInput(name, type(value).__name__, f"a cptkit {cls.__name__} or None")
+
+
+def _acknowledged(values: object) -> frozenset[tuple[str, int | None]]:
+    expected = "(rule id, line index) pairs, such as [('ncci-ptp', 1)]"
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInput("acknowledged", type(values).__name__, expected)
+    pairs = []
+    for item in values:
+        if not (
+            isinstance(item, tuple)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and (item[1] is None or type(item[1]) is int)
+        ):
+            raise InvalidInput("acknowledged", item, expected)
+        pairs.append(item)
+    return frozenset(pairs)

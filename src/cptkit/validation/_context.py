@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: MIT
+"""What rules read besides the claim: the facts a claim does not hold, and the context of a
+run (catalog, payer policy, the date to judge on) with the per-run caches rules share.
+
+>>> from cptkit import Code
+>>> from cptkit.validation import Context
+>>> context = Context(on="2026-03-02")
+>>> context.code_info(Code("97110")).timed
+True
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from .._cache import keep
+from .._catalog import Catalog, default_catalog
+from .._catalog import _day as to_day
+from .._convert import to_decimal, to_optional_text
+from ..codes import Code
+from ..errors import InvalidInput
+from ..modifiers import Modifier
+from ..policy import PayerPolicy
+from ..records import MUE, CodeInfo, Discipline, ModifierInfo, to_discipline
+
+__all__ = ["Context", "Facts"]
+
+
+def _amount(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value, InvalidInput, "amount")
+
+
+def _locality(value: object) -> str | None:
+    return to_optional_text(value, InvalidInput, "locality")
+
+
+def _clinician(value: object) -> Discipline | None:
+    return to_discipline(value, "clinician_discipline")
+
+
+@attrs.frozen
+class Facts:
+    """What the claim alone does not say.
+
+    Attributes:
+        pt_slp_amount_ytd: the beneficiary's Medicare-allowed PT and SLP amount this year
+            before this claim (for the KX threshold), or ``None`` when unknown. Text, ``int``
+            or ``Decimal``; never a float.
+        ot_amount_ytd: the same for OT, which has its own threshold.
+        clinician_discipline: the rendering clinician's discipline, when known.
+        locality: the Medicare PFS locality the services are furnished in (``"10112-00"``),
+            when known: with a year-to-date amount, ``kx-threshold`` estimates where this
+            claim's allowed amounts cross the threshold (:mod:`cptkit.payment`).
+    """
+
+    pt_slp_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
+    ot_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
+    clinician_discipline: Discipline | None = attrs.field(default=None, converter=_clinician)
+    locality: str | None = attrs.field(default=None, converter=_locality)
+
+
+_V = TypeVar("_V")
+
+
+@attrs.frozen
+class Context:
+    """What rules read besides the claim.
+
+    A context is made once per run (:class:`~cptkit.validation.Checker` makes it) and shared
+    by every claim checked in it: its caches hold what rules look up, each bounded (see
+    ``cptkit._cache``), and the values kept are immutable, so threads may share a context.
+
+    Attributes:
+        catalog: the reference data (default: the packaged catalog).
+        policy: the payer's policy (unit rule, telehealth expectations, KX thresholds).
+        on: a date to judge every line on, or ``None`` to use each line's date of service.
+        facts: facts the claim does not hold.
+        acknowledged: ``(rule id, line)`` pairs a biller has attested to (for example that two
+            services were distinct); their findings are kept, downgraded to info.
+    """
+
+    catalog: Catalog = attrs.field(factory=default_catalog)
+    policy: PayerPolicy = attrs.field(factory=PayerPolicy.medicare)
+    on: datetime.date | None = attrs.field(default=None, converter=to_day)
+    facts: Facts = attrs.field(factory=Facts)
+    acknowledged: frozenset[tuple[str, int | None]] = frozenset()
+    _codes: dict[Code, CodeInfo | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _mues: dict[Code, MUE | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _partners: dict[Code, frozenset[str]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _periods: dict[datetime.date, datetime.date] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _line_memos: dict[int, tuple[object, dict[object, Any]]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    allocations: dict[object, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """The units the units rules found for each distinct set of minutes (bounded)."""
+    memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """A cache rules may use for results that depend only on their key (kept per context).
+    Add to it with :meth:`remember`, which keeps it bounded."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A context travels as its settings; the caches are rebuilt where it lands.
+        return (Context, (self.catalog, self.policy, self.on, self.facts, self.acknowledged))
+
+    def remember(self, key: object, value: _V) -> _V:
+        """Keep *value* in :attr:`memo` under *key* unless the memo is full; return *value*."""
+        keep(self.memo, key, value)
+        return value
+
+    def day(self, service_date: datetime.date) -> datetime.date:
+        """The date a line is judged on: the context's ``on``, else its date of service."""
+        return service_date if self.on is None else self.on
+
+    def period(self, day: datetime.date) -> datetime.date:
+        """The first day of the stretch of time *day* falls in, for what a line is judged by.
+
+        A stretch lies within one year (the therapy thresholds are yearly) and between two
+        dates on which some code, modifier or place of service becomes or stops being valid, so
+        every such record is valid on all of its days or on none. Line rules see this day in
+        place of the real one (:class:`~cptkit.validation.LineView`), so they judge every day
+        of a stretch alike.
+        """
+        try:
+            return self._periods[day]
+        except KeyError:
+            pass
+        changes = self.catalog.validity_changes()
+        first = datetime.date(day.year, 1, 1)
+        index = bisect.bisect_right(changes, day)
+        if index and changes[index - 1] > first:
+            first = changes[index - 1]
+        return keep(self._periods, day, first)
+
+    def line_memo(self, owner: object) -> dict[object, Any]:
+        """The line memo *owner* (a rule set) keeps in this context; add with
+        ``cptkit._cache.keep``, which keeps it bounded."""
+        entry = self._line_memos.get(id(owner))
+        if entry is None or entry[0] is not owner:
+            # Keyed by identity and holding the owner, so an id is never reused while kept.
+            entry = self._line_memos[id(owner)] = (owner, {})
+        return entry[1]
+
+    def code_info(self, code: Code) -> CodeInfo | None:
+        """The catalog's record for *code* (memoized), or ``None``."""
+        try:
+            return self._codes[code]
+        except KeyError:
+            return keep(self._codes, code, self.catalog.find(code))
+
+    def modifier_info(self, modifier: Modifier) -> ModifierInfo | None:
+        """The catalog's record for *modifier* (memoized), or ``None``."""
+        try:
+            return self._modifiers[modifier]
+        except KeyError:
+            return keep(self._modifiers, modifier, self.catalog.get_modifier(modifier))
+
+    def mue(self, code: Code) -> MUE | None:
+        """The catalog's MUE for *code* (memoized), or ``None``."""
+        try:
+            return self._mues[code]
+        except KeyError:
+            return keep(self._mues, code, self.catalog.mue(code))
+
+    def ptp_partners(self, code: Code) -> frozenset[str]:
+        """The codes *code* has NCCI rows with (memoized)."""
+        try:
+            return self._partners[code]
+        except KeyError:
+            return keep(self._partners, code, self.catalog.ptp_partners(code))
