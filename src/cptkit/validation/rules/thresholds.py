@@ -50,7 +50,7 @@ def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
     cannot be made. Lines count in date order (then claim order), in the year of the first."""
     facts = context.facts
     known = {_OT: facts.ot_amount_ytd, _PT_SLP: facts.pt_slp_amount_ytd}
-    if facts.locality is None or all(amount is None for amount in known.values()):
+    if facts.locality is None:
         return {}
     # Judged on a date (`on`), the claim is priced with that date's fee schedule year.
     on_year = None if context.on is None else context.on.year
@@ -82,6 +82,8 @@ def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
 class _KxThreshold(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         facts = context.facts
+        if facts.pt_slp_amount_ytd is None and facts.ot_amount_ytd is None:
+            return  # the usual run: nothing to compare with
         crossings = _crossings(claim, context)
         for index, line in enumerate(claim.lines):
             bucket = _bucket(line)
