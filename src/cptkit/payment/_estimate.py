@@ -4,9 +4,10 @@ facility or non-facility practice expense, the therapy MPPR and the CQ/CO reduct
 
 Sources (docs/payment.md gives the details):
 
-* the payment formula: 42 CFR 414.22 and the PFS final rules; CMS rounds each fee schedule
-  amount to the cent (the RVU file's national amounts, total RVUs x CF half-up to cents,
-  are what CMS publishes);
+* the payment formula: Social Security Act sec. 1848 (42 U.S.C. 1395w-4) as the PFS
+  Relative Value File documentation writes it; CMS publishes fee schedule amounts in cents
+  (national amounts, total RVUs x CF half-up to cents, match CMS's rates:
+  data/raw/pfs_2026/PROVENANCE.md);
 * facility and non-facility settings: CMS Pub. 100-04 ch. 12 sec. 20.4.2, with the place of
   service code set's facility flags (the catalog's places);
 * MPPR: CMS Pub. 100-04 ch. 5 sec. 10.7 (50 % of the PE of every unit after the one with the
