@@ -222,14 +222,17 @@ def test_no_place_of_service_assumes_non_facility() -> None:
         (AL, None, "97151", "2026-08-03", NotPriced, "status C on RVU26C, carrier-priced"),
         (AL, None, "97127", "2026-08-03", NotPriced, "not on the RVU26C RVU file"),
         (AL, None, "92558", "2026-08-03", NotPriced, "status X on RVU26C, not a physician"),
+        # the TC row of 96020 is carrier-priced although the code's own row is not
+        (AL, None, "96020-TC", "2026-08-03", NotPriced, "status C on RVU26C, carrier-priced"),
     ],
 )
 def test_errors(
     locality: object, year: int | None, code: str, day: str, error: type[Exception], message: str
 ) -> None:
+    number, _, modifier = code.partition("-")
     with pytest.raises(error, match=re.escape(message)):
         payment.estimate(
-            claim(line(code, 1, day=day)),
+            claim(line(number, 1, *filter(None, [modifier]), day=day)),
             locality=locality,  # type: ignore[arg-type]
             year=year,
         )

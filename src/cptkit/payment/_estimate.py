@@ -155,12 +155,11 @@ def _practice_expense(
 
 
 def _values(schedule: FeeSchedule, line: ClaimLine) -> RelativeValues:
-    for modifier in _COMPONENTS:
-        if modifier in line.modifiers:
-            found = schedule.get(line.code, modifier)
-            if found is not None:
-                return found
-    values = schedule.relative_values(line.code)
+    """The line's RVU row (its 26 or TC row when it has one), if the fee schedule prices it."""
+    components = (schedule.get(line.code, m) for m in _COMPONENTS if m in line.modifiers)
+    values = next((found for found in components if found is not None), None)
+    if values is None:
+        values = schedule.relative_values(line.code)
     if values.status not in PAID_STATUSES and values.status not in UNPAID_STATUSES:
         detail = _NOT_PFS.get(values.status)
         raise NotPriced(
