@@ -323,16 +323,21 @@ def test_loads_once_from_a_cold_cache() -> None:
     assert len(seen) == 8 and all(item is seen[0] for item in seen)
 
 
-THERAPY = ("97110", "97140", "97530", "97112", "97116", "97010")
+THERAPY = ("97110", "97140", "97530", "97112", "97116", "97010", "92540")
 lines_ = st.builds(
-    lambda code, units, cq, day, charge: ClaimLine(
-        code, units, day, modifiers=["GP", *(["CQ"] if cq else [])], charge=charge
+    lambda code, units, cq, day, charge, component: ClaimLine(
+        code,
+        units,
+        day,
+        modifiers=["GP", *(["CQ"] if cq else []), *([component] if component else [])],
+        charge=charge,
     ),
     st.sampled_from(THERAPY),
     st.integers(min_value=1, max_value=4),
     st.booleans(),
     st.sampled_from(["2025-11-03", "2026-08-03", "2026-08-04"]),
     st.one_of(st.none(), st.decimals(min_value=0, max_value=200, places=2)),
+    st.sampled_from([None, "26", "TC"]),
 )
 claims = st.builds(
     lambda lines, place: claim(*lines, place=place),
