@@ -23,11 +23,10 @@ import argparse
 import csv
 import datetime
 import hashlib
-import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +34,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 # The column lists are the loader's, so the build and the loader cannot drift apart.
 from cptkit._tables import CODE_COLUMNS, MODIFIER_COLUMNS, PLACE_COLUMNS  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_payment  # noqa: E402  (the PFS tables: a sibling script, also run on its own)
 
 # Bump when an input changes; it is the "generated" date written into every file header, kept
 # constant so that a rebuild of unchanged inputs is byte-identical.
@@ -49,6 +51,7 @@ EDITIONS = {
     "mue": "CMS NCCI Practitioner Services MUE, effective 2024-07-01 (2024 Q3)",
     "ptp": "CMS NCCI Practitioner PTP edits, 2024-07-01 (2024 Q3; no effective dates)",
     "pos": "CMS Place of Service Code Set, as of June 2024 (2017 page for effective-date notes)",
+    "pfs_payment": build_payment.EDITION,
 }
 DATASET_VERSION = f"{DATA_RELEASE} (NCCI 2024Q3: MUE and PTP practitioner 2024-07-01)"
 
@@ -123,15 +126,7 @@ def header(title: str, sources: Sequence[str], licence: Sequence[str]) -> list[s
     return lines
 
 
-def render(head: list[str], columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    for line in head:
-        buffer.write(line + "\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue().encode("utf-8")
+render = build_payment.render
 
 
 # --- codes ------------------------------------------------------------------------------------
@@ -456,6 +451,7 @@ def build(raw: Path, manual: Path) -> dict[str, bytes]:
         "ptp.csv": ptp,
         "ptp_rationales.csv": rationales,
     }
+    files.update(build_payment.build(raw, files["codes.csv"]))
     manifest = {
         "dataset_version": DATASET_VERSION,
         "generated": GENERATED,

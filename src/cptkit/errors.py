@@ -34,7 +34,9 @@ __all__ = [
     "InvalidModifier",
     "InvalidPlaceOfService",
     "InvalidRecord",
+    "NotPriced",
     "UnknownCode",
+    "UnknownLocality",
     "UnknownModifier",
     "UnknownPlaceOfService",
 ]
@@ -164,6 +166,41 @@ class UnknownPlaceOfService(_Unknown):
     """A well-formed place of service that the dataset does not know."""
 
     kind = "place_of_service"
+
+
+class UnknownLocality(_Unknown):
+    """A Physician Fee Schedule locality (``"10112-00"``) or state and county the packaged fee
+    schedule does not know.
+
+    .. versionadded:: 0.2.0
+    """
+
+    kind = "locality"
+
+
+class NotPriced(CptkitError, LookupError):
+    """No Physician Fee Schedule amount can be given: the year has no packaged fee schedule, or
+    the code has no RVUs on it (not on the file, or priced by the MAC).
+
+    Attributes:
+        field: ``"year"`` or ``"code"``.
+        value: the offending year or code text.
+        detail: why, in words (the status, the release, the years packaged).
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, field: str, value: object, detail: str) -> None:
+        self.field = field
+        self.value = value
+        self.detail = detail
+        super().__init__(f"{field}: {_short_repr(value)} has no fee schedule amount ({detail})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value, self.detail))
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class DatasetError(CptkitError):

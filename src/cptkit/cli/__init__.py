@@ -27,7 +27,7 @@ from .. import __version__
 from .._convert import to_date
 from ..errors import InvalidInput
 from ..validation import Checker
-from . import _info
+from . import _estimate, _info
 from ._group import Counts, Group, Rejected, read
 from ._output import Record, Summary, make_writer
 from ._read import FORMATS, Unreadable, file_format
@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="progress on stderr (default: when stderr is a terminal)",
     )
+
+    _estimate.add_parser(commands)
 
     lookup = commands.add_parser("lookup", help="what the dataset knows of a code")
     lookup.add_argument("code")
@@ -124,6 +126,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _info.demo()
     if args.command == "check":
         return check(args)
+    if args.command == "estimate":
+        return _estimate.run(args)
     if args.command == "cheatsheet":
         from ._cheatsheet import cheatsheet
 

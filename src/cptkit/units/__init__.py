@@ -32,13 +32,16 @@ from ..policy import PayerPolicy, UnitRule
 from ..records import CodeInfo, Ladder, Timing
 from . import _rules
 from ._allocation import Allocation, AllocationLine, CodeUnits
+from ._assistant import AssistantUnits, assistant_modifier
 
 __all__ = [
     "Allocation",
     "AllocationLine",
+    "AssistantUnits",
     "CodeUnits",
     "PayerPolicy",
     "allocate",
+    "assistant_modifier",
     "band_codes_for",
     "crisis",
     "ladder",

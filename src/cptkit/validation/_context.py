@@ -21,7 +21,7 @@ import attrs
 from .._cache import keep
 from .._catalog import Catalog, default_catalog
 from .._catalog import _day as to_day
-from .._convert import to_decimal
+from .._convert import to_decimal, to_optional_text
 from ..codes import Code
 from ..errors import InvalidInput
 from ..modifiers import Modifier
@@ -33,6 +33,10 @@ __all__ = ["Context", "Facts"]
 
 def _amount(value: object) -> Decimal | None:
     return None if value is None else to_decimal(value, InvalidInput, "amount")
+
+
+def _locality(value: object) -> str | None:
+    return to_optional_text(value, InvalidInput, "locality")
 
 
 def _clinician(value: object) -> Discipline | None:
@@ -49,11 +53,15 @@ class Facts:
             or ``Decimal``; never a float.
         ot_amount_ytd: the same for OT, which has its own threshold.
         clinician_discipline: the rendering clinician's discipline, when known.
+        locality: the Medicare PFS locality the services are furnished in (``"10112-00"``),
+            when known: with a year-to-date amount, ``kx-threshold`` estimates where this
+            claim's allowed amounts cross the threshold (:mod:`cptkit.payment`).
     """
 
     pt_slp_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
     ot_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
     clinician_discipline: Discipline | None = attrs.field(default=None, converter=_clinician)
+    locality: str | None = attrs.field(default=None, converter=_locality)
 
 
 _V = TypeVar("_V")
