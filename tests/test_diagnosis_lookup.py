@@ -331,3 +331,49 @@ def test_fiscal_year_from_the_file_name(name: str, year: int, first: datetime.da
 def test_a_file_name_without_a_year_is_refused() -> None:
     with pytest.raises(DatasetError, match=re.escape("codes.txt: the file name does not give")):
         file_fiscal_year("codes.txt")
+
+
+def test_a_newer_fiscal_year_makes_a_new_table() -> None:
+    packaged = _icd10cm.load_diagnoses()
+    rows = read_icd10cm_file(DATA / "icd10cm-order-sample.txt")
+    newer = packaged.with_year(2027, rows)
+    assert (packaged.years, newer.years) == ((2025, 2026), (2025, 2026, 2027))
+    assert newer.last_day == datetime.date(2027, 9, 30)
+    assert newer.status("M545", 2027) == _icd10cm.HEADER
+    assert newer.status("M5450", 2027) == _icd10cm.BILLABLE
+    assert newer.status("F840", 2027) == _icd10cm.ABSENT  # not in the sample list
+    assert newer.status("F840", 2026) == _icd10cm.BILLABLE
+    assert newer.billable_under("Z5986", 2027) == ("Z59861",)
+    info = _icd10cm.lookup_diagnosis("M54.50", on="2026-12-04", table=newer)
+    assert (info.fiscal_year, info.fiscal_years) == (2027, (2025, 2026, 2027))
+    assert _icd10cm.get_diagnosis("F84.0", on="2026-12-04", table=newer) is None
+    assert _icd10cm.get_diagnosis("F84.0", on="2026-03-02", table=newer) is not None
+    with pytest.raises(InvalidInput, match=re.escape("(FY2025, FY2026, FY2027: 2024-10-01 to")):
+        _icd10cm.lookup_diagnosis("F84.0", on="2027-10-01", table=newer)
+    assert packaged.status("M5450", 2026) == _icd10cm.BILLABLE  # the packaged table is unchanged
+
+
+def test_a_codes_file_replaces_a_year_without_headers() -> None:
+    mini = _icd10cm.build_diagnoses(
+        io.StringIO(
+            "code,fy2025,fy2026,title\nA00,0,0,old\nA000,1,1,old\nB00,1,,gone\nM545,0,0,old\n"
+        )
+    )
+    rows = read_icd10cm_file(DATA / "icd10cm-codes-sample.txt")
+    replaced = mini.with_year(2026, rows)
+    assert replaced.years == (2025, 2026)
+    assert replaced.status("A00", 2026) == _icd10cm.ABSENT  # a codes file lists no headers
+    assert replaced.status("A00", 2025) == _icd10cm.HEADER
+    assert replaced.rows["A000"] == ("11", "Cholera due to Vibrio cholerae 01, biovar cholerae")
+    assert replaced.rows["A00"] == ("0-", "old")
+    assert replaced.rows["B00"] == ("1-", "gone")
+    assert replaced.codes == ("A00", "A000", "B00", "M545", "M5450", "M5451", "M5459", "Z59861")
+    only_new = mini.with_year(2025, [DiagnosisRow("A00", False, "new")])
+    assert only_new.rows["A00"] == ("00", "old")  # FY2026's title stays the newest
+    assert "B00" not in only_new.rows  # it was only in the FY2025 list replaced
+
+
+@pytest.mark.parametrize("year", [2024, 2028])
+def test_a_year_apart_from_the_table_is_refused(year: int) -> None:
+    with pytest.raises(DatasetError, match=re.escape(f"FY{year}: a list can replace FY2025,")):
+        _icd10cm.load_diagnoses().with_year(year, [])

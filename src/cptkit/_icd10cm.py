@@ -179,9 +179,36 @@ class DiagnosisTable:
             ),
         )
 
+    def with_year(self, year: int, rows: Iterable[tuple[str, bool, str]]) -> DiagnosisTable:
+        """A new table in which fiscal year *year*'s list is *rows* (``(code without dot,
+        billable, title)``, as :func:`cptkit._icd10cm_files.read_icd10cm_file` gives them):
+        the year after the newest one is added, a year held is replaced. The newest list's
+        titles win. This table is not changed.
 
-def _intern(cache: dict[_T, _T], value: _T) -> _T:
-    return cache.setdefault(value, value)
+        Raises:
+            DatasetError: *year* is neither held nor the year after the newest one.
+        """
+        if not self.years[0] <= year <= self.years[-1] + 1:
+            raise DatasetError(
+                f"FY{year}: a list can replace {_years_text(self.years)} or add"
+                f" FY{self.years[-1] + 1}, not FY{year}"
+            )
+        years = tuple(range(self.years[0], max(year, self.years[-1]) + 1))
+        position = year - years[0]
+        new = {code: (BILLABLE if billable else HEADER, title) for code, billable, title in rows}
+        merged: dict[str, tuple[str, str]] = {}
+        shared: dict[str, str] = {}  # one string per distinct run of statuses
+        for code in sorted(set(self.rows) | set(new)):
+            statuses, title = self.rows.get(code, (ABSENT * len(self.years), ""))
+            status, new_title = new.get(code, (ABSENT, ""))
+            statuses = statuses.ljust(len(years), ABSENT)
+            statuses = statuses[:position] + status + statuses[position + 1 :]
+            if statuses.count(ABSENT) == len(years):
+                continue  # only in the list replaced
+            later = statuses[position + 1 :]
+            newest = status != ABSENT and later.count(ABSENT) == len(later)
+            merged[code] = (shared.setdefault(statuses, statuses), new_title if newest else title)
+        return DiagnosisTable(years, MappingProxyType(merged), tuple(merged))
 
 
 def build_diagnoses(stream: TextIO, filename: str = _FILE) -> DiagnosisTable:
