@@ -155,6 +155,20 @@ CASES = [
             )
         ],
     ),
+    # before the oldest and after the newest
+    (
+        ["M54.5X"],
+        ["2024-09-30", "2026-10-01"],
+        [
+            (
+                "diagnosis-unknown",
+                WARNING,
+                "M54.5X is not in the ICD-10-CM FY2025 and FY2026 code lists (the nearest cptkit"
+                " has; a date of service is outside their fiscal years)",
+                M76,
+            )
+        ],
+    ),
     # a day in the lists' years and one after: the error for the day cptkit can judge
     (
         ["M54.5X"],

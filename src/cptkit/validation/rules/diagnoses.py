@@ -95,10 +95,14 @@ def _lists(years: list[int], own: bool, table: _icd10cm.DiagnosisTable) -> str:
     plural = "lists" if len(years) > 1 else "list"
     if own:
         return f"the ICD-10-CM {names} code {plural}"
-    nearest = "newest" if years[-1] == table.years[-1] else "oldest"
+    nearest = "nearest"
+    if years == [table.years[-1]]:
+        nearest = "newest"
+    elif years == [table.years[0]]:
+        nearest = "oldest"
     return (
         f"the ICD-10-CM {names} code {plural} (the {nearest} cptkit has; a date of service is"
-        " outside its fiscal years)"
+        f" outside {'their' if len(years) > 1 else 'its'} fiscal years)"
     )
 
 
