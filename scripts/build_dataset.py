@@ -31,6 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from build_diagnoses import EDITION as ICD10CM_EDITION  # noqa: E402
+from build_diagnoses import BuildError as DiagnosisBuildError  # noqa: E402
+from build_diagnoses import build_diagnoses  # noqa: E402
 
 # The column lists are the loader's, so the build and the loader cannot drift apart.
 from cptkit._tables import CODE_COLUMNS, MODIFIER_COLUMNS, PLACE_COLUMNS  # noqa: E402
@@ -52,6 +57,7 @@ EDITIONS = {
     "ptp": "CMS NCCI Practitioner PTP edits, 2024-07-01 (2024 Q3; no effective dates)",
     "pos": "CMS Place of Service Code Set, as of June 2024 (2017 page for effective-date notes)",
     "pfs_payment": build_payment.EDITION,
+    "icd10cm": ICD10CM_EDITION,
 }
 DATASET_VERSION = f"{DATA_RELEASE} (NCCI 2024Q3: MUE and PTP practitioner 2024-07-01)"
 
@@ -450,6 +456,17 @@ def build(raw: Path, manual: Path) -> dict[str, bytes]:
         "mue.csv": build_mue(raw),
         "ptp.csv": ptp,
         "ptp_rationales.csv": rationales,
+        "diagnoses.csv": build_diagnoses(
+            raw,
+            header(
+                "ICD-10-CM diagnosis codes by fiscal year (1 billable, 0 header, empty: not listed)",
+                [EDITIONS["icd10cm"], "data/raw/icd10cm (built by scripts/build_diagnoses.py)"],
+                [
+                    "all columns: CDC/NCHS and CMS ICD-10-CM code lists (US government work, public "
+                    "domain)"
+                ],
+            ),
+        ),
     }
     files.update(build_payment.build(raw, files["codes.csv"]))
     manifest = {
@@ -470,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         files = build(args.raw, args.manual)
-    except BuildError as err:
+    except (BuildError, DiagnosisBuildError) as err:
         print(f"build_dataset: {err}", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)

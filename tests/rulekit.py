@@ -52,7 +52,9 @@ FAMILIES: dict[str, frozenset[str]] = {
         }
     ),
     "pairs": frozenset({"addon-without-primary", "ncci-ptp", "duplicate-line"}),
-    "diagnoses": frozenset({"diagnosis-pointer-invalid"}),
+    "diagnoses": frozenset(
+        {"diagnosis-pointer-invalid", "diagnosis-unknown", "diagnosis-not-billable"}
+    ),
     "thresholds": frozenset({"kx-threshold"}),
 }
 

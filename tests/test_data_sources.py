@@ -122,3 +122,18 @@ def test_summaries_are_short_and_no_descriptors_are_shipped() -> None:
     for info in _tables.load_codes().values():
         assert len(info.summary) <= 100
         assert info.descriptor is None
+
+
+def test_every_icd10cm_row_matches_the_raw_list() -> None:
+    from cptkit import _icd10cm
+
+    table = _icd10cm.load_diagnoses()
+    rows = _raw("icd10cm/icd10cm_codes_fy2025_fy2026.csv")
+    assert len(rows) == len(table.codes) == 98198
+    status = {"1": _icd10cm.BILLABLE, "0": _icd10cm.HEADER, "": _icd10cm.ABSENT}
+    for row in rows:
+        info = cptkit.get_diagnosis(row["code_dotted"])
+        assert info is not None
+        assert info.title == row["description"]  # type: ignore[attr-defined]
+        for year in (2025, 2026):
+            assert table.status(row["code"], year) == status[row[f"fy{year}_billable"]]

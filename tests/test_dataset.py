@@ -8,12 +8,13 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import cptkit
-from cptkit import Code, DatasetError, _dataset, _tables
+from cptkit import Code, DatasetError, _dataset, _icd10cm, _tables
 
 DATA = Path(__file__).parent / "data"
 
@@ -149,21 +150,30 @@ def test_missing_and_bad_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("cold")
-def test_cold_load_from_many_threads_loads_once(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("module", "builder", "lookup"),
+    [
+        (_tables, "build_codes", lambda: cptkit.lookup("97110")),
+        (_icd10cm, "build_diagnoses", lambda: _icd10cm.load_diagnoses()),
+    ],
+)
+def test_cold_load_from_many_threads_loads_once(
+    monkeypatch: pytest.MonkeyPatch, module: object, builder: str, lookup: Callable[[], object]
+) -> None:
     calls: list[str] = []
-    real = _tables.build_codes
+    real = getattr(module, builder)
 
     def counting(*args: object, **kwargs: object) -> object:
         calls.append("codes")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(_tables, "build_codes", counting)
+    monkeypatch.setattr(module, builder, counting)
     barrier = threading.Barrier(32)
     results: list[object] = []
 
     def worker() -> None:
         barrier.wait()
-        results.append(cptkit.lookup("97110"))
+        results.append(lookup())
 
     threads = [threading.Thread(target=worker) for _ in range(32)]
     for thread in threads:
@@ -183,13 +193,18 @@ def test_import_opens_no_data_file() -> None:
         " if event == 'open' else None)\n"
         "import cptkit\n"
         "print(sum('cptkit' in p and 'data' in p and '.py' not in p for p in opened))\n"
+        "print('cptkit._icd10cm' in sys.modules)\n"
         "cptkit.lookup('97110')\n"
         "print(sum('cptkit' in p and 'data' in p and '.py' not in p for p in opened))\n"
+        "print('cptkit._icd10cm' in sys.modules)\n"
+        "cptkit.lookup_diagnosis('F84.0')\n"
+        "print(sum(p.endswith('diagnoses.csv') for p in opened))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
-    assert result.stdout.split() == ["0", "2"]  # manifest.json and codes.csv, only on lookup
+    # manifest.json and codes.csv, only on lookup; the ICD-10-CM table on the first diagnosis
+    assert result.stdout.split() == ["0", "False", "2", "False", "1"]
 
 
 def test_lookup_does_not_load_ptp(cold: object) -> None:
@@ -198,6 +213,15 @@ def test_lookup_does_not_load_ptp(cold: object) -> None:
     assert "ptp" not in _dataset._CACHE
     cptkit.catalog().ptp("97140", "97530")
     assert "ptp" in _dataset._CACHE
+
+
+def test_code_lookups_do_not_load_diagnoses(cold: object) -> None:
+    cptkit.lookup("97110")
+    cptkit.lookup_modifier("GP")
+    cptkit.lookup_place_of_service("11")
+    assert "diagnoses" not in _dataset._CACHE
+    cptkit.get_diagnosis("F84.0")
+    assert "diagnoses" in _dataset._CACHE
 
 
 def test_works_from_a_zip(tmp_path: Path) -> None:
@@ -212,9 +236,10 @@ def test_works_from_a_zip(tmp_path: Path) -> None:
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); import cptkit; "
         "assert cptkit.__file__.startswith(sys.argv[1]), cptkit.__file__; "
-        "print(cptkit.lookup('97153').unit_minutes, cptkit.catalog().mue('97153').units)"
+        "print(cptkit.lookup('97153').unit_minutes, cptkit.catalog().mue('97153').units,"
+        " cptkit.lookup_diagnosis('F84.0').billable)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(archive)], capture_output=True, text=True, check=True
     )
-    assert result.stdout.split() == ["15", "32"]
+    assert result.stdout.split() == ["15", "32", "True"]

@@ -22,6 +22,8 @@ from cptkit import strategies as cst
         ("S43.401A", "S43401A", "S43.401A"),
         (" F90.2 ", "F902", "F90.2"),
         ("U07.1", "U071", "U07.1"),
+        ("qa0.0101", "QA00101", "QA0.0101"),  # FY2026: QA0 is the one letter-second category
+        ("QA0", "QA0", "QA0"),
     ],
 )
 def test_parse_valid(text: str, value: str, shown: str) -> None:
@@ -38,6 +40,9 @@ def test_parse_valid(text: str, value: str, shown: str) -> None:
         "F8",
         "84.0",
         "FF4.0",
+        "QB0.1",
+        "AA0",
+        "QA.01",
         "F84.",
         "F84..0",
         "F8.40",

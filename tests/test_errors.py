@@ -19,7 +19,12 @@ INPUT_ERRORS = [
     errors.InvalidInterchange,
     errors.CannotWrite,
 ]
-UNKNOWN = [errors.UnknownCode, errors.UnknownModifier, errors.UnknownPlaceOfService]
+UNKNOWN = [
+    errors.UnknownCode,
+    errors.UnknownDiagnosis,
+    errors.UnknownModifier,
+    errors.UnknownPlaceOfService,
+]
 
 
 @pytest.mark.parametrize("cls", INPUT_ERRORS)

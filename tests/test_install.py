@@ -27,6 +27,7 @@ claim = cptkit.Claim(lines=[cptkit.ClaimLine(code="97110", units=3, minutes=33,
 rules = [f.rule for f in cptkit.validate(claim).findings]
 assert rules == ["therapy-modifier-missing", "units-minutes-mismatch"], rules
 assert cptkit.catalog().ptp("97140", "97530", on="2019-06-03") is not None
+assert cptkit.lookup_diagnosis("M54.5", on="2026-03-02").billable is False
 print("ok", cptkit.__version__, cptkit.__file__)
 """
 
@@ -46,6 +47,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_ships_data_and_no_tests(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "cptkit/data/codes.csv" in names
+    assert "cptkit/data/diagnoses.csv" in names
     assert "cptkit/data/manifest.json" in names
     assert "cptkit/py.typed" in names
     assert not any(name.startswith("tests/") for name in names)

@@ -31,6 +31,7 @@ from .errors import (
     InvalidRecord,
     NotPriced,
     UnknownCode,
+    UnknownDiagnosis,
     UnknownLocality,
     UnknownModifier,
     UnknownPlaceOfService,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from .records import (
         MUE,
         CodeInfo,
+        DiagnosisInfo,
         Discipline,
         Ladder,
         ModifierGroup,
@@ -60,6 +62,7 @@ _LAZY = {
     "DateLike": "_catalog",
     "MUE": "records",
     "CodeInfo": "records",
+    "DiagnosisInfo": "records",
     "Discipline": "records",
     "Ladder": "records",
     "ModifierGroup": "records",
@@ -86,6 +89,7 @@ __all__ = [
     "DatasetError",
     "DateLike",
     "Diagnosis",
+    "DiagnosisInfo",
     "Discipline",
     "InvalidClaim",
     "InvalidClaimLine",
@@ -107,6 +111,7 @@ __all__ = [
     "PlaceOfService",
     "Timing",
     "UnknownCode",
+    "UnknownDiagnosis",
     "UnknownLocality",
     "UnknownModifier",
     "UnknownPlaceOfService",
@@ -114,9 +119,11 @@ __all__ = [
     "catalog",
     "dataset_version",
     "get",
+    "get_diagnosis",
     "get_modifier",
     "get_place_of_service",
     "lookup",
+    "lookup_diagnosis",
     "lookup_modifier",
     "lookup_place_of_service",
     "search",
@@ -180,6 +187,55 @@ def get_place_of_service(
 ) -> object:
     """The record for a place of service, or *default*."""
     return catalog().get_place_of_service(place, default, on=on)
+
+
+def lookup_diagnosis(code: Diagnosis | str, *, on: DateLike = None) -> DiagnosisInfo:
+    """The ICD-10-CM record for *code* in the list of the fiscal year *on* falls in.
+
+    Fiscal years run from October 1 to September 30: ``on="2025-09-30"`` is judged by the
+    FY2025 list, ``on="2025-10-01"`` by FY2026. Without *on*, the newest list that holds the
+    code answers. A header (a category with codes under it, such as M54.5) is found, with
+    ``billable=False``. Dotted and undotted forms are the same code (``F84.0``, ``F840``).
+
+    The packaged lists are loaded on the first call (not by ``import cptkit``).
+
+    >>> import cptkit
+    >>> info = cptkit.lookup_diagnosis("Z5986", on="2025-09-30")
+    >>> str(info.code), info.title, info.billable, info.fiscal_year
+    ('Z59.86', 'Financial insecurity', True, 2025)
+    >>> cptkit.lookup_diagnosis("Z59.86", on="2025-10-01").billable
+    False
+    >>> cptkit.lookup_diagnosis("E11.A").fiscal_years
+    (2026,)
+
+    Raises:
+        InvalidDiagnosis: *code* is not an ICD-10-CM code by shape.
+        UnknownDiagnosis: the list of that fiscal year (or, without *on*, every list cptkit
+            has) does not hold *code*.
+        InvalidInput: *on* is not a date, or falls outside the fiscal years cptkit has
+            (FY2025 and FY2026: 2024-10-01 to 2026-09-30); cptkit does not judge a date by
+            another year's list.
+
+    .. versionadded:: 0.2.0
+    """
+    from ._icd10cm import lookup_diagnosis as run
+
+    return run(code, on=on)
+
+
+def get_diagnosis(code: Diagnosis | str, default: object = None, *, on: DateLike = None) -> object:
+    """The ICD-10-CM record for *code*, or *default* when that fiscal year's list (or, without
+    *on*, every list) does not hold it; see :func:`lookup_diagnosis`.
+
+    Raises:
+        InvalidDiagnosis: *code* is not an ICD-10-CM code by shape.
+        InvalidInput: *on* is not a date, or falls outside the fiscal years cptkit has.
+
+    .. versionadded:: 0.2.0
+    """
+    from ._icd10cm import get_diagnosis as run
+
+    return run(code, default, on=on)
 
 
 def __getattr__(name: str) -> Any:

@@ -112,7 +112,7 @@ def open_packaged(name: str) -> TextIO:
 
     Raises:
         DatasetError: the file is missing, damaged, truncated or edited (its SHA-256 differs
-            from the manifest), or not UTF-8.
+            from the manifest).
     """
     expected = manifest()["files"].get(name)
     if expected is None:
@@ -122,10 +122,9 @@ def open_packaged(name: str) -> TextIO:
         raise DatasetError(
             f"{name}: SHA-256 does not match the manifest (damaged or edited data file)"
         )
-    try:
-        return io.StringIO(data.decode("utf-8"), newline="")
-    except UnicodeDecodeError as err:  # pragma: no cover - the hash check catches this first
-        raise DatasetError(f"{name}: not UTF-8 ({err})") from None
+    # Decoded as it is read, so a large table never sits in memory as one decoded string (the
+    # hash check has already refused any file the build did not write as UTF-8).
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
 
 
 def cached(key: str, build: Callable[[], _T]) -> _T:

@@ -36,6 +36,7 @@ __all__ = [
     "InvalidRecord",
     "NotPriced",
     "UnknownCode",
+    "UnknownDiagnosis",
     "UnknownLocality",
     "UnknownModifier",
     "UnknownPlaceOfService",
@@ -154,6 +155,16 @@ class UnknownCode(_Unknown):
     """A well-formed code that the dataset does not know (or not on the date asked)."""
 
     kind = "code"
+
+
+class UnknownDiagnosis(_Unknown):
+    """A well-formed ICD-10-CM code that is not in the code list of the fiscal year asked for
+    (or of any fiscal year cptkit has).
+
+    .. versionadded:: 0.2.0
+    """
+
+    kind = "diagnosis"
 
 
 class UnknownModifier(_Unknown):

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The immutable records the dataset hands out: codes, modifiers, places of service and edits.
+"""The immutable records the dataset hands out: codes, modifiers, places of service, edits and
+diagnoses.
 
 Records are built once when the packaged dataset loads and shared by every caller; they are
 frozen, and their collections are tuples and frozensets.
@@ -24,6 +25,7 @@ import enum
 import attrs
 
 from .codes import Category, Code
+from .diagnoses import Diagnosis
 from .errors import InvalidInput
 from .modifiers import Modifier
 from .places import PlaceOfService
@@ -31,6 +33,7 @@ from .places import PlaceOfService
 __all__ = [
     "MUE",
     "CodeInfo",
+    "DiagnosisInfo",
     "Discipline",
     "Ladder",
     "ModifierGroup",
@@ -343,3 +346,29 @@ class PTPEdit:
         if self.deletion_date is None:
             return True
         return day is not None and day <= self.deletion_date
+
+
+@attrs.frozen
+class DiagnosisInfo:
+    """What the ICD-10-CM code lists say of one diagnosis code.
+
+    Attributes:
+        code: the diagnosis code.
+        title: its long title (CDC/NCHS and CMS, public domain), from the newest list that
+            holds it.
+        billable: whether it may be billed (CMS: "valid for HIPAA transactions") in
+            ``fiscal_year``; ``False`` for a header, a category with codes under it.
+        fiscal_year: the fiscal year this record answers for: the one of the date asked, or
+            the newest one whose list holds the code.
+        fiscal_years: every fiscal year whose list holds the code, billable or header.
+        billable_years: the fiscal years in which it is billable.
+
+    .. versionadded:: 0.2.0
+    """
+
+    code: Diagnosis
+    title: str
+    billable: bool
+    fiscal_year: int
+    fiscal_years: tuple[int, ...]
+    billable_years: tuple[int, ...]

@@ -39,6 +39,8 @@ def _all() -> tuple[object, ...]:
         r.addon_without_primary(),
         r.ncci_ptp(),
         r.diagnosis_pointer_invalid(),
+        r.diagnosis_unknown(),
+        r.diagnosis_not_billable(),
         r.duplicate_line(),
         r.kx_threshold(),
     )
@@ -63,6 +65,8 @@ ALL_RULE_IDS = frozenset(
         "addon-without-primary",
         "ncci-ptp",
         "diagnosis-pointer-invalid",
+        "diagnosis-unknown",
+        "diagnosis-not-billable",
         "duplicate-line",
         "kx-threshold",
     }

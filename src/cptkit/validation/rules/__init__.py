@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .codes import code_inactive, code_unknown
-from .diagnoses import diagnosis_pointer_invalid
+from .diagnoses import diagnosis_not_billable, diagnosis_pointer_invalid, diagnosis_unknown
 from .modifiers import (
     assistant_modifier_mismatch,
     modifier_duplicate,
@@ -28,7 +28,9 @@ __all__ = [
     "assistant_modifier_mismatch",
     "code_inactive",
     "code_unknown",
+    "diagnosis_not_billable",
     "diagnosis_pointer_invalid",
+    "diagnosis_unknown",
     "duplicate_line",
     "kx_threshold",
     "modifier_duplicate",

@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""Rules about diagnosis pointers.
+"""Rules about diagnoses: pointers, and the codes themselves by fiscal year.
 
 Sources: X12 837P SV107 (one to four pointers, each naming a position 1-12 in the claim's HI
 segment); CMS-1500 item 24E. CARC 16: "claim/service lacks information".
+The ICD-10-CM code lists of CDC/NCHS and CMS, one per federal fiscal year (October 1 to
+September 30): a code must be in the list of the date of service and billable ("valid for HIPAA
+transactions"), not a header with more specific codes under it (ICD-10-CM Official Guidelines,
+section I.B.2, "level of detail in coding"); remark code M76: "missing/incomplete/invalid
+diagnosis or condition".
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ from collections.abc import Iterator
 
 import attrs
 
+from ... import _icd10cm
+from ...claims import Claim
+from ...diagnoses import Diagnosis
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
 
-__all__ = ["diagnosis_pointer_invalid"]
+__all__ = ["diagnosis_not_billable", "diagnosis_pointer_invalid", "diagnosis_unknown"]
 
 MAX_POINTERS = 4
 
@@ -55,3 +63,91 @@ def diagnosis_pointer_invalid() -> Rule:
     """``diagnosis-pointer-invalid``: a pointer to a diagnosis the claim does not have, more
     than 4 pointers, or none."""
     return _DiagnosisPointerInvalid("diagnosis-pointer-invalid", Severity.ERROR, "CO-16")
+
+
+# -- the codes themselves, by fiscal year --------------------------------------------------------
+
+SHOWN_CHILDREN = 6
+"""How many billable codes under a header a suggestion names before "…"."""
+
+
+def _failures(
+    claim: Claim, context: Context, table: _icd10cm.DiagnosisTable, status: str
+) -> Iterator[tuple[Diagnosis, list[int], bool]]:
+    """Each distinct claim diagnosis with *status* on some day the claim's lines are judged on
+    (:meth:`Context.day`), with the fiscal years whose lists say so and whether one of them is
+    a day's own year (``False``: only the nearest list, for days outside the lists' years).
+    When both kinds fail, only the own years are given."""
+    days = {context.day(line.date_of_service) for line in claim.lines}
+    judged = sorted({table.judged_year(day) for day in days})
+    for diagnosis in dict.fromkeys(claim.diagnoses):
+        failing = [
+            (year, own) for year, own in judged if table.status(diagnosis.value, year) == status
+        ]
+        if failing:
+            own = any(year_own for _, year_own in failing)
+            yield diagnosis, [year for year, year_own in failing if year_own is own], own
+
+
+def _lists(years: list[int], own: bool, table: _icd10cm.DiagnosisTable) -> str:
+    names = " and ".join(f"FY{year}" for year in years)
+    plural = "lists" if len(years) > 1 else "list"
+    if own:
+        return f"the ICD-10-CM {names} code {plural}"
+    nearest = "nearest"
+    if years == [table.years[-1]]:
+        nearest = "newest"
+    elif years == [table.years[0]]:
+        nearest = "oldest"
+    return (
+        f"the ICD-10-CM {names} code {plural} (the {nearest} cptkit has; a date of service is"
+        f" outside {'their' if len(years) > 1 else 'its'} fiscal years)"
+    )
+
+
+@attrs.frozen
+class _DiagnosisUnknown(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        table = _icd10cm.load_diagnoses()
+        for diagnosis, years, own in _failures(claim, context, table, _icd10cm.ABSENT):
+            held = table.held_years(diagnosis.value)
+            listed = ", ".join(f"FY{year}" for year in held)
+            where = f"{diagnosis} is listed for {listed} only; " if held else ""
+            yield self.finding(
+                None,
+                "diagnoses",
+                f"{diagnosis} is not in {_lists(years, own, table)}",
+                suggestion=f"{where}use a code from the ICD-10-CM list in force on the date of"
+                " service (remark M76: missing/incomplete/invalid diagnosis)",
+                severity=None if own else Severity.WARNING,
+            )
+
+
+@attrs.frozen
+class _DiagnosisNotBillable(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        table = _icd10cm.load_diagnoses()
+        for diagnosis, years, own in _failures(claim, context, table, _icd10cm.HEADER):
+            under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
+            shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
+            more = ", …" if len(under) > SHOWN_CHILDREN else ""
+            yield self.finding(
+                None,
+                "diagnoses",
+                f"{diagnosis} is a header, not a billable code, in {_lists(years, own, table)}",
+                suggestion=f"use a billable code under it ({shown}{more})",
+                severity=None if own else Severity.WARNING,
+            )
+
+
+def diagnosis_unknown() -> Rule:
+    """``diagnosis-unknown``: a claim diagnosis that is not in the ICD-10-CM list of the fiscal
+    year of a date of service of the claim's lines."""
+    return _DiagnosisUnknown("diagnosis-unknown", Severity.ERROR, "CO-16")
+
+
+def diagnosis_not_billable() -> Rule:
+    """``diagnosis-not-billable``: a claim diagnosis that is a header (a category with more
+    specific codes under it) in the list of a date of service's fiscal year; suggests the
+    billable codes under it."""
+    return _DiagnosisNotBillable("diagnosis-not-billable", Severity.ERROR, "CO-16")
