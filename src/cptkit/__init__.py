@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._catalog import Catalog, DateLike
     from .records import (
         MUE,
+        AddOnEdit,
         CodeInfo,
         Discipline,
         Ladder,
@@ -58,6 +59,7 @@ _LAZY = {
     "Catalog": "_catalog",
     "DateLike": "_catalog",
     "MUE": "records",
+    "AddOnEdit": "records",
     "CodeInfo": "records",
     "Discipline": "records",
     "Ladder": "records",
@@ -72,6 +74,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MUE",
+    "AddOnEdit",
     "CannotWrite",
     "Catalog",
     "Category",

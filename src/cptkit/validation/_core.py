@@ -137,7 +137,9 @@ class Context:
     _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
-    _mues: dict[Code, MUE | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _mues: dict[tuple[Code, str], MUE | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
     _partners: dict[Code, frozenset[str]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -221,12 +223,14 @@ class Context:
         except KeyError:
             return keep(self._modifiers, modifier, self.catalog.get_modifier(modifier))
 
-    def mue(self, code: Code) -> MUE | None:
-        """The catalog's MUE for *code* (memoized), or ``None``."""
+    def mue(self, code: Code, day: datetime.date) -> MUE | None:
+        """The catalog's MUE for *code* in the edition in force on *day* (memoized per code
+        and edition), or ``None``."""
+        key = (code, self.catalog.mue_edition(day))
         try:
-            return self._mues[code]
+            return self._mues[key]
         except KeyError:
-            return keep(self._mues, code, self.catalog.mue(code))
+            return keep(self._mues, key, self.catalog.mue(code, on=day))
 
     def ptp_partners(self, code: Code) -> frozenset[str]:
         """The codes *code* has NCCI rows with (memoized)."""

@@ -37,9 +37,11 @@ _RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
 
 @attrs.frozen
 class _UnitsExceedMue(ShapeRule):
+    uses_edits: ClassVar[bool] = True  # MUE editions change by date (Catalog.edit_changes)
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        for (code, _), indexes in by_code_and_day(claim, context).items():
-            edit = context.mue(code)
+        for (code, day), indexes in by_code_and_day(claim, context).items():
+            edit = context.mue(code, context.day(day))
             if edit is None:
                 continue
             if edit.per_day:
