@@ -82,6 +82,7 @@ def test_context_mue_is_memoized_per_code_and_edition() -> None:
     assert later is not None and later.units == 1
 
 
+@pytest.mark.real_coverage
 def test_an_mue_file_with_a_date_is_one_more_edition() -> None:
     newer = cptkit.catalog().with_mue_file(
         DATA / "mue-cms-sample.csv", edition="2027-01-01", effective="2027-01-01"

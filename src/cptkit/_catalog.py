@@ -110,6 +110,8 @@ class Catalog:
         .. versionadded:: 0.1.0
         """
         packaged = _registry.coverage()
+        if not self._layers.coverage:
+            return packaged
         return MappingProxyType({**packaged, **self._layers.coverage})
 
     def __reduce__(self) -> tuple[Any, ...]:

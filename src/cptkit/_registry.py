@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Generic, TextIO, TypeVar
 
 import attrs
@@ -104,9 +105,11 @@ load_ptp = PTP.load
 load_aoc = AOC.load
 
 
-def coverage() -> dict[str, Coverage]:
-    """Every packaged table's coverage, by table name."""
-    return {table.name: table.coverage() for table in TABLES}
+def coverage() -> Mapping[str, Coverage]:
+    """Every packaged table's coverage, by table name (read once from the manifest)."""
+    return _dataset.cached(
+        "coverage", lambda: MappingProxyType({table.name: table.coverage() for table in TABLES})
+    )
 
 
 def _build_validity_changes() -> tuple[datetime.date, ...]:

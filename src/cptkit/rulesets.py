@@ -41,6 +41,7 @@ def _all() -> tuple[object, ...]:
         r.diagnosis_pointer_invalid(),
         r.duplicate_line(),
         r.kx_threshold(),
+        r.data_stale(),
     )
 
 
@@ -65,6 +66,7 @@ ALL_RULE_IDS = frozenset(
         "diagnosis-pointer-invalid",
         "duplicate-line",
         "kx-threshold",
+        "data-stale",
     }
 )
 """Every built-in rule id: a stable contract."""
