@@ -267,3 +267,29 @@ def test_psychotherapy_add_on_primaries_come_from_the_aoc_file() -> None:
     assert primaries.isdisjoint({"99206", "99210", "99227", "99246", "99346", "99224", "99343"})
     assert [str(c) for c in cptkit.lookup("90913").primary_codes] == ["90912"]
     assert [str(c) for c in cptkit.lookup("97811").primary_codes] == ["97810", "97813"]
+
+
+# Procedure names the 2026-12 data audit found equal to a summary (AMA or CMS short names):
+# no summary may be one of them, whatever the case.
+PROCEDURE_NAMES = {
+    "tympanometry",
+    "tinnitus assessment",
+    "unlisted modality",
+    "unlisted therapeutic procedure",
+    "hot or cold packs",
+    "mechanical traction",
+    "loudness balance test",
+    "filtered speech test",
+    "select picture audiometry",
+    "speech threshold audiometry",
+    "acoustic reflex threshold testing",
+    "stenger test, pure tone",
+    "stenger test, speech",
+}
+
+
+def test_no_summary_is_a_procedure_name() -> None:
+    summaries = {info.summary.lower() for info in _registry.load_codes().values()}
+    assert summaries.isdisjoint(PROCEDURE_NAMES)
+    for code in ("90791", "90792"):
+        assert not cptkit.lookup(code).summary.startswith("Psychiatric diagnostic evaluation")

@@ -293,8 +293,12 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
         DatasetError: the file cannot be read or is none of these.
     """
     name = Path(path).name
-    lines = read_text(path).splitlines()[:60]
-    kind = _kind(lines)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(65536)  # enough to tell; the whole file is read when applied
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    kind = _kind(head.decode("utf-8", errors="replace").splitlines()[:60])
     if kind is None:
         raise DatasetError(f"{path}: not a CMS MUE, PTP, AOC or HCPCS file")
     effective: datetime.date | None = None
