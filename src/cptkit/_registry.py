@@ -9,8 +9,10 @@ edits (which get one quarter of grace before ``data-stale``). The build script
 table's edition and the last date it speaks for.
 
 Adding a table is one entry here plus its build step: for example a diagnoses table would be
-``DIAGNOSES = PackagedTable("diagnoses", ("diagnoses.csv",), build_diagnoses)`` added to
-:data:`TABLES`.
+``DIAGNOSES = PackagedTable("diagnoses", ("diagnoses.csv",), build_diagnoses, dated=True)``
+added to :data:`TABLES`, with the build script writing ``diagnoses.csv`` and its ``coverage``
+entry in the manifest; its coverage, its manifest check and (when dated) its validity dates
+then follow.
 """
 
 from __future__ import annotations
@@ -43,12 +45,15 @@ class PackagedTable(Generic[_T]):
         files: the packaged files it reads, in the order *parse* takes them.
         parse: builds the index from one text stream per file.
         edits: CMS edits (MUE, PTP, add-on codes): stale one quarter after their coverage.
+        dated: a mapping of records valid between an ``effective`` and a ``terminated`` date,
+            whose dates count in :func:`load_validity_changes`.
     """
 
     name: str
     files: tuple[str, ...]
     parse: Callable[..., _T]
     edits: bool = False
+    dated: bool = False
 
     def load(self) -> _T:
         """The table's index, built once (thread-safely) on first use."""
@@ -75,13 +80,13 @@ def _ptp(edits: TextIO, rationales: TextIO) -> _tables.EditTables:
 
 
 CODES: PackagedTable[Mapping[Code, CodeInfo]] = PackagedTable(
-    "codes", ("codes.csv",), _tables.build_codes
+    "codes", ("codes.csv",), _tables.build_codes, dated=True
 )
 MODIFIERS: PackagedTable[Mapping[Modifier, ModifierInfo]] = PackagedTable(
-    "modifiers", ("modifiers.csv",), _tables.build_modifiers
+    "modifiers", ("modifiers.csv",), _tables.build_modifiers, dated=True
 )
 PLACES: PackagedTable[Mapping[PlaceOfService, PlaceInfo]] = PackagedTable(
-    "places", ("places.csv",), _tables.build_places
+    "places", ("places.csv",), _tables.build_places, dated=True
 )
 MUE: PackagedTable[tuple[_tables.MueEdition, ...]] = PackagedTable(
     "mue", ("mue.csv",), _tables.build_mue, edits=True
@@ -113,17 +118,16 @@ def coverage() -> Mapping[str, Coverage]:
 
 
 def _build_validity_changes() -> tuple[datetime.date, ...]:
-    tables: tuple[Mapping[Any, CodeInfo | ModifierInfo | PlaceInfo], ...] = (
-        load_codes(),
-        load_modifiers(),
-        load_places(),
-    )
     return _tables.change_dates(
-        (info.effective, info.terminated) for table in tables for info in table.values()
+        (info.effective, info.terminated)
+        for table in TABLES
+        if table.dated
+        for info in table.load().values()
     )
 
 
 def load_validity_changes() -> tuple[datetime.date, ...]:
-    """Every date on which a code, modifier or place of service starts or stops being valid
-    (a terminated record stops the day after its termination date), sorted."""
+    """Every date on which a record of a dated table (codes, modifiers, places of service, and
+    any dated table added later) starts or stops being valid (a terminated record stops the
+    day after its termination date), sorted."""
     return _dataset.cached("validity_changes", _build_validity_changes)
