@@ -155,3 +155,28 @@ def test_add_on_edits_by_date() -> None:
     assert {"98000", "98015"} <= {e.primary for e in catalog.add_on_edits("90833", on="2026-01-01")}
     assert catalog.add_on_edits("97110") == ()
     assert every[0].edition == "V2026Q2"
+
+
+def test_two_dated_mue_files_with_one_label_stay_apart() -> None:
+    path = DATA / "mue-cms-sample.csv"
+    catalog = (
+        cptkit.catalog()
+        .with_mue_file(path, edition="mine", effective="2027-01-01")
+        .with_mue_file(path, edition="mine", effective="2027-04-01")
+    )
+    labels = [catalog.mue_edition(day) for day in ("2026-12-31", "2027-01-01", "2027-04-01")]
+    assert labels == ["2026-04-01", "mine", "mine (from 2027-04-01)"]
+    assert catalog.mue_edition("2027-05-01") == "mine (from 2027-04-01)"
+    assert cptkit.catalog().with_mue_file(path, effective="2027-01-01").mue_edition() == (
+        "2027-01-01"
+    )
+    assert cptkit.catalog().with_mue_file(path).mue_edition("2020-01-01") == "user file"
+
+
+def test_a_file_for_an_edition_date_replaces_that_edition() -> None:
+    same = cptkit.catalog().with_mue_file(DATA / "mue-cms-sample.csv", effective="2026-04-01")
+    edit = same.mue("97153", on="2026-05-01")
+    assert edit is not None and (edit.units, edit.edition) == (36, "2026-04-01")
+    assert same.mue("97155", on="2026-05-01") is None  # not in the file: that edition is gone
+    kept = same.mue("97155", on="2026-03-31")
+    assert kept is not None and kept.edition == "2024-07-01"

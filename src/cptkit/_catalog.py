@@ -370,17 +370,20 @@ class Catalog:
         return self._with(Descriptors(str(path)))
 
     def with_mue_file(
-        self, path: str | Path, *, edition: str = "user file", effective: DateLike = None
+        self, path: str | Path, *, edition: str | None = None, effective: DateLike = None
     ) -> Catalog:
         """A new catalog with the MUE values of a CMS MUE CSV.
 
         With *effective* the file is one more edition, in force from that date (until a
-        later edition); without, it replaces every edition for all dates.
+        later edition); without, it replaces every edition for all dates. *edition* labels it
+        (default: the effective date, or ``"user file"``).
 
         .. versionchanged:: 0.1.0
            *effective* added.
         """
-        return self._with(MueFile(str(path), edition, _day(effective)))
+        day = _day(effective)
+        label = edition or (day.isoformat() if day is not None else "user file")
+        return self._with(MueFile(str(path), label, day))
 
     def with_ptp_files(self, *paths: str | Path, edition: str = "user files") -> Catalog:
         """A new catalog whose PTP edits come from CMS practitioner PTP text files.

@@ -98,25 +98,42 @@ class MueFile:
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_mue_file
 
-        start = datetime.date.min if self.effective is None else self.effective
-        added = _tables.MueEdition(start, self.edition, MappingProxyType(read_mue_file(self.path)))
+        rows = MappingProxyType(read_mue_file(self.path))
         if self.effective is None:
-            editions: Callable[[], tuple[MueEdition, ...]] = lambda: (added,)  # noqa: E731
-        else:
-            older = layers.mue
-
-            def editions() -> tuple[MueEdition, ...]:
-                kept = [edition for edition in older() if edition.start != start]
-                return tuple(sorted([*kept, added], key=lambda edition: edition.start))
-
-        new = attrs.evolve(layers, mue=editions)
+            only = (_tables.MueEdition(datetime.date.min, self.edition, rows),)
+            return attrs.evolve(layers, mue=lambda: only).covered("mue", self.edition, None)
+        new = attrs.evolve(layers, mue=_merged(layers.mue, self.effective, self.edition, rows))
         current = layers.coverage.get("mue") or _registry.MUE.coverage()
-        if self.effective is not None and self.effective <= current.through:
+        if self.effective <= current.through:
             return new  # an older edition: the newest one still says how far MUEs reach
         return new.covered("mue", self.edition, self.effective)
 
     def describe(self) -> str:
         return f"MUE from {self.path}"
+
+
+def _merged(
+    older: Callable[[], tuple[MueEdition, ...]],
+    start: datetime.date,
+    label: str,
+    rows: Mapping[str, _tables.MueRow],
+) -> Callable[[], tuple[MueEdition, ...]]:
+    """A loader of the *older* editions plus one from *start* (replacing one that starts the
+    same day), built once on first use. A label another edition has gets its date added, so
+    that labels name editions uniquely (the validation context memoizes by label)."""
+    built: list[tuple[MueEdition, ...]] = []
+
+    def editions() -> tuple[MueEdition, ...]:
+        if not built:
+            kept = [edition for edition in older() if edition.start != start]
+            name = label
+            if any(edition.label == name for edition in kept):
+                name = f"{label} (from {start})"
+            added = _tables.MueEdition(start, name, rows)
+            built.append(tuple(sorted([*kept, added], key=lambda edition: edition.start)))
+        return built[0]
+
+    return editions
 
 
 @attrs.frozen
