@@ -293,3 +293,23 @@ def test_no_summary_is_a_procedure_name() -> None:
     assert summaries.isdisjoint(PROCEDURE_NAMES)
     for code in ("90791", "90792"):
         assert not cptkit.lookup(code).summary.startswith("Psychiatric diagnostic evaluation")
+
+
+def test_ptp_rows_carry_the_2026_samples_effective_dates() -> None:
+    tables = _registry.load_ptp()
+    checked = 0
+    for row in _raw("ncci_ptp_2026_sample/ptp_practitioner_2026q3_q4_priorpath_therapy_rows.csv"):
+        deletion = (
+            datetime.date.fromisoformat(row["deletion_date"]) if row["deletion_date"] else None
+        )
+        rows = [
+            edit
+            for edit in tables.pairs[(row["column1"], row["column2"])]
+            if edit[1] == deletion and edit[2] == int(row["modifier_indicator"])
+        ]
+        assert rows, row
+        effective = datetime.date.fromisoformat(row["effective_date"])
+        # the sample's date, unless one of the codes is younger (then the code's first day)
+        assert all(edit[0] is not None and edit[0] >= effective for edit in rows), row
+        checked += 1
+    assert checked == 354
