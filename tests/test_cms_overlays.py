@@ -46,6 +46,8 @@ HCPCS = (
     "HCPC,SEQNUM,RECID,LONG DESCRIPTION,SHORT DESCRIPTION,ADD DT,ACT EFF DT,TERM DT\n"
     "G9998,0010,3,A made-up therapy code for the test,Test therapy code,20270101,20270101,\n"
     "G0283,0010,3,Unattended e-stim,E-stim unattended,19970101,20270101,20261231\n"
+    "G0283,0020,4,continued description,,,,\n"
+    "GP,0010,7,A made-up modifier row,Modifier,19980101,,\n"
 )
 
 

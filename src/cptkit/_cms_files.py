@@ -10,8 +10,9 @@
 * AOC: the add-on code edit workbook saved as CSV: a header naming the add-on code, the primary
   code, the edit type and the dates (CMS writes Julian ``YYYYDDD`` dates; ``YYYYMMDD`` and ISO
   dates are read too).
-* HCPCS: the quarterly HCPCS record saved as CSV (``HCPC``, ``LONG DESCRIPTION``, ``ADD DT``,
-  ``TERM DT`` …): new Level II codes and termination dates.
+* HCPCS: the quarterly HCPCS workbook saved as CSV (``HCPC``, ``RECID``, ``SHORT
+  DESCRIPTION``, ``ADD DT``, ``TERM DT`` …): new Level II codes and termination dates, from the
+  first record of each code (record 3; modifiers and continuation lines are skipped).
 
 CMS text files are often Windows-1252: a file that is not UTF-8 is read as Windows-1252, and
 one that is neither is refused with its name and the byte offset. Rows are checked strictly;
@@ -218,6 +219,7 @@ def read_hcpcs_file(path: str | Path, known: Mapping[Code, CodeInfo]) -> dict[Co
     description, untimed, no discipline), and *known* records with CMS's termination date."""
     header, rows = _header_rows(path, lambda cells: "HCPC" in cells)
     code_at = header.index("HCPC")
+    recid_at = header.index("RECID") if "RECID" in header else None
     text_at = _column(header, path, "SHORT")
     added_at = _column(header, path, "ADD", "DT")
     term_at = _column(header, path, "TERM", "DT")
@@ -226,6 +228,8 @@ def read_hcpcs_file(path: str | Path, known: Mapping[Code, CodeInfo]) -> dict[Co
         cells = [cell.strip() for cell in row]
         if len(cells) <= max(code_at, text_at, added_at, term_at) or not cells[code_at]:
             continue
+        if len(cells[code_at]) == 2 or (recid_at is not None and cells[recid_at] != "3"):
+            continue  # modifiers (record 7, 8) and description continuations (record 4)
         where = f"{path} data row {number}"
         if not Code.is_valid(cells[code_at]):
             raise DatasetError(f"{where}: {cells[code_at]!r} is not a code")
