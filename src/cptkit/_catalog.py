@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _dataset, _registry, _tables
 from ._convert import to_date
-from ._overlays import AocFile, Descriptors, HcpcsFile, Layers, MueFile, Overlay, PtpFiles
+from ._overlays import Descriptors, Layers, MueFile, Overlay, PtpFiles, cms_overlays
 from .codes import Code
 from .errors import (
     DatasetError,
@@ -409,25 +409,8 @@ class Catalog:
 
         .. versionadded:: 0.1.0
         """
-        from ._cms_files import recognise
-
         catalog = self
-        ptp: list[tuple[str, str, datetime.date | None]] = []
-        for path in paths:
-            kind, edition, effective = recognise(path)
-            if kind == "ptp":
-                ptp.append((str(path), edition, effective))
-            elif kind == "mue":
-                catalog = catalog._with(MueFile(str(path), edition, effective))
-            elif kind == "aoc":
-                catalog = catalog._with(AocFile(str(path), edition, effective))
-            else:
-                catalog = catalog._with(HcpcsFile(str(path), edition, effective))
-        if ptp:
-            dates = [item[2] for item in ptp if item[2] is not None]
-            overlay = PtpFiles(
-                tuple(item[0] for item in ptp), ptp[0][1], max(dates) if dates else None
-            )
+        for overlay in cms_overlays(tuple(str(path) for path in paths)):
             catalog = catalog._with(overlay)
         return catalog
 

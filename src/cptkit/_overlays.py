@@ -32,6 +32,7 @@ __all__ = [
     "MueFile",
     "Overlay",
     "PtpFiles",
+    "cms_overlays",
 ]
 
 _PACKAGED_PTP = "2024-07-01"
@@ -57,7 +58,7 @@ class Layers:
         """These layers with *table*'s coverage set to *edition* through *through*
         (``date.max`` when the file does not say which quarter it is)."""
         last = datetime.date.max if through is None else quarter_end(through)
-        edits = table in ("mue", "ptp", "aoc")
+        edits = any(entry.edits for entry in _registry.TABLES if entry.name == table)
         entry = Coverage.of(table, edition, last, edits=edits)
         return attrs.evolve(self, coverage=MappingProxyType({**self.coverage, table: entry}))
 
@@ -196,3 +197,27 @@ class HcpcsFile:
 
     def describe(self) -> str:
         return f"HCPCS codes from {self.path}"
+
+
+def cms_overlays(paths: tuple[str, ...]) -> list[Overlay]:
+    """The overlays of CMS files, each recognised by its content; the PTP files (CMS splits
+    the table into several) make one overlay, dated by the newest of them."""
+    from ._cms_files import recognise
+
+    overlays: list[Overlay] = []
+    ptp: list[tuple[str, str, datetime.date | None]] = []
+    for path in paths:
+        kind, edition, effective = recognise(path)
+        if kind == "ptp":
+            ptp.append((path, edition, effective))
+        elif kind == "mue":
+            overlays.append(MueFile(path, edition, effective))
+        elif kind == "aoc":
+            overlays.append(AocFile(path, edition, effective))
+        else:
+            overlays.append(HcpcsFile(path, edition, effective))
+    if ptp:
+        dates = [effective for _, _, effective in ptp if effective is not None]
+        names = tuple(path for path, _, _ in ptp)
+        overlays.append(PtpFiles(names, ptp[0][1], max(dates) if dates else None))
+    return overlays
