@@ -189,3 +189,34 @@ def test_check_data_problems_are_usage_errors(tmp_path: Path, make: str, message
     result = _check(str(_claims(tmp_path)), "--data", str(folder))
     assert result.returncode == 2
     assert f"cptkit check: --data: {folder}: {message}" in result.stderr
+
+
+def test_check_data_in_process(
+    cms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cptkit.cli import main
+
+    (tmp_path / "in").mkdir()
+    claims = _claims(tmp_path / "in")
+    assert main(["check", str(claims), "--data", str(cms)]) == 0
+    assert "MUE from" in capsys.readouterr().out
+    assert main(["check", str(claims), "--data", str(tmp_path / "nowhere")]) == 2
+    assert "--data: " in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["check", str(claims), "--data", str(tmp_path / "empty")]) == 2
+    _write(tmp_path / "empty", "notes.txt", "not a CMS file\n")
+    assert main(["check", str(claims), "--data", str(tmp_path / "empty")]) == 2
+    assert "not a CMS MUE, PTP, AOC or HCPCS file" in capsys.readouterr().err
+
+
+def test_readers_skip_blank_and_short_rows(tmp_path: Path) -> None:
+    from cptkit._cms_files import read_aoc_file, read_hcpcs_file
+
+    aoc = _write(tmp_path, "aoc.csv", AOC + ",,,,,,,\n\n")
+    assert set(read_aoc_file(aoc)) == {"98979", "90785"}
+    hcpcs = _write(tmp_path, "hcpcs.csv", HCPCS + "G9997\n")
+    assert set(map(str, read_hcpcs_file(hcpcs, {}))) == {"G9998", "G0283"}
+    with pytest.raises(DatasetError, match="no header row found"):
+        read_aoc_file(_write(tmp_path, "plain.csv", "a,b\n1,2\n"))
+    with pytest.raises(DatasetError, match="missing.csv: cannot be read"):
+        cptkit.catalog().with_cms_files(tmp_path / "missing.csv")

@@ -180,3 +180,10 @@ def test_a_file_for_an_edition_date_replaces_that_edition() -> None:
     assert same.mue("97155", on="2026-05-01") is None  # not in the file: that edition is gone
     kept = same.mue("97155", on="2026-03-31")
     assert kept is not None and kept.edition == "2024-07-01"
+
+
+def test_one_mue_edition_adds_no_change_date() -> None:
+    undated = cptkit.catalog().with_mue_file(DATA / "mue-cms-sample.csv")
+    changes = undated.edit_changes()
+    assert datetime.date(2026, 4, 1) not in changes  # one edition: no date it takes over
+    assert datetime.date(2020, 1, 1) in changes  # 97140/97530 deleted 2019-12-31

@@ -137,3 +137,14 @@ def test_newer_files_move_the_coverage() -> None:
     # a file without a date says nothing of its quarter: it covers every date
     undated = cptkit.catalog().with_mue_file(DATA / "mue-cms-sample.csv")
     assert undated.coverage()["mue"].through == datetime.date.max
+
+
+def test_quarter_ends() -> None:
+    from cptkit.records import quarter_end
+
+    day = datetime.date
+    assert quarter_end(day(2026, 6, 30)) == day(2026, 6, 30)
+    assert quarter_end(day(2026, 6, 30), 1) == day(2026, 9, 30)
+    assert quarter_end(day(2026, 11, 5), 1) == day(2027, 3, 31)
+    assert quarter_end(day(9999, 1, 1), 3) == day.max
+    assert quarter_end(day(9999, 8, 1)) == day.max
