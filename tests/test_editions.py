@@ -187,3 +187,12 @@ def test_one_mue_edition_adds_no_change_date() -> None:
     changes = undated.edit_changes()
     assert datetime.date(2026, 4, 1) not in changes  # one edition: no date it takes over
     assert datetime.date(2020, 1, 1) in changes  # 97140/97530 deleted 2019-12-31
+
+
+def test_cli_lookup_shows_the_mue_of_the_date(capsys: pytest.CaptureFixture[str]) -> None:
+    from cptkit.cli import main
+
+    assert main(["lookup", "96041", "--on", "2026-05-01"]) == 0
+    assert "NCCI MUE:     3 units per day" in capsys.readouterr().out
+    assert main(["lookup", "96041", "--on", "2026-03-01"]) == 0  # before the 2026 edition
+    assert "NCCI MUE" not in capsys.readouterr().out
