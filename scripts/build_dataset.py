@@ -38,28 +38,56 @@ from build_diagnoses import BuildError as DiagnosisBuildError  # noqa: E402
 from build_diagnoses import build_diagnoses  # noqa: E402
 
 # The column lists are the loader's, so the build and the loader cannot drift apart.
-from cptkit._tables import CODE_COLUMNS, MODIFIER_COLUMNS, PLACE_COLUMNS  # noqa: E402
+from cptkit._tables import (  # noqa: E402
+    AOC_COLUMNS,
+    CODE_COLUMNS,
+    MODIFIER_COLUMNS,
+    MUE_COLUMNS,
+    PLACE_COLUMNS,
+    PTP_COLUMNS,
+)
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_payment  # noqa: E402  (the PFS tables: a sibling script, also run on its own)
 
 # Bump when an input changes; it is the "generated" date written into every file header, kept
 # constant so that a rebuild of unchanged inputs is byte-identical.
-GENERATED = "2026-11-29"
-DATA_RELEASE = "2026.11.29"
+GENERATED = "2026-12-04"
+DATA_RELEASE = "2026.12.04"
 
 EDITIONS = {
     "hcpcs": "CMS HCPCS Level II, July 2025 (descriptions); January 2026 dates for 92 modifiers",
-    "pfs": "CMS PFS Relative Value File RVU24C, July 2024 (status indicators)",
-    "history": "CMS OPPS Addendum B 2019-01..2023-01 and PPRRVU 2022A..2024C (presence evidence)",
+    "pfs": "CMS PFS Relative Value File RVU26C, July 2026 (status indicators)",
+    "history": "CMS OPPS Addendum B 2019-01..2026-04 and PPRRVU 2022A..2024C (presence evidence)",
+    "aoc": "CMS NCCI Add-on Code edits, Medicare, V2026Q2 (effective 2026-04-01)",
     "telehealth": "CMS CY2026 Medicare Telehealth Services list, excerpt 0362T..92553",
-    "mue": "CMS NCCI Practitioner Services MUE, effective 2024-07-01 (2024 Q3)",
+    "mue": "CMS NCCI Practitioner Services MUE, editions effective 2024-07-01 and 2026-04-01",
     "ptp": "CMS NCCI Practitioner PTP edits, 2024-07-01 (2024 Q3; no effective dates)",
+    "ptp_sample": "CMS NCCI Practitioner PTP v32.2/v32.3 (2026 Q3/Q4), 354 therapy rows "
+    "with effective dates",
     "pos": "CMS Place of Service Code Set, as of June 2024 (2017 page for effective-date notes)",
     "pfs_payment": build_payment.EDITION,
     "icd10cm": ICD10CM_EDITION,
 }
-DATASET_VERSION = f"{DATA_RELEASE} (NCCI 2024Q3: MUE and PTP practitioner 2024-07-01)"
+# Per packaged table: its edition and the last date of service it speaks for (the end of the
+# newest source's quarter). Catalog.coverage() and the data-stale rule read them.
+COVERAGE = {
+    "codes": (
+        "CMS OPPS Addendum B 2026-04 (code presence), PFS RVU26C (status), HCPCS 2025-07",
+        "2026-06-30",
+    ),
+    "modifiers": ("CMS HCPCS Level II 2025-07 (92 modifiers' dates checked 2026-01)", "2025-09-30"),
+    "places": ("CMS Place of Service code set, June 2024", "2024-06-30"),
+    "mue": ("CMS NCCI practitioner MUE 2026-04-01 (and 2024-07-01)", "2026-06-30"),
+    "ptp": ("CMS NCCI practitioner PTP 2024-07-01 (therapy pairs)", "2024-09-30"),
+    "aoc": ("CMS NCCI add-on code edits V2026Q2", "2026-06-30"),
+    "diagnoses": ("CDC/CMS ICD-10-CM FY2025 and FY2026 (April 2026 release)", "2026-09-30"),
+    "pfs": ("CMS PFS RVU25D and RVU26C, CY2025/CY2026 GPCIs", "2026-09-30"),
+}
+DATASET_VERSION = (
+    f"{DATA_RELEASE} (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
+    " PTP 2024-07-01, AOC V2026Q2, ICD-10-CM FY2026, PFS RVU26C)"
+)
 
 # Columns of the presence matrix, with the first day each CMS release applies to.
 _RELEASE_COLUMN = re.compile(r"addb_(\d{4})-(\d{2})|pfs_rvu(\d{2})([a-d])r?_")
@@ -139,7 +167,61 @@ render = build_payment.render
 
 
 def presence_dates(raw: Path) -> dict[str, tuple[str, str, str]]:
-    """Per code: (effective, terminated, basis) proven by the CMS presence matrix."""
+    """Per code: (effective, terminated, basis) proven by the CMS presence evidence.
+
+    Two sources: the 2019-2024 matrix of therapy codes (Addendum B to 2023-01, PFS to 2024C)
+    and OPPS Addendum B 2023-01 .. 2026-04 for every code. The later source decides whether a
+    code it lists was deleted since; a code first listed in its first release counts as older.
+    """
+    out = _matrix_dates(raw)
+    releases, spans = addendum_b_spans(raw)
+    first_release, newest = releases[0][0], releases[-1][0]
+    following = {releases[i][0]: releases[i + 1] for i in range(len(releases) - 1)}
+    for code, (first, first_day, last, _last_day) in spans.items():
+        effective, terminated, basis = out.get(code, ("", "", ""))
+        notes = [basis or f"in CMS files from {first_release}"]
+        if code not in out and first != first_release:
+            effective = first_day
+            notes = [f"first in OPPS Addendum B for {first_day} (release {first})"]
+        terminated = ""
+        if last != newest:
+            name, start = following[last]
+            end = datetime.date.fromisoformat(start) - datetime.timedelta(days=1)
+            terminated = end.isoformat()
+            notes.append(f"last in OPPS Addendum B release {last}, absent from {name} ({start}) on")
+        out[code] = (effective, terminated, "; ".join(filter(None, notes)))
+    return out
+
+
+def addendum_b_spans(
+    raw: Path,
+) -> tuple[list[tuple[str, str]], dict[str, tuple[str, str, str, str]]]:
+    """The Addendum B releases as (label, first day) and, per code, its first and last
+    release with their first days."""
+    folder = raw / "opps_addendum_b"
+    releases = [(r["release"], r["quarter_effective"]) for r in read_csv(folder / "releases.csv")]
+    order = {label: index for index, (label, _) in enumerate(releases)}
+    spans: dict[str, tuple[str, str, str, str]] = {}
+    for row in read_csv(folder / "presence.csv"):
+        code = row["code"]
+        here = (
+            row["first_release"],
+            row["first_quarter"],
+            row["last_release"],
+            row["last_quarter"],
+        )
+        if here[0] not in order or here[2] not in order:
+            raise BuildError(f"presence.csv: unknown release in {here!r} ({code})")
+        known = spans.get(code)
+        if known is not None:
+            first = min(known[:2], here[:2], key=lambda item: order[item[0]])
+            last = max(known[2:], here[2:], key=lambda item: order[item[0]])
+            here = (*first, *last)
+        spans[code] = here
+    return releases, spans
+
+
+def _matrix_dates(raw: Path) -> dict[str, tuple[str, str, str]]:
     rows = read_csv(raw / "code_history" / "code_presence_matrix_2019-2024.csv")
     columns = [c for c in rows[0] if c != "hcpcs" and c.startswith(("addb_", "pfs_rvu"))]
     columns = [c for c in columns if not c.endswith("_northstar")]
@@ -168,6 +250,45 @@ def presence_dates(raw: Path) -> dict[str, tuple[str, str, str]]:
     return out
 
 
+def aoc_edits(raw: Path) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Per add-on code: its AOC rows as (primary, type, effective, last day).
+
+    The last day is the earliest of the edit's, the primary's and the add-on's deletion dates
+    (blank while all three are open). ``CCCCC`` (contractor-defined primaries) is kept.
+    """
+    out: dict[str, list[tuple[str, str, str, str]]] = {}
+    path = raw / "ncci_aoc_2026" / "aoc_v2026q2_mcr.csv"
+    for number, row in enumerate(read_csv(path), start=2):
+        if row["aoc_edit_type"] not in ("1", "2", "3") or not row["edit_effective_date"]:
+            raise BuildError(f"{path.name} line {number}: edit type or effective date")
+        ends = [
+            row[field]
+            for field in (
+                "edit_deletion_date",
+                "primary_code_deletion_date",
+                "addon_code_deletion_date",
+            )
+            if row[field]
+        ]
+        out.setdefault(row["addon_code"], []).append(
+            (
+                row["primary_code"],
+                row["aoc_edit_type"],
+                row["edit_effective_date"],
+                min(ends, default=""),
+            )
+        )
+    return out
+
+
+def aoc_primaries(edits: list[tuple[str, str, str, str]]) -> list[str]:
+    """The primaries of an add-on's AOC rows in force as of the file (all of them when every
+    row has ended: the add-on itself is history)."""
+    listed = [edit for edit in edits if edit[0] != "CCCCC"]
+    current = [edit for edit in listed if not edit[3]]
+    return sorted({edit[0] for edit in (current or listed)})
+
+
 def telehealth_membership(raw: Path) -> tuple[set[str], str]:
     rows = read_csv(
         raw / "therapy_telehealth_lists" / "cms_telehealth_list_cy2026_excerpt_biller.tsv",
@@ -178,14 +299,15 @@ def telehealth_membership(raw: Path) -> tuple[set[str], str]:
 
 
 def pfs_status(raw: Path) -> dict[str, str]:
-    rows = read_csv(raw / "pfs_status" / "northstar_pfs_rvu_indicators_2024jul_all_codes.csv")
-    return {row["hcpcs_code"]: row["status"] for row in rows if row["mod"] == ""}
+    rows = read_csv(raw / "pfs_2026" / "pprrvu_2026_rvu26c_jul_nonqpp.csv")
+    return {row["hcpcs"]: row["status_code"] for row in rows if row["mod"] == ""}
 
 
 def build_codes(raw: Path, manual: Path) -> bytes:
     attributes = read_csv(manual / "code_attributes.csv")
     history = {row["code"]: row for row in read_csv(manual / "code_history.csv")}
     presence = presence_dates(raw)
+    aoc = aoc_edits(raw)
     status = pfs_status(raw)
     telehealth, telehealth_last = telehealth_membership(raw)
     hcpcs_2025 = {
@@ -198,7 +320,7 @@ def build_codes(raw: Path, manual: Path) -> bytes:
         code = row["code"]
         where = f"data/manual/code_attributes.csv line {number} ({code})"
         _check_code_row(row, where)
-        effective, terminated, basis = presence.get(code, ("", "", "not in CMS files 2019-2024"))
+        effective, terminated, basis = presence.get(code, ("", "", "not in CMS files 2019-2026"))
         replaced_by = ""
         if code in history:
             entry = history[code]
@@ -211,11 +333,20 @@ def build_codes(raw: Path, manual: Path) -> bytes:
                 raise BuildError(f"{where}: replacement {replacement} is not in the code table")
         if not terminated and code not in status and code not in hcpcs_2025:
             raise BuildError(f"{where}: active code on neither the PFS nor the HCPCS file")
+        if not effective and not terminated and not basis.startswith("in CMS files from"):
+            # Without a start date a code counts as valid before: only for codes in the
+            # earliest release of the evidence.
+            raise BuildError(f"{where}: no effective date and not in the earliest CMS release")
         if code <= telehealth_last and not code[0].isalpha():
             on_list = "yes" if code in telehealth else "no"
         else:
             on_list = "yes" if code in telehealth else ""
         primaries = expand_codes(row["primary_codes"], where)
+        edits = aoc.get(code, [])
+        if any(edit[1] == "1" for edit in edits) and row["add_on"] != "1":
+            raise BuildError(f"{where}: a type 1 add-on in the CMS AOC file, but add_on is 0")
+        if row["add_on"] == "1" and aoc_primaries(edits):
+            primaries = aoc_primaries(edits)
         rows.append(
             [
                 code,
@@ -246,7 +377,13 @@ def build_codes(raw: Path, manual: Path) -> bytes:
     rows.sort(key=lambda item: item[0])
     head = header(
         "codes (the therapy code set, with timing, history and edits metadata)",
-        [EDITIONS["pfs"], EDITIONS["history"], EDITIONS["telehealth"], EDITIONS["hcpcs"]],
+        [
+            EDITIONS["pfs"],
+            EDITIONS["history"],
+            EDITIONS["aoc"],
+            EDITIONS["telehealth"],
+            EDITIONS["hcpcs"],
+        ],
         [
             "code: CPT numbers (CPT is a registered trademark of the AMA; numbers only, no "
             "AMA descriptors) and HCPCS Level II codes (CMS, public domain)",
@@ -280,6 +417,26 @@ def _check_code_row(row: dict[str, str], where: str) -> None:
         raise BuildError(f"{where}: add-on without primary codes")
     if len(row["summary"]) > 100 or not row["summary"]:
         raise BuildError(f"{where}: summary missing or longer than 100 characters")
+
+
+def build_aoc(raw: Path, manual: Path) -> bytes:
+    """The AOC rows of every add-on in the code table (dated primaries)."""
+    known = {row["code"] for row in read_csv(manual / "code_attributes.csv")}
+    rows = sorted(
+        [addon, *edit]
+        for addon, edits in aoc_edits(raw).items()
+        if addon in known
+        for edit in edits
+    )
+    head = header(
+        "NCCI add-on code edits for the add-ons in the code table",
+        [EDITIONS["aoc"]],
+        [
+            "all columns: CMS NCCI (public domain); code columns hold CPT numbers (AMA)",
+            "last_day: the earliest of the edit's, the primary's and the add-on's deletion dates",
+        ],
+    )
+    return render(head, AOC_COLUMNS, rows)
 
 
 # --- modifiers --------------------------------------------------------------------------------
@@ -386,29 +543,53 @@ def build_places(raw: Path, manual: Path) -> bytes:
 # --- edits ------------------------------------------------------------------------------------
 
 
+MUE_EDITIONS = {
+    "2024-07-01": "mue_practitioner/northstar_mue_practitioner_2024-07-01.csv",
+    "2026-04-01": "mue_2026/mue_practitioner_2026-04-01.csv",
+}
+
+
 def build_mue(raw: Path) -> bytes:
     rows = []
-    seen = set()
-    path = raw / "mue_practitioner" / "northstar_mue_practitioner_2024-07-01.csv"
-    for number, row in enumerate(read_csv(path), start=2):
-        code = row["hcpcs_code"]
-        if code in seen:
-            raise BuildError(f"{path.name} line {number}: duplicate code {code}")
-        seen.add(code)
-        if not row["mue_units"].isdigit() or row["mue_mai"] not in ("1", "2", "3"):
-            raise BuildError(f"{path.name} line {number}: bad MUE value or MAI")
-        rows.append([code, row["mue_units"], row["mue_mai"], row["mue_rationale"]])
+    for edition, name in MUE_EDITIONS.items():
+        seen = set()
+        path = raw / name
+        for number, row in enumerate(read_csv(path), start=2):
+            code = row["hcpcs_code"]
+            if code in seen:
+                raise BuildError(f"{path.name} line {number}: duplicate code {code}")
+            seen.add(code)
+            if not row["mue_units"].isdigit() or row["mue_mai"] not in ("1", "2", "3"):
+                raise BuildError(f"{path.name} line {number}: bad MUE value or MAI")
+            rows.append([edition, code, row["mue_units"], row["mue_mai"], row["mue_rationale"]])
     rows.sort()
     head = header(
-        "Medically Unlikely Edits, practitioner services",
+        "Medically Unlikely Edits, practitioner services, by edition (effective date)",
         [EDITIONS["mue"]],
-        ["all columns: CMS NCCI (public domain); code column holds CPT numbers (AMA)"],
+        [
+            "all columns: CMS NCCI (public domain); code column holds CPT numbers (AMA)",
+            "edition: the date the CMS table takes effect; it applies until the next edition",
+        ],
     )
-    return render(head, ["code", "units", "mai", "rationale"], rows)
+    return render(head, MUE_COLUMNS, rows)
 
 
-def build_ptp(raw: Path) -> tuple[bytes, bytes]:
+def ptp_sample_dates(raw: Path) -> dict[tuple[str, str, str, str], str]:
+    """Effective dates of the 2026 sample, keyed by (column 1, column 2, deletion, indicator)."""
+    path = raw / "ncci_ptp_2026_sample" / "ptp_practitioner_2026q3_q4_priorpath_therapy_rows.csv"
+    dates: dict[tuple[str, str, str, str], str] = {}
+    for number, row in enumerate(read_csv(path), start=2):
+        key = (row["column1"], row["column2"], row["deletion_date"], row["modifier_indicator"])
+        if dates.setdefault(key, row["effective_date"]) != row["effective_date"]:
+            raise BuildError(f"{path.name} line {number}: two effective dates for {key}")
+    return dates
+
+
+def build_ptp(raw: Path, starts: dict[str, str]) -> tuple[bytes, bytes]:
+    """The PTP rows, each effective from the later of its codes' first days (*starts*, from
+    the code table) or, for the pairs in the 2026 sample, from CMS's own effective date."""
     folder = raw / "ncci_ptp_practitioner"
+    sample = ptp_sample_dates(raw)
     rationales: dict[str, int] = {}
     rows = []
     for name in ("active", "deleted"):
@@ -417,24 +598,26 @@ def build_ptp(raw: Path) -> tuple[bytes, bytes]:
             if row["modifier_indicator"] not in ("0", "1", "9"):
                 raise BuildError(f"{path.name} line {number}: modifier indicator")
             deletion = "" if row["deletion_date"] == "99991231" else iso(row["deletion_date"])
+            first, second = row["column1"], row["column2"]
+            indicator = row["modifier_indicator"]
+            effective = sample.get((first, second, deletion, indicator), "")
+            effective = max(effective, starts.get(first, ""), starts.get(second, ""))
             text = row["rationale"]
             rationale = rationales.setdefault(text, len(rationales))
-            rows.append(
-                [row["column1"], row["column2"], deletion, row["modifier_indicator"], rationale]
-            )
+            rows.append([first, second, effective, deletion, indicator, rationale])
     ordered = sorted(rationales)
     renumber = {rationales[text]: index for index, text in enumerate(ordered)}
-    out_rows = sorted(
-        [[c1, c2, deletion, indicator, str(renumber[r])] for c1, c2, deletion, indicator, r in rows]
-    )
+    out_rows = sorted([[*row[:5], str(renumber[row[5]])] for row in rows])  # type: ignore[index]
     head = header(
         "NCCI procedure-to-procedure edits, practitioner, pairs touching the therapy code set",
-        [EDITIONS["ptp"]],
-        ["all columns: CMS NCCI (public domain); code columns hold CPT numbers (AMA)"],
+        [EDITIONS["ptp"], EDITIONS["ptp_sample"]],
+        [
+            "all columns: CMS NCCI (public domain); code columns hold CPT numbers (AMA)",
+            "effective_date: the 2026 sample's date where the row is in it, else the later of "
+            "the two codes' effective dates in codes.csv (blank when neither is known)",
+        ],
     )
-    ptp = render(
-        head, ["column1", "column2", "deletion_date", "modifier_indicator", "rationale"], out_rows
-    )
+    ptp = render(head, PTP_COLUMNS, out_rows)
     rationale_file = render(
         header("NCCI PTP edit rationales", [EDITIONS["ptp"]], ["CMS NCCI (public domain)"]),
         ["id", "rationale"],
@@ -448,9 +631,17 @@ def build_ptp(raw: Path) -> tuple[bytes, bytes]:
 
 def build(raw: Path, manual: Path) -> dict[str, bytes]:
     """Every output file's name and bytes, manifest last."""
-    ptp, rationales = build_ptp(raw)
+    codes = build_codes(raw, manual)
+    starts = {
+        row["code"]: row["effective"]
+        for row in csv.DictReader(
+            line for line in codes.decode("utf-8").splitlines() if not line.startswith("#")
+        )
+    }
+    ptp, rationales = build_ptp(raw, starts)
     files = {
-        "codes.csv": build_codes(raw, manual),
+        "codes.csv": codes,
+        "aoc.csv": build_aoc(raw, manual),
         "modifiers.csv": build_modifiers(raw, manual),
         "places.csv": build_places(raw, manual),
         "mue.csv": build_mue(raw),
@@ -470,6 +661,10 @@ def build(raw: Path, manual: Path) -> dict[str, bytes]:
     }
     files.update(build_payment.build(raw, files["codes.csv"]))
     manifest = {
+        "coverage": {
+            table: {"edition": edition, "through": through}
+            for table, (edition, through) in COVERAGE.items()
+        },
         "dataset_version": DATASET_VERSION,
         "generated": GENERATED,
         "editions": EDITIONS,

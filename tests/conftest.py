@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
-"""Shared test configuration: hypothesis profiles chosen by CPTKIT_HYPOTHESIS_PROFILE."""
+"""Shared test configuration: hypothesis profiles chosen by CPTKIT_HYPOTHESIS_PROFILE, and
+packaged data taken to cover every date outside the tests of coverage."""
 
 from __future__ import annotations
 
+import datetime
 import os
+from collections.abc import Mapping
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -24,3 +28,26 @@ settings.register_profile(
     suppress_health_check=list(HealthCheck),
 )
 settings.load_profile(os.environ.get("CPTKIT_HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _data_covers_every_date(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests judge rules on 2025-2026 dates, past the packaged PTP and place-of-service
+    editions, where every claim would also get a ``data-stale`` warning. Outside the tests of
+    coverage itself (marked ``real_coverage``), the packaged tables are taken to cover every
+    date, so that each test sees the findings of the rules it is about."""
+    if request.node.get_closest_marker("real_coverage"):
+        return
+    from cptkit import _registry
+    from cptkit.records import Coverage
+
+    def endless() -> Mapping[str, Coverage]:
+        return {
+            name: attrs.evolve(cover, through=datetime.date.max, stale_after=datetime.date.max)
+            for name, cover in real().items()
+        }
+
+    real = _registry.coverage
+    monkeypatch.setattr(_registry, "coverage", endless)

@@ -56,6 +56,7 @@ FAMILIES: dict[str, frozenset[str]] = {
         {"diagnosis-pointer-invalid", "diagnosis-unknown", "diagnosis-not-billable"}
     ),
     "thresholds": frozenset({"kx-threshold"}),
+    "coverage": frozenset({"data-stale"}),
 }
 
 # One expected finding: (line, severity, CARC, field, message, suggestion), typed out.

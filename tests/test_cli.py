@@ -47,16 +47,28 @@ def test_check_examples_finds_the_mistakes_and_exits_1() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split()[:6] == ["WHERE", "CLAIM", "LINE", "LEVEL", "RULE", "CARC"]
     found = [(line.split()[0], line.split()[4]) for line in lines[1:-1]]
-    assert found == [
+    # Every claim is dated March 2026, past the packaged PTP edition: one data-stale each.
+    assert [where for where, rule in found if rule == "data-stale"] == [
+        "examples/aba-telehealth-day.json:1",
+        "examples/common-mistakes.csv:2",
+        "examples/common-mistakes.csv:3",
+        "examples/psychotherapy-visit.csv:2",
+        "examples/pt-visit.csv:2",
+        "examples/speech-session.ndjson:1",
+    ]
+    assert [item for item in found if item[1] != "data-stale"] == [
         ("examples/common-mistakes.csv:2", "code-inactive"),
         ("examples/common-mistakes.csv:3", "therapy-modifier-missing"),
         ("examples/common-mistakes.csv:3", "units-minutes-mismatch"),
         ("examples/common-mistakes.csv:5", "ncci-ptp"),
     ]
-    assert "97001 was deleted after 2016-12-31 -> use 97161, 97162, 97163 instead" in lines[1]
+    assert "97001 was deleted after 2016-12-31 -> use 97161, 97162, 97163 instead" in lines[2]
+    assert "2026-03-06 is past cptkit's data: modifiers through 2025-09-30;" in lines[3]
     assert lines[-1] == (
         "Summary: 5 files, 12 rows read, 0 rejected; 6 claims checked, 2 with errors;"
-        " findings: 4 errors, 0 warnings, 0 info"
+        " findings: 4 errors, 6 warnings, 0 info"
+        "; data: 2026.12.04 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
+        " PTP 2024-07-01, AOC V2026Q2, ICD-10-CM FY2026, PFS RVU26C)"
     )
 
 
@@ -66,11 +78,14 @@ def test_the_clean_examples_pass() -> None:
         "check", *(EXAMPLES / name for name in clean), EXAMPLES / "speech-session.ndjson"
     )
     assert result.returncode == 0, result.stdout
-    assert result.stdout.splitlines() == [
-        "No findings.",
+    lines = result.stdout.splitlines()
+    assert [line.split()[4] for line in lines[1:-1]] == ["data-stale"] * 4  # warnings only
+    assert lines[-1] == (
         "Summary: 4 files, 8 rows read, 0 rejected; 4 claims checked, 0 with errors;"
-        " findings: 0 errors, 0 warnings, 0 info",
-    ]
+        " findings: 0 errors, 4 warnings, 0 info"
+        "; data: 2026.12.04 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
+        " PTP 2024-07-01, AOC V2026Q2, ICD-10-CM FY2026, PFS RVU26C)"
+    )
 
 
 def test_json_format_is_one_document_with_the_summary() -> None:
@@ -78,13 +93,13 @@ def test_json_format_is_one_document_with_the_summary() -> None:
     assert result.returncode == 1
     document = json.loads(result.stdout)
     assert document["rules"] == "medicare"
-    assert [f["rule"] for f in document["findings"]] == [
+    assert [f["rule"] for f in document["findings"] if f["rule"] != "data-stale"] == [
         "code-inactive",
         "therapy-modifier-missing",
         "units-minutes-mismatch",
         "ncci-ptp",
     ]
-    assert document["findings"][0] == {
+    assert document["findings"][1] == {
         "file": "examples/common-mistakes.csv",
         "row": 2,
         "claim_id": "PT-1002",
@@ -102,18 +117,20 @@ def test_json_format_is_one_document_with_the_summary() -> None:
         "rows_rejected": 0,
         "claims_checked": 6,
         "claims_with_errors": 2,
-        "findings": {"error": 4, "warning": 0, "info": 0},
+        "findings": {"error": 4, "warning": 6, "info": 0},
         "unreadable_files": [],
+        "data": document["dataset"],
         "exit_status": 1,
     }
+    assert document["dataset"].startswith("2026.12.04 (codes 2026-04,")
 
 
 def test_csv_format_writes_rows_and_the_summary_to_stderr() -> None:
     result = cptkit("check", EXAMPLES / "common-mistakes.csv", "--format", "csv")
     assert result.returncode == 1
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [row["rule"] for row in rows][:2] == ["code-inactive", "therapy-modifier-missing"]
-    assert rows[3]["line"] == "3" and rows[3]["carc"] == "CO-236"
+    assert [row["rule"] for row in rows][:2] == ["code-inactive", "data-stale"]
+    assert rows[5]["line"] == "3" and rows[5]["carc"] == "CO-236"
     assert result.stderr.startswith("Summary: 1 file, 4 rows read")
 
 

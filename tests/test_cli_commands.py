@@ -303,7 +303,11 @@ def test_ndjson_claim_objects(capsys: pytest.CaptureFixture[str], tmp_path: Path
         (["lookup", "97110"], 0, "timed: 15-minute units (Medicare pools them"),
         (["lookup", "97110", "--on", "2026-03-02"], 0, "on 2026-03-02: valid"),
         (["lookup", "97130"], 0, "add-on:       yes: bill only with a primary code (97129)"),
-        (["lookup", "90833"], 0, "99202, 99203, 99204, 99205, 99206, 99207, 99208, 99209 and"),
+        (
+            ["lookup", "90833"],
+            0,
+            "98000, 98001, 98002, 98003, 98004, 98005, 98006, 98007 and 54 more",
+        ),
         (["lookup", "90834"], 0, "chosen by time: one unit for 38-52 minutes"),
         (["lookup", "90837"], 0, "chosen by time: one unit for 53 minutes or more"),
         (

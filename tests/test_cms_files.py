@@ -66,7 +66,7 @@ def test_bad_mue_files(tmp_path: Path, text: str, message: str) -> None:
         ("nothing\n", "no PTP rows"),
         ("97140\t9753\t\t20200101\t*\t1\tx\n", "column 2 '9753' is not a code"),
         ("97140\t97530\t\t20200101\t*\t4\tx\n", "modifier indicator '4' is invalid"),
-        ("97140\t97530\t\t2020-01-01\t*\t1\tx\n", "'2020-01-01' is not a YYYYMMDD date"),
+        ("97140\t97530\t\t2020/01/01\t*\t1\tx\n", "'2020/01/01' is not a date"),
     ],
 )
 def test_bad_ptp_files(tmp_path: Path, text: str, message: str) -> None:

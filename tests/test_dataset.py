@@ -83,16 +83,20 @@ def test_ladder_addon_must_exist() -> None:
 
 
 def test_other_tables_reject_bad_rows() -> None:
-    mue = "code,units,mai,rationale\n97110,x,3,why\n"
+    mue = "edition,code,units,mai,rationale\n2026-04-01,97110,x,3,why\n"
     with pytest.raises(DatasetError, match=re.escape("m.csv line 2: units 'x' or mai '3'")):
         _tables.build_mue(io.StringIO(mue), "m.csv")
-    dup = "code,units,mai,rationale\n97110,1,3,a\n97110,2,3,b\n"
+    mue = "edition,code,units,mai,rationale\n2026-13-01,97110,1,3,why\n"
+    with pytest.raises(DatasetError, match=re.escape("m.csv line 2: edition '2026-13-01'")):
+        _tables.build_mue(io.StringIO(mue), "m.csv")
+    dup = "edition,code,units,mai,rationale\n2026-04-01,97110,1,3,a\n2026-04-01,97110,2,3,b\n"
     with pytest.raises(DatasetError, match="m.csv line 3: code '97110' is invalid or duplicate"):
         _tables.build_mue(io.StringIO(dup), "m.csv")
-    ptp = "column1,column2,deletion_date,modifier_indicator,rationale\n97110,97530,,5,0\n"
+    columns = "column1,column2,effective_date,deletion_date,modifier_indicator,rationale\n"
+    ptp = columns + "97110,97530,,,5,0\n"
     with pytest.raises(DatasetError, match="p.csv line 2: invalid code pair or modifier"):
         _tables.build_ptp(io.StringIO(ptp), {"0": "why"}, "p.csv")
-    ptp = "column1,column2,deletion_date,modifier_indicator,rationale\n97110,97530,,1,7\n"
+    ptp = columns + "97110,97530,,,1,7\n"
     with pytest.raises(DatasetError, match="p.csv line 2: unknown rationale id '7'"):
         _tables.build_ptp(io.StringIO(ptp), {"0": "why"}, "p.csv")
     places = "code,name,setting,effective,terminated,date_basis,note\n11,Office,office,,,x,\n"
@@ -151,23 +155,23 @@ def test_missing_and_bad_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("cold")
 @pytest.mark.parametrize(
-    ("module", "builder", "lookup"),
+    ("name", "lookup"),
     [
-        (_tables, "build_codes", lambda: cptkit.lookup("97110")),
-        (_icd10cm, "build_diagnoses", lambda: _icd10cm.load_diagnoses()),
+        ("codes.csv", lambda: cptkit.lookup("97110")),
+        ("diagnoses.csv", lambda: _icd10cm.load_diagnoses()),
     ],
 )
 def test_cold_load_from_many_threads_loads_once(
-    monkeypatch: pytest.MonkeyPatch, module: object, builder: str, lookup: Callable[[], object]
+    monkeypatch: pytest.MonkeyPatch, name: str, lookup: Callable[[], object]
 ) -> None:
     calls: list[str] = []
-    real = getattr(module, builder)
+    real = _dataset.open_packaged
 
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append("codes")
-        return real(*args, **kwargs)
+    def counting(name: str) -> object:
+        calls.append(name)
+        return real(name)
 
-    monkeypatch.setattr(module, builder, counting)
+    monkeypatch.setattr(_dataset, "open_packaged", counting)
     barrier = threading.Barrier(32)
     results: list[object] = []
 
@@ -180,7 +184,7 @@ def test_cold_load_from_many_threads_loads_once(
         thread.start()
     for thread in threads:
         thread.join()
-    assert calls == ["codes"]
+    assert calls == [name]
     assert len(results) == 32
     assert all(result is results[0] for result in results)
 

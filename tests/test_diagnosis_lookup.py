@@ -254,7 +254,7 @@ def test_packaged_years_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     one_year = "code,fy2025,title\nA00,1,Cholera\n"
     monkeypatch.setattr(_dataset, "open_packaged", lambda name: io.StringIO(one_year))
     with pytest.raises(DatasetError, match=re.escape("diagnoses.csv: fiscal years (2025,) are")):
-        _icd10cm._build_packaged()
+        _icd10cm.build_packaged(_dataset.open_packaged("diagnoses.csv"))
 
 
 # -- CMS/CDC files -----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def test_what_crosses_to_workers_pickles_small() -> None:
     assert pickle.loads(pickle.dumps(report)) == report
 
 
+@pytest.mark.real_coverage  # the workers judge by the real coverage, so the reference does too
 def test_cluster_gives_single_process_findings(files: list[str]) -> None:
     bag = pytest.importorskip("dask.bag")
     distributed = pytest.importorskip("distributed")

@@ -25,7 +25,7 @@ assert dict((str(k), v) for k, v in cptkit.units.allocate({{"97110": 33, "97140"
 claim = cptkit.Claim(lines=[cptkit.ClaimLine(code="97110", units=3, minutes=33,
     date_of_service="2026-03-02", diagnosis_pointers=[1])], diagnoses=["M54.50"])
 rules = [f.rule for f in cptkit.validate(claim).findings]
-assert rules == ["therapy-modifier-missing", "units-minutes-mismatch"], rules
+assert rules == ["data-stale", "therapy-modifier-missing", "units-minutes-mismatch"], rules
 assert cptkit.catalog().ptp("97140", "97530", on="2019-06-03") is not None
 assert cptkit.lookup_diagnosis("M54.5", on="2026-03-02").billable is False
 print("ok", cptkit.__version__, cptkit.__file__)

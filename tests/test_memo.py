@@ -203,12 +203,12 @@ def test_days_in_one_period_are_judged_alike(first: datetime.date, apart: int) -
     start = context.period(first)
     assert start.year == first.year == second.year
     assert start <= min(first, second)
-    from cptkit import _tables
+    from cptkit import _registry
 
     records: list[CodeInfo | ModifierInfo | PlaceInfo] = [
-        *_tables.load_codes().values(),
-        *_tables.load_modifiers().values(),
-        *_tables.load_places().values(),
+        *_registry.load_codes().values(),
+        *_registry.load_modifiers().values(),
+        *_registry.load_places().values(),
     ]
     for record in records:
         assert record.active_on(first) == record.active_on(second) == record.active_on(start)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ._catalog import Catalog, DateLike
     from .records import (
         MUE,
+        AddOnEdit,
         CodeInfo,
         DiagnosisInfo,
         Discipline,
@@ -61,6 +62,7 @@ _LAZY = {
     "Catalog": "_catalog",
     "DateLike": "_catalog",
     "MUE": "records",
+    "AddOnEdit": "records",
     "CodeInfo": "records",
     "DiagnosisInfo": "records",
     "Discipline": "records",
@@ -78,6 +80,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MUE",
+    "AddOnEdit",
     "CannotWrite",
     "Catalog",
     "Category",

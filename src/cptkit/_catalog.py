@@ -19,19 +19,35 @@ True
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _dataset, _tables
+from . import _dataset, _registry, _tables
 from ._convert import to_date
+from ._overlays import Descriptors, Layers, MueFile, Overlay, PtpFiles, cms_overlays
 from .codes import Code
-from .errors import DatasetError, InvalidInput, UnknownCode, UnknownModifier, UnknownPlaceOfService
+from .errors import (
+    DatasetError,
+    InvalidInput,
+    UnknownCode,
+    UnknownModifier,
+    UnknownPlaceOfService,
+)
 from .modifiers import Modifier
 from .places import PlaceOfService
-from .records import MUE, CodeInfo, Discipline, ModifierInfo, PlaceInfo, PTPEdit, to_discipline
+from .records import (
+    MUE,
+    AddOnEdit,
+    CodeInfo,
+    Coverage,
+    Discipline,
+    ModifierInfo,
+    PlaceInfo,
+    PTPEdit,
+    to_discipline,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,7 +56,7 @@ __all__ = ["Catalog", "DateLike"]
 
 DateLike = datetime.date | str | None
 _T = TypeVar("_T")
-_PACKAGED_EDITION = "2024-07-01"
+_R = TypeVar("_R", CodeInfo, ModifierInfo, PlaceInfo)
 
 
 class _OnError(InvalidInput):
@@ -58,47 +74,61 @@ def _code(value: Code | str) -> Code:
 class Catalog:
     """An immutable view of the reference data, optionally with overlays.
 
-    Use :func:`cptkit.catalog` for the default one; make others with :meth:`with_descriptors`,
-    :meth:`with_mue_file` and :meth:`with_ptp_files`.
+    Use :func:`cptkit.catalog` for the default one; make others with :meth:`with_cms_files`,
+    :meth:`with_descriptors`, :meth:`with_mue_file` and :meth:`with_ptp_files`.
 
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_descriptors", "_edition", "_mue", "_ptp", "_sources")
+    __slots__ = ("_layers", "_overlays")
 
     def __init__(self) -> None:
-        self._descriptors: Mapping[Code, str] = MappingProxyType({})
-        self._mue: Callable[[], Mapping[str, tuple[int, int, str]]] = _tables.load_mue
-        self._ptp: Callable[[], _tables.EditTables] = _tables.load_ptp
-        self._edition: dict[str, str] = {"mue": _PACKAGED_EDITION, "ptp": _PACKAGED_EDITION}
-        # Each overlay as (kind, paths, edition label): enough to make the catalog again.
-        self._sources: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+        self._layers = Layers()
+        # The overlays this catalog was made with: small values, enough to make it again.
+        self._overlays: tuple[Overlay, ...] = ()
 
-    # -- versions and pickling -----------------------------------------------------------------
+    # -- versions, coverage and pickling -------------------------------------------------------
 
     @property
     def version(self) -> str:
         """The packaged dataset version, plus the overlays this catalog carries."""
         base = str(_dataset.manifest()["dataset_version"])
-        extra = [f"{kind} from {', '.join(paths)}" for kind, paths, _ in self._sources]
-        return "; ".join([base, *extra])
+        return "; ".join([base, *(overlay.describe() for overlay in self._overlays)])
+
+    def coverage(self) -> Mapping[str, Coverage]:
+        """Per table (codes, modifiers, places, MUE, PTP, add-on edits, and any table added
+        later), its edition and the last date of service it speaks for.
+
+        Overlays loaded with :meth:`with_cms_files` and the like replace the coverage of the
+        tables they change.
+
+        >>> import cptkit
+        >>> cover = cptkit.catalog().coverage()
+        >>> str(cover["mue"].through), str(cover["mue"].stale_after)
+        ('2026-06-30', '2026-09-30')
+
+        .. versionadded:: 0.1.0
+        """
+        packaged = _registry.coverage()
+        if not self._layers.coverage:
+            return packaged
+        return MappingProxyType({**packaged, **self._layers.coverage})
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # A catalog travels as its overlay sources, never its tables: the receiver re-reads.
-        return (_rebuild, (self._sources,))
+        # A catalog travels as its overlays, never its tables: the receiver re-reads.
+        return (_rebuild, (self._overlays,))
 
     def __repr__(self) -> str:
-        overlays = ", ".join(kind for kind, _, _ in self._sources) or "packaged data"
-        return f"<cptkit.Catalog: {overlays}>"
+        overlays = ", ".join(overlay.describe() for overlay in self._overlays)
+        return f"<cptkit.Catalog: {overlays or 'packaged data'}>"
 
-    def _copy(self, kind: str, paths: tuple[str, ...], edition: str = "") -> Catalog:
+    def _with(self, overlay: Overlay) -> Catalog:
         new = Catalog.__new__(Catalog)
-        new._descriptors, new._mue, new._ptp = self._descriptors, self._mue, self._ptp
-        new._edition = dict(self._edition)
-        new._sources = (*self._sources, (kind, paths, edition))
+        new._layers = overlay.apply(self._layers)
+        new._overlays = (*self._overlays, overlay)
         return new
 
-    # -- codes ---------------------------------------------------------------------------------
+    # -- codes, modifiers and places ----------------------------------------------------------
 
     def lookup(self, code: Code | str, *, on: DateLike = None) -> CodeInfo:
         """The record for *code*; with *on*, only if the code was valid on that date.
@@ -109,25 +139,16 @@ class Catalog:
                 (the message gives its dates and replacements).
         """
         parsed = _code(code)
-        info = self.find(parsed)
-        if info is None:
-            raise UnknownCode(str(parsed))
-        if on is None:
-            return info
-        day = _day(on)
-        if day is not None and not info.active_on(day):
-            raise UnknownCode(str(parsed), _inactive_detail(info, day))
-        return info
+        return _checked(self.find(parsed), str(parsed), on, UnknownCode)
 
     def get(
         self, code: Code | str, default: _T | None = None, *, on: DateLike = None
     ) -> CodeInfo | _T | None:
         """Like :meth:`lookup`, but return *default* instead of raising ``UnknownCode``."""
-        info = self.find(_code(code))
-        if info is None:
+        try:
+            return self.lookup(code, on=on)
+        except UnknownCode:
             return default
-        day = _day(on)
-        return default if day is not None and not info.active_on(day) else info
 
     def validity_changes(self) -> tuple[datetime.date, ...]:
         """The sorted dates on which some code, modifier or place of service becomes or stops
@@ -135,19 +156,28 @@ class Catalog:
 
         Between two neighbouring dates every record is valid throughout or not at all.
         """
-        return _tables.load_validity_changes()
+        packaged = _registry.load_validity_changes()
+        if not self._layers.codes:
+            return packaged
+        added = _tables.change_dates(
+            (info.effective, info.terminated) for info in self._layers.codes.values()
+        )
+        return tuple(sorted({*packaged, *added}))
 
     def find(self, code: Code) -> CodeInfo | None:
         """The record for a :class:`~cptkit.Code`, or ``None``: the fast path for rules.
 
         No parsing, no date check and no exception: validators call this for every line.
         """
-        info = _tables.load_codes().get(code)
-        return info if info is None else self._described(info)
+        layers = self._layers
+        info = (layers.codes.get(code) if layers.codes else None) or _registry.load_codes().get(
+            code
+        )
+        return info if info is None or not layers.descriptors else self._described(info)
 
     def _described(self, info: CodeInfo) -> CodeInfo:
         """*info* with the licensed descriptor the user loaded for it, if any."""
-        descriptor = self._descriptors.get(info.code) if self._descriptors else None
+        descriptor = self._layers.descriptors.get(info.code)
         return info if descriptor is None else _with_descriptor(info, descriptor)
 
     def codes(
@@ -161,9 +191,10 @@ class Catalog:
         family and validity on a date."""
         wanted = to_discipline(discipline)
         day = _day(on)
+        every = {**_registry.load_codes(), **self._layers.codes}
         chosen = [
             info
-            for info in _tables.load_codes().values()
+            for info in every.values()
             if (wanted is None or wanted in info.disciplines)
             and (family is None or info.family == family)
             and (day is None or info.active_on(day))
@@ -185,8 +216,6 @@ class Catalog:
                 found.append(info)
         return tuple(found)
 
-    # -- modifiers and places ------------------------------------------------------------------
-
     def lookup_modifier(self, modifier: Modifier | str, *, on: DateLike = None) -> ModifierInfo:
         """The record for *modifier*; with *on*, only if it was valid on that date.
 
@@ -195,13 +224,8 @@ class Catalog:
             UnknownModifier: unknown, or not valid on that date.
         """
         parsed = modifier if type(modifier) is Modifier else Modifier.parse(modifier)  # type: ignore[arg-type]
-        info = _tables.load_modifiers().get(parsed)
-        if info is None:
-            raise UnknownModifier(str(parsed))
-        day = _day(on)
-        if day is not None and not info.active_on(day):
-            raise UnknownModifier(str(parsed), _dates_detail(info.effective, info.terminated, day))
-        return info
+        info = _registry.load_modifiers().get(parsed)
+        return _checked(info, str(parsed), on, UnknownModifier)
 
     def get_modifier(
         self, modifier: Modifier | str, default: _T | None = None, *, on: DateLike = None
@@ -222,15 +246,10 @@ class Catalog:
             UnknownPlaceOfService: unassigned, or not valid on that date.
         """
         parsed = place if type(place) is PlaceOfService else PlaceOfService.parse(place)  # type: ignore[arg-type]
-        info = _tables.load_places()[parsed]
+        info = _registry.load_places()[parsed]
         if not info.assigned:
             raise UnknownPlaceOfService(str(parsed), "unassigned by CMS")
-        day = _day(on)
-        if day is not None and not info.active_on(day):
-            raise UnknownPlaceOfService(
-                str(parsed), _dates_detail(info.effective, info.terminated, day)
-            )
-        return info
+        return _checked(info, str(parsed), on, UnknownPlaceOfService)
 
     def get_place_of_service(
         self, place: PlaceOfService | str, default: _T | None = None, *, on: DateLike = None
@@ -244,26 +263,39 @@ class Catalog:
     # -- edits ---------------------------------------------------------------------------------
 
     def mue(self, code: Code | str, *, on: DateLike = None) -> MUE | None:
-        """The Medically Unlikely Edit for *code*, or ``None`` when it has none.
+        """The Medically Unlikely Edit for *code* in the edition in force *on* a date, or
+        ``None`` when that edition has none.
 
-        The packaged table is one CMS quarter (2024-07-01); *on* is accepted for symmetry and
-        checked, but every date gets that quarter's value. Load newer files with
-        :meth:`with_mue_file`.
+        The packaged editions take effect 2024-07-01 and 2026-04-01; each applies until the
+        next, dates before the oldest get the oldest, and ``on=None`` the newest. The
+        returned edit's ``edition`` names the one used.
+
+        >>> import cptkit
+        >>> cptkit.catalog().mue("97110", on="2025-03-01").edition
+        '2024-07-01'
+        >>> cptkit.catalog().mue("98979", on="2026-05-01") is None  # no row for the 2026 code
+        True
+
+        .. versionchanged:: 0.1.0
+           *on* chooses the edition (it was accepted and ignored).
         """
         parsed = _code(code)
-        _day(on)
-        row = self._mue().get(str(parsed))
+        edition = _tables.mue_edition_on(self._layers.mue(), _day(on))
+        row = edition.rows.get(str(parsed))
         if row is None:
             return None
-        return MUE(
-            code=parsed, units=row[0], mai=row[1], rationale=row[2], edition=self._edition["mue"]
-        )
+        return MUE(code=parsed, units=row[0], mai=row[1], rationale=row[2], edition=edition.label)
+
+    def mue_edition(self, on: DateLike = None) -> str:
+        """The label (effective date) of the MUE edition in force *on* a date."""
+        return _tables.mue_edition_on(self._layers.mue(), _day(on)).label
 
     def ptp(self, code_a: Code | str, code_b: Code | str, *, on: DateLike = None) -> PTPEdit | None:
         """The NCCI edit between two codes in force *on* a date, in either order, or ``None``.
 
         ``on=None`` means as of the edition (active, not deleted). Indicator-9 rows are not
-        edits and are never returned. The returned edit says which code is column 1.
+        edits and are never returned. The returned edit says which code is column 1. No edit
+        applies before both of its codes existed.
         """
         day = _day(on)
         for edit in self.ptp_edits(code_a, code_b):
@@ -274,7 +306,7 @@ class Catalog:
     def ptp_edits(self, code_a: Code | str, code_b: Code | str) -> tuple[PTPEdit, ...]:
         """Every PTP row between two codes, either order and any date (deleted ones too)."""
         first, second = str(_code(code_a)), str(_code(code_b))
-        tables = self._ptp()
+        tables = self._layers.ptp()
         return tuple(
             PTPEdit(
                 column1=Code(pair[0]),
@@ -283,7 +315,7 @@ class Catalog:
                 effective=effective,
                 deletion_date=deletion,
                 rationale=rationale,
-                edition=self._edition["ptp"],
+                edition=self._layers.ptp_edition,
             )
             for pair in ((first, second), (second, first))
             for effective, deletion, indicator, rationale in tables.pairs.get(pair, ())
@@ -291,7 +323,25 @@ class Catalog:
 
     def ptp_partners(self, code: Code | str) -> frozenset[str]:
         """Every code that *code* has a PTP row with (either column, any date or indicator)."""
-        return self._ptp().partners.get(str(_code(code)), frozenset())
+        return self._layers.ptp().partners.get(str(_code(code)), frozenset())
+
+    def add_on_edits(self, code: Code | str, *, on: DateLike = None) -> tuple[AddOnEdit, ...]:
+        """The NCCI add-on code edits of add-on *code*: one per primary, in force *on* a date
+        (every one, deleted ones too, without *on*).
+
+        >>> import cptkit
+        >>> [edit.primary for edit in cptkit.catalog().add_on_edits("90913", on="2026-01-01")]
+        ['90912']
+
+        .. versionadded:: 0.1.0
+        """
+        parsed = _code(code)
+        day = _day(on)
+        edits = (
+            AddOnEdit(parsed, primary, kind, effective, last, self._layers.aoc_edition)
+            for primary, kind, effective, last in self._layers.aoc().get(str(parsed), ())
+        )
+        return tuple(edit for edit in edits if day is None or edit.in_force_on(day))
 
     # -- overlays ------------------------------------------------------------------------------
 
@@ -304,43 +354,58 @@ class Catalog:
         Raises:
             DatasetError: the file cannot be read, lacks the columns, or has a bad row.
         """
-        descriptors = _read_descriptors(path)
-        new = self._copy("descriptors", (str(path),))
-        new._descriptors = MappingProxyType({**self._descriptors, **descriptors})
-        return new
+        return self._with(Descriptors(str(path)))
 
-    def with_mue_file(self, path: str | Path, *, edition: str = "user file") -> Catalog:
-        """A new catalog whose MUE values come from a CMS MUE CSV (replacing the packaged ones)."""
-        from ._cms_files import read_mue_file  # only for overlays: keeps the first lookup light
+    def with_mue_file(
+        self, path: str | Path, *, edition: str | None = None, effective: DateLike = None
+    ) -> Catalog:
+        """A new catalog with the MUE values of a CMS MUE CSV.
 
-        table = MappingProxyType(read_mue_file(path))
-        new = self._copy("MUE", (str(path),), edition)
-        new._mue = lambda: table
-        new._edition["mue"] = edition
-        return new
+        With *effective* the file is one more edition, in force from that date (until a
+        later edition); without, it replaces every edition for all dates. *edition* labels it
+        (default: the effective date, or ``"user file"``).
+
+        .. versionchanged:: 0.1.0
+           *effective* added.
+        """
+        day = _day(effective)
+        label = edition or (day.isoformat() if day is not None else "user file")
+        return self._with(MueFile(str(path), label, day))
 
     def with_ptp_files(self, *paths: str | Path, edition: str = "user files") -> Catalog:
-        """A new catalog whose PTP edits come from CMS practitioner PTP text files."""
+        """A new catalog whose PTP edits come from CMS practitioner PTP text files.
+
+        Only the rows that touch a code of the catalog's code table are kept (the national
+        table has about 1.4 million rows; a therapy catalog needs a few percent of them).
+        """
         if not paths:
             raise DatasetError("with_ptp_files: give at least one file")
-        from ._cms_files import read_ptp_files
+        return self._with(PtpFiles(tuple(str(path) for path in paths), edition))
 
-        tables = _tables.index_edits(read_ptp_files(paths))
-        new = self._copy("PTP", tuple(str(path) for path in paths), edition)
-        new._ptp = lambda: tables
-        new._edition["ptp"] = edition
-        return new
+    def with_cms_files(self, *paths: str | Path) -> Catalog:
+        """A new catalog with newer CMS files, each recognised by its content: MUE tables,
+        practitioner PTP text files, add-on code (AOC) edits and HCPCS quarterly files, in
+        CMS's published layouts and in UTF-8 or Windows-1252.
+
+        Editions and effective dates are taken from CMS's file names where they say
+        (``..._Eff_04-01-2026.csv``, ``ccipra-v322r0-f1.txt``, ``AOC_V2026Q2``,
+        ``HCPC2026_APR``); :meth:`coverage` reports them.
+
+        Raises:
+            DatasetError: a file cannot be read or is none of these (the message names it).
+
+        .. versionadded:: 0.1.0
+        """
+        catalog = self
+        for overlay in cms_overlays(tuple(str(path) for path in paths)):
+            catalog = catalog._with(overlay)
+        return catalog
 
 
-def _rebuild(sources: tuple[tuple[str, tuple[str, ...], str], ...]) -> Catalog:
+def _rebuild(overlays: tuple[Overlay, ...]) -> Catalog:
     catalog = default_catalog()
-    for kind, paths, edition in sources:
-        if kind == "descriptors":
-            catalog = catalog.with_descriptors(paths[0])
-        elif kind == "MUE":
-            catalog = catalog.with_mue_file(paths[0], edition=edition)
-        else:
-            catalog = catalog.with_ptp_files(*paths, edition=edition)
+    for overlay in overlays:
+        catalog = catalog._with(overlay)
     return catalog
 
 
@@ -358,33 +423,22 @@ def _with_descriptor(info: CodeInfo, descriptor: str) -> CodeInfo:
     return attrs.evolve(info, descriptor=descriptor)
 
 
-def _dates_detail(
-    effective: datetime.date | None, terminated: datetime.date | None, day: datetime.date
-) -> str:
-    if effective is not None and day < effective:
-        return f"not valid on {day}: effective {effective}"
-    return f"not valid on {day}: terminated {terminated}"
+def _checked(info: _R | None, shown: str, on: DateLike, error: Callable[..., LookupError]) -> _R:
+    """*info* if it is known and valid *on* the date, else *error* naming *shown*: the one
+    lookup rule of codes, modifiers and places."""
+    if info is None:
+        raise error(shown)
+    day = _day(on)
+    if day is not None and not info.active_on(day):
+        raise error(shown, _inactive_detail(info, day))
+    return info
 
 
-def _inactive_detail(info: CodeInfo, day: datetime.date) -> str:
-    detail = _dates_detail(info.effective, info.terminated, day)
-    if info.replaced_by and info.terminated is not None and day > info.terminated:
-        detail += "; replaced by " + ", ".join(str(code) for code in info.replaced_by)
+def _inactive_detail(info: CodeInfo | ModifierInfo | PlaceInfo, day: datetime.date) -> str:
+    if info.effective is not None and day < info.effective:
+        return f"not valid on {day}: effective {info.effective}"
+    detail = f"not valid on {day}: terminated {info.terminated}"
+    replaced_by = info.replaced_by if isinstance(info, CodeInfo) else ()
+    if replaced_by and info.terminated is not None and day > info.terminated:
+        detail += "; replaced by " + ", ".join(str(code) for code in replaced_by)
     return detail
-
-
-def _read_descriptors(path: str | Path) -> dict[Code, str]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            rows = list(csv.DictReader(stream))
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise DatasetError(f"{path}: cannot be read ({err})") from None
-    if not rows or not {"code", "descriptor"} <= set(rows[0]):
-        raise DatasetError(f"{path}: expected a header with 'code' and 'descriptor' columns")
-    descriptors: dict[Code, str] = {}
-    for number, row in enumerate(rows, start=2):
-        text = (row.get("code") or "").strip()
-        if not Code.is_valid(text):
-            raise DatasetError(f"{path} line {number}: code {text!r} is not a code")
-        descriptors[Code.parse(text)] = (row.get("descriptor") or "").strip()
-    return descriptors

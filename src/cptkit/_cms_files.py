@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Readers for the files CMS publishes each quarter, for catalogs with newer edits.
+"""Readers for the files CMS publishes each quarter, for catalogs with newer data.
 
 * MUE: the "Practitioner Services" CSV. Notice lines come first, then a header whose first
   cell starts with ``HCPCS``, then rows: code, MUE value, adjudication indicator (``"3 Date of
@@ -7,44 +7,96 @@
 * PTP: the practitioner ``.txt`` files (tab-delimited). Header lines come first, then rows:
   column 1, column 2, ``*`` if in existence before 1996, effective date ``YYYYMMDD``, deletion
   date (``*`` for none), modifier indicator, rationale.
+* AOC: the add-on code edit workbook saved as CSV: a header naming the add-on code, the primary
+  code, the edit type and the dates (CMS writes Julian ``YYYYDDD`` dates; ``YYYYMMDD`` and ISO
+  dates are read too).
+* HCPCS: the quarterly HCPCS workbook saved as CSV (``HCPC``, ``RECID``, ``SHORT
+  DESCRIPTION``, ``ADD DT``, ``TERM DT`` …): new Level II codes and termination dates, from the
+  first record of each code (record 3; modifiers and continuation lines are skipped).
 
-Rows are checked strictly; a bad row raises :class:`~cptkit.DatasetError` with file and line.
+CMS text files are often Windows-1252: a file that is not UTF-8 is read as Windows-1252, and
+one that is neither is refused with its name and the byte offset. Rows are checked strictly;
+a bad row raises :class:`~cptkit.DatasetError` with file and line.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
+
+import attrs
 
 from .codes import Code
 from .errors import DatasetError
+from .records import CodeInfo, Timing
 
-__all__ = ["read_mue_file", "read_ptp_files"]
+__all__ = [
+    "read_aoc_file",
+    "read_descriptors",
+    "read_hcpcs_file",
+    "read_mue_file",
+    "read_ptp_files",
+    "recognise",
+]
+
+_is_code: Callable[[str], object] = Code._SHAPE.fullmatch
+
+
+def read_text(path: str | Path) -> str:
+    """The file's text: UTF-8 (with or without a BOM), else Windows-1252.
+
+    Raises:
+        DatasetError: the file cannot be read, or is neither encoding (with the byte offset).
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise DatasetError(
+            f"{path}: byte {err.start} ({data[err.start]:#04x}) is neither UTF-8 nor"
+            " Windows-1252 text"
+        ) from None
 
 
 def _date(text: str, where: str) -> datetime.date | None:
+    """``YYYYMMDD``, ``YYYY-MM-DD`` or Julian ``YYYYDDD``; blank or ``*`` is ``None``."""
     text = text.strip()
     if text in ("", "*"):
         return None
     try:
+        if len(text) == 7 and text.isdigit():
+            return datetime.date(int(text[:4]), 1, 1) + datetime.timedelta(days=int(text[4:]) - 1)
+        if "-" in text:
+            return datetime.date.fromisoformat(text)
         return datetime.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:
-        raise DatasetError(f"{where}: {text!r} is not a YYYYMMDD date") from None
+        raise DatasetError(f"{where}: {text!r} is not a date") from None
 
 
-def _open(path: str | Path) -> list[str]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            return stream.read().splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DatasetError(f"{path}: cannot be read ({err})") from None
+def _header_rows(
+    path: str | Path, test: Callable[[list[str]], bool]
+) -> tuple[list[str], list[list[str]]]:
+    """The first row passing *test* (the header) and the rows after it."""
+    rows = list(csv.reader(read_text(path).splitlines()))
+    for index, row in enumerate(rows):
+        if row and test([cell.strip().upper() for cell in row]):
+            return [cell.strip().upper() for cell in row], rows[index + 1 :]
+    raise DatasetError(f"{path}: no header row found (not a CMS file of this kind?)")
 
 
 def read_mue_file(path: str | Path) -> dict[str, tuple[int, int, str]]:
     """Read a CMS MUE CSV into ``{code: (units, mai, rationale)}``."""
-    rows = list(csv.reader(_open(path)))
+    rows = list(csv.reader(read_text(path).splitlines()))
     start = next(
         (i for i, row in enumerate(rows) if row and row[0].strip().upper().startswith("HCPCS")),
         None,
@@ -71,28 +123,213 @@ def read_mue_file(path: str | Path) -> dict[str, tuple[int, int, str]]:
     return table
 
 
+PtpRow = tuple[str, str, tuple[datetime.date | None, datetime.date | None, int, str]]
+
+
 def read_ptp_files(
-    paths: Iterable[str | Path],
-) -> list[tuple[str, str, tuple[datetime.date | None, datetime.date | None, int, str]]]:
-    """Read CMS PTP text files into ``(column1, column2, (effective, deletion, mi, why))``."""
-    edits = []
+    paths: Iterable[str | Path], *, keep: Collection[str] | None = None
+) -> list[PtpRow]:
+    """Read CMS PTP text files into ``(column1, column2, (effective, deletion, mi, why))``.
+
+    With *keep*, only rows with at least one code in it are read (and checked): the national
+    table has about 1.4 million rows, and a catalog needs those touching its codes.
+    """
+    edits: list[PtpRow] = []
+    dates: dict[str, datetime.date | None] = {"*": None, "": None}
+    why: dict[str, str] = {}
+    indicators = {"0": 0, "1": 1, "9": 9}
     for path in paths:
         found = 0
-        for number, line in enumerate(_open(path), start=1):
-            fields = [field.strip() for field in line.split("\t")]
-            if len(fields) < 6 or not Code.is_valid(fields[0]):
+        for number, line in enumerate(read_text(path).splitlines(), start=1):
+            fields = line.split("\t")
+            if len(fields) < 6:
                 continue  # notice and header lines
-            where = f"{path} line {number}"
-            first, second = fields[0], fields[1]
-            if not Code.is_valid(second):
-                raise DatasetError(f"{where}: column 2 {second!r} is not a code")
-            indicator = fields[5]
-            if indicator not in ("0", "1", "9"):
-                raise DatasetError(f"{where}: modifier indicator {indicator!r} is invalid")
-            rationale = fields[6] if len(fields) > 6 else ""
-            row = (_date(fields[3], where), _date(fields[4], where), int(indicator), rationale)
-            edits.append((first, second, row))
+            first, second = fields[0].strip(), fields[1].strip()
+            if not _is_code(first):
+                continue  # header lines
             found += 1
+            if keep is not None and first not in keep and second not in keep:
+                continue
+            where = f"{path} line {number}"
+            if not _is_code(second):
+                raise DatasetError(f"{where}: column 2 {second!r} is not a code")
+            indicator = indicators.get(fields[5].strip())
+            if indicator is None:
+                raise DatasetError(f"{where}: modifier indicator {fields[5].strip()!r} is invalid")
+            effective, deletion = fields[3].strip(), fields[4].strip()
+            for text in (effective, deletion):
+                if text not in dates:
+                    dates[text] = _date(text, where)
+            rationale = fields[6].strip() if len(fields) > 6 else ""
+            rationale = why.setdefault(rationale, rationale)
+            edits.append((first, second, (dates[effective], dates[deletion], indicator, rationale)))
         if not found:
             raise DatasetError(f"{path}: no PTP rows (not a CMS PTP text file?)")
     return edits
+
+
+def _column(header: list[str], path: str | Path, *words: str, without: str = "") -> int:
+    for index, name in enumerate(header):
+        squeezed = name.replace("-", "").replace("_", " ")
+        if all(word in squeezed for word in words) and not (without and without in squeezed):
+            return index
+    raise DatasetError(f"{path}: no column for {' '.join(words).lower()!r}")
+
+
+def read_aoc_file(
+    path: str | Path,
+) -> dict[str, tuple[tuple[str, int, datetime.date, datetime.date | None], ...]]:
+    """Read a CMS AOC CSV into ``{add-on: ((primary, type, effective, last day), ...)}``."""
+    header, rows = _header_rows(path, lambda cells: any("PRIMARY" in c for c in cells))
+    addon = _column(header, path, "ADDON", without="DELETION")
+    primary = _column(header, path, "PRIMARY", without="DELETION")
+    kind = _column(header, path, "TYPE")
+    effective = _column(header, path, "EFFECTIVE")
+    ends = [
+        _column(header, path, "EDIT", "DELETION"),
+        _column(header, path, "PRIMARY", "DELETION"),
+        _column(header, path, "ADDON", "DELETION"),
+    ]
+    table: dict[str, list[tuple[str, int, datetime.date, datetime.date | None]]] = {}
+    for number, row in enumerate(rows, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"{path} data row {number}"
+        cells = [cell.strip() for cell in row]
+        if len(cells) < len(header) or not _is_code(cells[addon]):
+            raise DatasetError(f"{where}: not an AOC row")
+        if cells[kind] not in ("1", "2", "3") or not (
+            cells[primary] == "CCCCC" or _is_code(cells[primary])
+        ):
+            raise DatasetError(f"{where}: edit type or primary code is invalid")
+        start = _date(cells[effective], where)
+        if start is None:
+            raise DatasetError(f"{where}: no effective date")
+        last = [day for day in (_date(cells[i], where) for i in ends) if day is not None]
+        table.setdefault(cells[addon], []).append(
+            (cells[primary], int(cells[kind]), start, min(last, default=None))
+        )
+    if not table:
+        raise DatasetError(f"{path}: no AOC rows")
+    return {code: tuple(edits) for code, edits in table.items()}
+
+
+def read_hcpcs_file(path: str | Path, known: Mapping[Code, CodeInfo]) -> dict[Code, CodeInfo]:
+    """Read a CMS HCPCS quarterly CSV: records for codes *known* lacks (with the CMS short
+    description, untimed, no discipline), and *known* records with CMS's termination date."""
+    header, rows = _header_rows(path, lambda cells: "HCPC" in cells)
+    code_at = header.index("HCPC")
+    recid_at = header.index("RECID") if "RECID" in header else None
+    text_at = _column(header, path, "SHORT")
+    added_at = _column(header, path, "ADD", "DT")
+    term_at = _column(header, path, "TERM", "DT")
+    out: dict[Code, CodeInfo] = {}
+    for number, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row]
+        if len(cells) <= max(code_at, text_at, added_at, term_at) or not cells[code_at]:
+            continue
+        if len(cells[code_at]) == 2 or (recid_at is not None and cells[recid_at] != "3"):
+            continue  # modifiers (record 7, 8) and description continuations (record 4)
+        where = f"{path} data row {number}"
+        if not Code.is_valid(cells[code_at]):
+            raise DatasetError(f"{where}: {cells[code_at]!r} is not a code")
+        code = Code.parse(cells[code_at])
+        terminated = _date(cells[term_at], where)
+        info = known.get(code)
+        if info is not None:
+            if terminated is not None and terminated != info.terminated:
+                out[code] = attrs.evolve(info, terminated=terminated)
+            continue
+        out[code] = CodeInfo(
+            code=code,
+            summary=cells[text_at],
+            family="other",
+            disciplines=frozenset(),
+            timing=Timing.UNTIMED,
+            unit_minutes=None,
+            time_band=None,
+            ladder=None,
+            add_on=False,
+            primary_codes=(),
+            therapy_list=None,
+            pfs_status=None,
+            telehealth=None,
+            effective=_date(cells[added_at], where),
+            terminated=terminated,
+            replaced_by=(),
+            date_basis=f"CMS HCPCS file {Path(path).name}",
+            note="from a user's CMS HCPCS file: no cptkit timing or discipline data",
+        )
+    return out
+
+
+def read_descriptors(path: str | Path) -> dict[Code, str]:
+    """Read a user's licensed descriptor CSV (``code`` and ``descriptor`` columns)."""
+    try:
+        rows = list(csv.DictReader(read_text(path).splitlines()))
+    except csv.Error as err:
+        raise DatasetError(f"{path}: cannot be read ({err})") from None
+    if not rows or not {"code", "descriptor"} <= set(rows[0]):
+        raise DatasetError(f"{path}: expected a header with 'code' and 'descriptor' columns")
+    descriptors: dict[Code, str] = {}
+    for number, row in enumerate(rows, start=2):
+        text = (row.get("code") or "").strip()
+        if not Code.is_valid(text):
+            raise DatasetError(f"{path} line {number}: code {text!r} is not a code")
+        descriptors[Code.parse(text)] = (row.get("descriptor") or "").strip()
+    return descriptors
+
+
+# -- recognising a file ------------------------------------------------------------------------
+
+_MUE_NAME = re.compile(r"Eff_(\d{2})-(\d{2})-(\d{4})", re.IGNORECASE)
+_PTP_NAME = re.compile(r"v(\d{2})(\d)r\d", re.IGNORECASE)
+_AOC_NAME = re.compile(r"V(\d{4})Q([1-4])", re.IGNORECASE)
+_HCPCS_NAME = re.compile(r"HCPC(\d{4})_?(JAN|APR|JUL|OCT)", re.IGNORECASE)
+_MONTHS = {"JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
+
+
+def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
+    """What a CMS file is (``"mue"``, ``"ptp"``, ``"aoc"`` or ``"hcpcs"``), its edition label
+    and, when its name says, the date it takes effect.
+
+    Raises:
+        DatasetError: the file cannot be read or is none of these.
+    """
+    name = Path(path).name
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(65536)  # enough to tell; the whole file is read when applied
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    kind = _kind(head.decode("utf-8", errors="replace").splitlines()[:60])
+    if kind is None:
+        raise DatasetError(f"{path}: not a CMS MUE, PTP, AOC or HCPCS file")
+    effective: datetime.date | None = None
+    if kind == "mue" and (match := _MUE_NAME.search(name)):
+        month, day, year = (int(part) for part in match.groups())
+        effective = datetime.date(year, month, day)
+    elif kind == "ptp" and (match := _PTP_NAME.search(name)):
+        effective = datetime.date(1994 + int(match.group(1)), int(match.group(2)) * 3 + 1, 1)
+    elif kind == "aoc" and (match := _AOC_NAME.search(name)):
+        effective = datetime.date(int(match.group(1)), int(match.group(2)) * 3 - 2, 1)
+    elif kind == "hcpcs" and (match := _HCPCS_NAME.search(name)):
+        effective = datetime.date(int(match.group(1)), _MONTHS[match.group(2).upper()], 1)
+    edition = effective.isoformat() if effective is not None else name
+    return kind, edition, effective
+
+
+def _kind(lines: list[str]) -> str | None:
+    for line in lines:
+        fields = line.split("\t")
+        if len(fields) >= 6 and _is_code(fields[0].strip()) and _is_code(fields[1].strip()):
+            return "ptp"
+    for row in csv.reader(lines):
+        cells = [cell.strip().upper() for cell in row]
+        if cells and cells[0].startswith("HCPCS") and any("MUE" in cell for cell in cells):
+            return "mue"
+        if any("PRIMARY" in cell for cell in cells) and any("ADD" in cell for cell in cells):
+            return "aoc"
+        if "HCPC" in cells and any("TERM" in cell for cell in cells):
+            return "hcpcs"
+    return None

@@ -34,7 +34,6 @@ from typing import TextIO, TypeVar
 
 import attrs
 
-from . import _dataset
 from ._convert import to_date
 from .diagnoses import Diagnosis
 from .errors import DatasetError, InvalidInput, UnknownDiagnosis
@@ -285,8 +284,9 @@ def _status(flags: tuple[str, ...], filename: str, line: int) -> str:
     return status
 
 
-def _build_packaged() -> DiagnosisTable:
-    table = build_diagnoses(_dataset.open_packaged(_FILE))
+def build_packaged(stream: TextIO) -> DiagnosisTable:
+    """The packaged table from its file (the registry's parser: ``cptkit._registry``)."""
+    table = build_diagnoses(stream)
     if table.years != PACKAGED_YEARS:
         raise DatasetError(f"{_FILE}: fiscal years {table.years} are not {PACKAGED_YEARS}")
     return table
@@ -294,8 +294,10 @@ def _build_packaged() -> DiagnosisTable:
 
 def load_diagnoses() -> DiagnosisTable:
     """The packaged table, read on first use (once, under the dataset lock)."""
-    table: DiagnosisTable | None = _dataset.CACHE.get("diagnoses")
-    return table or _dataset.cached("diagnoses", _build_packaged)
+    from ._registry import DIAGNOSES
+
+    table: DiagnosisTable = DIAGNOSES.load()
+    return table
 
 
 # -- lookups -----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Turning the packaged CSV tables into read-only indexes of records.
 
-Each ``build_*`` function takes a text stream, so tests can feed it a tiny fixture; the
-``load_*`` functions read the packaged files through :mod:`cptkit._dataset` and cache them.
+Each ``build_*`` function takes a text stream, so tests can feed it a tiny fixture;
+:mod:`cptkit._registry` names the packaged files each one reads and caches the result.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 import attrs
 
@@ -33,17 +33,17 @@ from .records import (
 __all__ = [
     "CODE_COLUMNS",
     "EditTables",
+    "MueEdition",
+    "build_aoc",
     "build_codes",
     "build_modifiers",
     "build_mue",
     "build_places",
     "build_ptp",
+    "build_rationales",
+    "change_dates",
     "index_edits",
-    "load_codes",
-    "load_modifiers",
-    "load_mue",
-    "load_places",
-    "load_ptp",
+    "mue_edition_on",
 ]
 
 CODE_COLUMNS = (
@@ -84,8 +84,16 @@ MODIFIER_COLUMNS = (
     "reviewed",
 )
 PLACE_COLUMNS = ("code", "name", "setting", "effective", "terminated", "date_basis", "note")
-MUE_COLUMNS = ("code", "units", "mai", "rationale")
-PTP_COLUMNS = ("column1", "column2", "deletion_date", "modifier_indicator", "rationale")
+MUE_COLUMNS = ("edition", "code", "units", "mai", "rationale")
+PTP_COLUMNS = (
+    "column1",
+    "column2",
+    "effective_date",
+    "deletion_date",
+    "modifier_indicator",
+    "rationale",
+)
+AOC_COLUMNS = ("addon", "primary", "type", "effective", "last_day")
 
 _BOOL = {"0": False, "1": True}
 _S = TypeVar("_S", bound=ShapedText)
@@ -252,18 +260,71 @@ def build_places(
     return MappingProxyType(index)
 
 
-def build_mue(stream: TextIO, filename: str = "mue.csv") -> Mapping[str, tuple[int, int, str]]:
-    """Index MUE rows by code text: ``(units, mai, rationale)``."""
-    index: dict[str, tuple[int, int, str]] = {}
+MueRow = tuple[int, int, str]
+"""One code's MUE: ``(units, mai, rationale)``."""
+
+
+@attrs.frozen
+class MueEdition:
+    """One CMS MUE table: in force from *start* until the next edition's start."""
+
+    start: datetime.date
+    label: str
+    rows: Mapping[str, MueRow]
+
+
+def mue_edition_on(editions: tuple[MueEdition, ...], day: datetime.date | None) -> MueEdition:
+    """The edition in force on *day*: the newest one starting on or before it; the oldest for
+    earlier days; the newest for ``None``."""
+    if day is None:
+        return editions[-1]
+    chosen = editions[0]
+    for edition in editions:
+        if edition.start <= day:
+            chosen = edition
+    return chosen
+
+
+def build_mue(stream: TextIO, filename: str = "mue.csv") -> tuple[MueEdition, ...]:
+    """The MUE editions of the packaged table, oldest first (rows indexed by code text)."""
+    editions: dict[str, dict[str, MueRow]] = {}
     shape = Code._SHAPE.fullmatch
     for line, row in _dataset.read_table(stream, filename, MUE_COLUMNS):
-        code, units, mai, rationale = row.values()
+        edition, code, units, mai, rationale = row.values()
+        index = editions.get(edition)
+        if index is None:
+            _dataset.optional_date(edition, filename, line, "edition")
+            index = editions[edition] = {}
         if not shape(code) or code in index:
             raise DatasetError(f"{filename} line {line}: code {code!r} is invalid or duplicate")
         if not (units.isascii() and units.isdigit()) or mai not in ("1", "2", "3"):
             raise DatasetError(f"{filename} line {line}: units {units!r} or mai {mai!r} is invalid")
         index[code] = (int(units), int(mai), rationale)
-    return MappingProxyType(index)
+    return tuple(
+        MueEdition(datetime.date.fromisoformat(label), label, MappingProxyType(rows))
+        for label, rows in sorted(editions.items())
+    )
+
+
+AocRow = tuple[str, int, datetime.date, "datetime.date | None"]
+"""One AOC pairing: ``(primary, type, effective, last day)``."""
+
+
+def build_aoc(stream: TextIO, filename: str = "aoc.csv") -> Mapping[str, tuple[AocRow, ...]]:
+    """Index the add-on code edits by add-on code text."""
+    index: dict[str, list[AocRow]] = {}
+    for row in _rows(stream, filename, AOC_COLUMNS):
+        addon, primary = row.code("addon"), row.text("primary")
+        if primary != "CCCCC":
+            row.code("primary")
+        kind = row.choice("type", {"1": 1, "2": 2, "3": 3})
+        effective = row.date("effective")
+        if effective is None:
+            raise row.fail("effective", "every AOC edit has an effective date")
+        index.setdefault(str(addon), []).append(
+            (primary, kind, effective, row.date("last_day"))  # type: ignore[arg-type]
+        )
+    return MappingProxyType({code: tuple(rows) for code, rows in index.items()})
 
 
 EditRow = tuple["datetime.date | None", "datetime.date | None", int, str]
@@ -274,7 +335,7 @@ class EditTables:
     """PTP edits as compact tuples; :class:`~cptkit.records.PTPEdit` objects are made on demand.
 
     ``pairs`` maps ``(column1, column2)`` to ``(effective, deletion, indicator, rationale)`` rows
-    (the packaged file has no effective dates: ``None``);
+    (``effective`` is ``None`` where neither the source nor the two codes' dates give one);
     ``partners`` maps a code to every code it is paired with, either side.
     """
 
@@ -295,15 +356,19 @@ def build_ptp(
     indicators = {"0": 0, "1": 1, "9": 9}
     shape = Code._SHAPE.fullmatch
     for line, row in _dataset.read_table(stream, filename, PTP_COLUMNS):
-        first, second, deletion, indicator, rationale = row.values()
+        first, second, effective, deletion, indicator, rationale = row.values()
         if not (shape(first) and shape(second)) or indicator not in indicators:
             raise DatasetError(f"{filename} line {line}: invalid code pair or modifier indicator")
+        if effective not in dates:
+            dates[effective] = _dataset.optional_date(effective, filename, line, "effective_date")
         if deletion not in dates:
             dates[deletion] = _dataset.optional_date(deletion, filename, line, "deletion_date")
         why = rationales.get(rationale)
         if why is None:
             raise DatasetError(f"{filename} line {line}: unknown rationale id {rationale!r}")
-        edits.append((first, second, (None, dates[deletion], indicators[indicator], why)))
+        edits.append(
+            (first, second, (dates[effective], dates[deletion], indicators[indicator], why))
+        )
     return index_edits(edits)
 
 
@@ -321,7 +386,7 @@ def index_edits(edits: list[tuple[str, str, EditRow]]) -> EditTables:
     )
 
 
-def _change_dates(
+def change_dates(
     spans: Iterable[tuple[datetime.date | None, datetime.date | None]],
 ) -> tuple[datetime.date, ...]:
     """The sorted dates on which something with these ``(first day, last day)`` spans starts
@@ -341,65 +406,4 @@ def build_rationales(stream: TextIO, filename: str = "ptp_rationales.csv") -> Ma
             row.text("id"): row.text("rationale")
             for row in _rows(stream, filename, ("id", "rationale"))
         }
-    )
-
-
-def _build_codes() -> Mapping[Code, CodeInfo]:
-    return build_codes(_dataset.open_packaged("codes.csv"))
-
-
-def _build_modifiers() -> Mapping[Modifier, ModifierInfo]:
-    return build_modifiers(_dataset.open_packaged("modifiers.csv"))
-
-
-def _build_places() -> Mapping[PlaceOfService, PlaceInfo]:
-    return build_places(_dataset.open_packaged("places.csv"))
-
-
-def _build_mue() -> Mapping[str, tuple[int, int, str]]:
-    return build_mue(_dataset.open_packaged("mue.csv"))
-
-
-def _build_ptp() -> EditTables:
-    rationales = build_rationales(_dataset.open_packaged("ptp_rationales.csv"))
-    return build_ptp(_dataset.open_packaged("ptp.csv"), rationales)
-
-
-# The loaders are on every lookup's path: a loaded table is one dict read away.
-def load_codes() -> Mapping[Code, CodeInfo]:
-    return _dataset.CACHE.get("codes") or _dataset.cached("codes", _build_codes)
-
-
-def load_modifiers() -> Mapping[Modifier, ModifierInfo]:
-    return _dataset.CACHE.get("modifiers") or _dataset.cached("modifiers", _build_modifiers)
-
-
-def load_places() -> Mapping[PlaceOfService, PlaceInfo]:
-    return _dataset.CACHE.get("places") or _dataset.cached("places", _build_places)
-
-
-def load_mue() -> Mapping[str, tuple[int, int, str]]:
-    return _dataset.CACHE.get("mue") or _dataset.cached("mue", _build_mue)
-
-
-def load_ptp() -> EditTables:
-    return _dataset.CACHE.get("ptp") or _dataset.cached("ptp", _build_ptp)
-
-
-def _build_validity_changes() -> tuple[datetime.date, ...]:
-    tables: tuple[Mapping[Any, CodeInfo | ModifierInfo | PlaceInfo], ...] = (
-        load_codes(),
-        load_modifiers(),
-        load_places(),
-    )
-    return _change_dates(
-        (info.effective, info.terminated) for table in tables for info in table.values()
-    )
-
-
-def load_validity_changes() -> tuple[datetime.date, ...]:
-    """Every date on which a code, modifier or place of service starts or stops being valid
-    (a terminated record stops the day after its termination date), sorted."""
-    return _dataset.CACHE.get("validity_changes") or _dataset.cached(
-        "validity_changes", _build_validity_changes
     )

@@ -32,7 +32,9 @@ from .places import PlaceOfService
 
 __all__ = [
     "MUE",
+    "AddOnEdit",
     "CodeInfo",
+    "Coverage",
     "DiagnosisInfo",
     "Discipline",
     "Ladder",
@@ -300,6 +302,79 @@ class MUE:
     def per_day(self) -> bool:
         """True for MAI 2 and 3 (units summed per code and date of service)."""
         return self.mai != 1
+
+
+@attrs.frozen
+class Coverage:
+    """What one table of a catalog speaks for.
+
+    Attributes:
+        table: the table (``"codes"``, ``"modifiers"``, ``"places"``, ``"mue"``, ``"ptp"``,
+            ``"aoc"``, and any further table the dataset has).
+        edition: the source edition, as text (``"CMS NCCI MUE 2026-04-01"``).
+        through: the last date of service the table speaks for (the end of the newest
+            source's quarter).
+        stale_after: the last date before ``data-stale`` warns: *through*, or for CMS edits
+            (MUE, PTP, add-on codes) the end of the following quarter (one quarter of grace,
+            since edits change little from one quarter to the next).
+
+    .. versionadded:: 0.1.0
+    """
+
+    table: str
+    edition: str
+    through: datetime.date
+    stale_after: datetime.date
+
+    @classmethod
+    def of(cls, table: str, edition: str, through: datetime.date, *, edits: bool) -> Coverage:
+        """The coverage of *table*, with one quarter of grace when it holds *edits*."""
+        return cls(table, edition, through, quarter_end(through, 1) if edits else through)
+
+    def covers(self, day: datetime.date) -> bool:
+        """Whether *day* is on or before :attr:`stale_after`."""
+        return day <= self.stale_after
+
+
+def quarter_end(day: datetime.date, later: int = 0) -> datetime.date:
+    """The last day of the calendar quarter *later* quarters after the one holding *day*."""
+    if day >= datetime.date(9999, 7, 1):
+        return datetime.date.max
+    index = day.year * 4 + (day.month - 1) // 3 + later + 1  # the quarter after the one wanted
+    year, quarter = divmod(index, 4)
+    if year > 9999:
+        return datetime.date.max
+    return datetime.date(year, quarter * 3 + 1, 1) - datetime.timedelta(days=1)
+
+
+@attrs.frozen
+class AddOnEdit:
+    """An NCCI add-on code (AOC) edit: an add-on code and one primary it may be billed with.
+
+    Attributes:
+        addon: the add-on code.
+        primary: the primary code, or ``"CCCCC"`` when CMS leaves the primaries to the
+            contractor (type 2).
+        type: CMS's edit type: 1 only the listed primaries; 2 contractor-defined primaries;
+            3 the listed primaries and others the contractor accepts.
+        effective: the first date the pairing applies.
+        last_day: the last date it applies (the earliest of the edit's, the primary's and the
+            add-on's deletion dates), or ``None`` while open.
+        edition: the AOC file the edit comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    addon: Code
+    primary: str
+    type: int
+    effective: datetime.date
+    last_day: datetime.date | None
+    edition: str
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Whether the pairing applies on *day* (both ends included)."""
+        return _valid_between(self.effective, self.last_day, day)
 
 
 @attrs.frozen

@@ -43,6 +43,7 @@ def _all() -> tuple[object, ...]:
         r.diagnosis_not_billable(),
         r.duplicate_line(),
         r.kx_threshold(),
+        r.data_stale(),
     )
 
 
@@ -69,6 +70,7 @@ ALL_RULE_IDS = frozenset(
         "diagnosis-not-billable",
         "duplicate-line",
         "kx-threshold",
+        "data-stale",
     }
 )
 """Every built-in rule id: a stable contract."""

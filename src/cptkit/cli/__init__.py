@@ -22,15 +22,19 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._convert import to_date
-from ..errors import InvalidInput
+from ..errors import CptkitError, DatasetError, InvalidInput
 from ..validation import Checker
 from . import _estimate, _info
 from ._group import Counts, Group, Rejected, read
 from ._output import Record, Summary, make_writer
 from ._read import FORMATS, Unreadable, file_format
+
+if TYPE_CHECKING:
+    from .._catalog import Catalog
 
 __all__ = ["main"]
 
@@ -66,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")
     check.add_argument("--on", type=_date, metavar="DATE", help="judge every line on this date")
     check.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    check.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        default=os.environ.get("CPTKIT_DATA") or None,
+        help="newer CMS files (MUE, PTP, AOC, HCPCS) to judge by, over the packaged data"
+        " (default: the CPTKIT_DATA environment variable)",
+    )
     check.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -157,7 +169,7 @@ def _files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
 
 def check(args: argparse.Namespace) -> int:
     """``cptkit check``: read, group, validate and report; return the exit status."""
-    from .. import dataset_version, rulesets
+    from .. import rulesets
 
     files, problems = _files(args.files)
     if problems:
@@ -165,12 +177,17 @@ def check(args: argparse.Namespace) -> int:
             print(f"cptkit check: {problem}", file=sys.stderr)
         return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
+    try:
+        catalog = _catalog(args.data)
+    except CptkitError as err:
+        print(f"cptkit check: --data: {err}", file=sys.stderr)
+        return EXIT_USAGE
     # One checker for the whole run: its caches serve every claim of every file.
-    checker = Checker(rules=ruleset, on=args.on)
+    checker = Checker(rules=ruleset, on=args.on, catalog=catalog)
     where = min(max(len(str(path)) for path in files) + 6, 40)
     writer = make_writer(args.format, where=where, progress=args.progress)
-    summary = Summary(files=len(files))
-    writer.begin({"cptkit": __version__, "dataset": dataset_version, "rules": args.rules})
+    summary = Summary(files=len(files), data=catalog.version)
+    writer.begin({"cptkit": __version__, "dataset": catalog.version, "rules": args.rules})
     for path in files:
         counts = Counts()
         try:
@@ -187,6 +204,20 @@ def check(args: argparse.Namespace) -> int:
         summary.rows_rejected += counts.rejected
     writer.end(summary)
     return summary.exit_status
+
+
+def _catalog(data: Path | None) -> Catalog:
+    """The packaged catalog, with the CMS files of directory *data* over it."""
+    from .._catalog import default_catalog
+
+    if data is None:
+        return default_catalog()
+    if not data.is_dir():
+        raise DatasetError(f"{data}: not a directory")
+    files = sorted(p for p in data.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise DatasetError(f"{data}: no files in it")
+    return default_catalog().with_cms_files(*files)
 
 
 def _records(event: Group | Rejected, checker: Checker, summary: Summary) -> Iterator[Record]:

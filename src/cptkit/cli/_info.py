@@ -92,7 +92,7 @@ def _timing(info: CodeInfo) -> str:
 def _lookup(code: str, on: datetime.date | None) -> int:
     book = catalog()
     info = book.lookup(code)
-    mue = book.mue(info.code)
+    mue = book.mue(info.code, on=on)
     pairs = [
         ("category", info.category.value),
         ("family", info.family),

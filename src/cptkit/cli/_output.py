@@ -63,6 +63,8 @@ class Summary:
     claims_with_errors: int = 0
     findings: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(SEVERITIES, 0))
     unreadable: list[str] = attrs.field(factory=list)
+    data: str = ""
+    """The data the run judged by (the catalog's version: each table's edition)."""
 
     @property
     def exit_status(self) -> int:
@@ -80,6 +82,7 @@ class Summary:
             "claims_with_errors": self.claims_with_errors,
             "findings": dict(self.findings),
             "unreadable_files": list(self.unreadable),
+            "data": self.data,
             "exit_status": self.exit_status,
         }
 
@@ -92,6 +95,7 @@ class Summary:
             f"Summary: {_n(self.files, 'file')}, {_n(self.rows_read, 'row')} read,"
             f" {self.rows_rejected} rejected; {_n(self.claims_checked, 'claim')} checked,"
             f" {self.claims_with_errors} with errors; findings: {counts}"
+            + (f"; data: {self.data}" if self.data else "")
         ]
         if self.unreadable:
             lines.append(f"Unreadable: {', '.join(self.unreadable)}")

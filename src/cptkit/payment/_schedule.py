@@ -277,19 +277,14 @@ def build_schedules(
     )
 
 
-def _build() -> tuple[Mapping[int, FeeSchedule], Mapping[int, Mapping[tuple[str, str], str]]]:
-    open_ = _dataset.open_packaged
-    return build_schedules(
-        open_("pfs_releases.csv"),
-        open_("pfs_rvu.csv"),
-        open_("pfs_gpci.csv"),
-        open_("pfs_localities.csv"),
-    )
-
-
 def load() -> tuple[Mapping[int, FeeSchedule], Mapping[int, Mapping[tuple[str, str], str]]]:
-    """The packaged fee schedules by year and the crosswalks by year (loaded once)."""
-    return _dataset.cached("pfs", _build)
+    """The packaged fee schedules by year and the crosswalks by year (loaded once, through
+    the registry of packaged tables: ``cptkit._registry``)."""
+    from .._registry import PFS
+
+    loaded: tuple[Mapping[int, FeeSchedule], Mapping[int, Mapping[tuple[str, str], str]]]
+    loaded = PFS.load()
+    return loaded
 
 
 def fee_schedules() -> tuple[FeeSchedule, ...]:

@@ -10,8 +10,8 @@
 >>> report.ok
 False
 >>> [(f.rule, f.carc) for f in report.findings]
-[('therapy-modifier-missing', 'CO-4'), ('units-minutes-mismatch', 'CO-151')]
->>> print(report.findings[1].message)
+[('data-stale', None), ('therapy-modifier-missing', 'CO-4'), ('units-minutes-mismatch', 'CO-151')]
+>>> print(report.findings[2].message)
 97110: 3 units billed; the documented minutes support 2 under the Medicare 8-minute rule
 """
 

@@ -93,7 +93,12 @@ class Context:
     _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
-    _mues: dict[str, MUE | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _mues: dict[tuple[str, str], MUE | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _editions: dict[datetime.date, str] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
     _partners: dict[str, frozenset[str]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -166,12 +171,17 @@ class Context:
         except KeyError:
             return keep(self._modifiers, modifier, self.catalog.get_modifier(modifier))
 
-    def mue(self, code: Code) -> MUE | None:
-        """The catalog's MUE for *code* (memoized), or ``None``."""
+    def mue(self, code: Code, day: datetime.date) -> MUE | None:
+        """The catalog's MUE for *code* in the edition in force on *day* (memoized per code
+        and edition), or ``None``."""
+        edition = self._editions.get(day)
+        if edition is None:
+            edition = keep(self._editions, day, self.catalog.mue_edition(day))
+        key = (code.value, edition)
         try:
-            return self._mues[code.value]
+            return self._mues[key]
         except KeyError:
-            return keep(self._mues, code.value, self.catalog.mue(code))
+            return keep(self._mues, key, self.catalog.mue(code, on=day))
 
     def ptp_partners(self, code: Code) -> frozenset[str]:
         """The codes *code* has NCCI rows with (memoized)."""

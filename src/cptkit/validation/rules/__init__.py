@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .codes import code_inactive, code_unknown
+from .coverage import data_stale
 from .diagnoses import diagnosis_not_billable, diagnosis_pointer_invalid, diagnosis_unknown
 from .modifiers import (
     assistant_modifier_mismatch,
@@ -28,6 +29,7 @@ __all__ = [
     "assistant_modifier_mismatch",
     "code_inactive",
     "code_unknown",
+    "data_stale",
     "diagnosis_not_billable",
     "diagnosis_pointer_invalid",
     "diagnosis_unknown",

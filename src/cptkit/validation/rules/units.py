@@ -39,8 +39,8 @@ _RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
 class _UnitsExceedMue(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
-        for (code, _), indexes in visit(claim, context).codes.items():
-            edit = context.mue(code)
+        for (code, day), indexes in visit(claim, context).codes.items():
+            edit = context.mue(code, context.day(day))
             if edit is None:
                 continue
             if edit.per_day:

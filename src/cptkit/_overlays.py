@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: MIT
+"""Catalog overlays as small values: what a catalog reads (:class:`Layers`) and the user files
+that change it (:class:`Descriptors`, :class:`MueFile`, :class:`PtpFiles`, :class:`AocFile`,
+:class:`HcpcsFile`).
+
+An overlay holds only its paths and labels. :meth:`apply` reads the file(s) and returns new
+layers; a catalog keeps the overlays it was made with, so a pickled catalog travels as those
+values and is rebuilt by applying them again where it lands.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from . import _registry, _tables
+from .codes import Code
+from .records import CodeInfo, Coverage, quarter_end
+
+if TYPE_CHECKING:
+    from ._tables import AocRow, EditTables, MueEdition
+
+__all__ = [
+    "AocFile",
+    "Descriptors",
+    "HcpcsFile",
+    "Layers",
+    "MueFile",
+    "Overlay",
+    "PtpFiles",
+    "cms_overlays",
+]
+
+_PACKAGED_PTP = "2024-07-01"
+_PACKAGED_AOC = "V2026Q2"
+
+
+@attrs.frozen
+class Layers:
+    """What a catalog reads: loaders of the packaged tables, or what overlays put over them."""
+
+    descriptors: Mapping[Code, str] = MappingProxyType({})
+    mue: Callable[[], tuple[MueEdition, ...]] = _registry.load_mue
+    ptp: Callable[[], EditTables] = _registry.load_ptp
+    ptp_edition: str = _PACKAGED_PTP
+    aoc: Callable[[], Mapping[str, tuple[AocRow, ...]]] = _registry.load_aoc
+    aoc_edition: str = _PACKAGED_AOC
+    codes: Mapping[Code, CodeInfo] = MappingProxyType({})
+    """Code records from overlays, over the packaged ones."""
+    coverage: Mapping[str, Coverage] = MappingProxyType({})
+    """Coverage of the tables overlays replaced or extended."""
+
+    def covered(self, table: str, edition: str, through: datetime.date | None) -> Layers:
+        """These layers with *table*'s coverage set to *edition* through *through*
+        (``date.max`` when the file does not say which quarter it is)."""
+        last = datetime.date.max if through is None else quarter_end(through)
+        edits = any(entry.edits for entry in _registry.TABLES if entry.name == table)
+        entry = Coverage.of(table, edition, last, edits=edits)
+        return attrs.evolve(self, coverage=MappingProxyType({**self.coverage, table: entry}))
+
+
+class Overlay(Protocol):
+    """A user file over the packaged data: a small value that can be applied again."""
+
+    def apply(self, layers: Layers) -> Layers: ...  # pragma: no cover
+
+    def describe(self) -> str: ...  # pragma: no cover
+
+
+@attrs.frozen
+class Descriptors:
+    """Licensed CPT descriptors from the user's CSV (``code`` and ``descriptor`` columns)."""
+
+    path: str
+
+    def apply(self, layers: Layers) -> Layers:
+        from ._cms_files import read_descriptors
+
+        merged = {**layers.descriptors, **read_descriptors(self.path)}
+        return attrs.evolve(layers, descriptors=MappingProxyType(merged))
+
+    def describe(self) -> str:
+        return f"descriptors from {self.path}"
+
+
+@attrs.frozen
+class MueFile:
+    """A CMS MUE table. With *effective*, it is one more edition, in force from that date
+    until a later edition; without, it replaces every edition (one table for all dates)."""
+
+    path: str
+    edition: str
+    effective: datetime.date | None = None
+
+    def apply(self, layers: Layers) -> Layers:
+        from ._cms_files import read_mue_file
+
+        rows = MappingProxyType(read_mue_file(self.path))
+        if self.effective is None:
+            only = (_tables.MueEdition(datetime.date.min, self.edition, rows),)
+            return attrs.evolve(layers, mue=lambda: only).covered("mue", self.edition, None)
+        new = attrs.evolve(layers, mue=_merged(layers.mue, self.effective, self.edition, rows))
+        current = layers.coverage.get("mue") or _registry.MUE.coverage()
+        if self.effective <= current.through:
+            return new  # an older edition: the newest one still says how far MUEs reach
+        return new.covered("mue", self.edition, self.effective)
+
+    def describe(self) -> str:
+        return f"MUE from {self.path}"
+
+
+def _merged(
+    older: Callable[[], tuple[MueEdition, ...]],
+    start: datetime.date,
+    label: str,
+    rows: Mapping[str, _tables.MueRow],
+) -> Callable[[], tuple[MueEdition, ...]]:
+    """A loader of the *older* editions plus one from *start* (replacing one that starts the
+    same day), built once on first use. A label another edition has gets its date added, so
+    that labels name editions uniquely (the validation context memoizes by label)."""
+    built: list[tuple[MueEdition, ...]] = []
+
+    def editions() -> tuple[MueEdition, ...]:
+        if not built:
+            kept = [edition for edition in older() if edition.start != start]
+            name = label
+            if any(edition.label == name for edition in kept):
+                name = f"{label} (from {start})"
+            added = _tables.MueEdition(start, name, rows)
+            built.append(tuple(sorted([*kept, added], key=lambda edition: edition.start)))
+        return built[0]
+
+    return editions
+
+
+@attrs.frozen
+class PtpFiles:
+    """CMS practitioner PTP text files, replacing the packaged edits."""
+
+    paths: tuple[str, ...]
+    edition: str
+    effective: datetime.date | None = None
+
+    def apply(self, layers: Layers) -> Layers:
+        from ._cms_files import read_ptp_files
+
+        keep = frozenset(str(code) for code in _registry.load_codes()) | {
+            str(code) for code in layers.codes
+        }
+        tables = _tables.index_edits(read_ptp_files(self.paths, keep=keep))
+        new = attrs.evolve(layers, ptp=lambda: tables, ptp_edition=self.edition)
+        return new.covered("ptp", self.edition, self.effective)
+
+    def describe(self) -> str:
+        return f"PTP from {', '.join(self.paths)}"
+
+
+@attrs.frozen
+class AocFile:
+    """A CMS add-on code edit file (the AOC workbook saved as CSV), replacing the packaged
+    add-on edits."""
+
+    path: str
+    edition: str
+    effective: datetime.date | None = None
+
+    def apply(self, layers: Layers) -> Layers:
+        from ._cms_files import read_aoc_file
+
+        table = MappingProxyType(read_aoc_file(self.path))
+        new = attrs.evolve(layers, aoc=lambda: table, aoc_edition=self.edition)
+        return new.covered("aoc", self.edition, self.effective)
+
+    def describe(self) -> str:
+        return f"AOC from {self.path}"
+
+
+@attrs.frozen
+class HcpcsFile:
+    """A CMS HCPCS quarterly file: new codes and termination dates over the code table."""
+
+    path: str
+    edition: str
+    effective: datetime.date | None = None
+
+    def apply(self, layers: Layers) -> Layers:
+        from ._cms_files import read_hcpcs_file
+
+        known = {**_registry.load_codes(), **layers.codes}
+        merged = {**layers.codes, **read_hcpcs_file(self.path, known)}
+        new = attrs.evolve(layers, codes=MappingProxyType(merged))
+        return new.covered("codes", self.edition, self.effective)
+
+    def describe(self) -> str:
+        return f"HCPCS codes from {self.path}"
+
+
+def cms_overlays(paths: tuple[str, ...]) -> list[Overlay]:
+    """The overlays of CMS files, each recognised by its content; the PTP files (CMS splits
+    the table into several) make one overlay, dated by the newest of them."""
+    from ._cms_files import recognise
+
+    overlays: list[Overlay] = []
+    ptp: list[tuple[str, str, datetime.date | None]] = []
+    for path in paths:
+        kind, edition, effective = recognise(path)
+        if kind == "ptp":
+            ptp.append((path, edition, effective))
+        elif kind == "mue":
+            overlays.append(MueFile(path, edition, effective))
+        elif kind == "aoc":
+            overlays.append(AocFile(path, edition, effective))
+        else:
+            overlays.append(HcpcsFile(path, edition, effective))
+    if ptp:
+        dates = [effective for _, _, effective in ptp if effective is not None]
+        names = tuple(path for path, _, _ in ptp)
+        overlays.append(PtpFiles(names, ptp[0][1], max(dates) if dates else None))
+    return overlays
