@@ -150,7 +150,7 @@ def test_a_claim_without_diagnoses_is_held_back(
     ("row", "field", "message"),
     [
         ("C1,2026-03-02,97110,GP GO;,2,xx,1,M54.50", "minutes", "minutes: 'xx' is not an int >= 0"),
-        ("C1,2026-03-02,97110,G,1,,1,M54.50", "modifiers", "modifiers[0]: 'G' is not"),
+        ("C1,2026-03-02,97110,G,1,,1,M54.50", "modifiers", "modifiers: 'G' is not"),
         ("C1,2026-03-02,97110,GP,1,,0,M54.50", "diagnosis_pointers", "diagnosis_pointers: 0 is"),
         ("C1,2026-03-02,97110,GP,1,,1,M5", "diagnoses", "diagnoses: 'M5' is not"),
         (",2026-03-02,97110,GP,1,,1,M54.50", "claim_id", "claim_id: is empty"),
@@ -190,7 +190,11 @@ def test_blank_lines_are_skipped(capsys: pytest.CaptureFixture[str], tmp_path: P
     [
         ("e.csv", b"", "is empty; expected a header row"),
         ("d.csv", b"code,code,units,date_of_service,claim_id\n", "column(s) given twice: code"),
-        ("k.csv", b"code,units,date_of_service\n", "needs a claim_id column, or a patient_id"),
+        (
+            "k.csv",
+            b"code,units,date_of_service\n",
+            "missing required column(s): claim_id (or patient_id)",
+        ),
         ("n.csv", b"x" * 200_000 + b"\n", "the header row is not readable as CSV"),
         ("o.json", b'{"claim_id": "C1"}', "expected a JSON list of line or claim objects"),
         ("u.json", b'[{"payer": "Caf\xe9"}]', "is not UTF-8 text (byte 16)"),

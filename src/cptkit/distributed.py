@@ -11,9 +11,13 @@ Recipe (one claim must not span two partitions: partition by file, or by claim i
     import dask.bag as db
     from distributed import Client
     from cptkit.distributed import validate_bag
+    from cptkit.files import read_claims
+
+    def read_partition(paths):
+        return [claim for path in paths for claim in read_claims(path)]
 
     client = Client("scheduler:8786")
-    claims = db.from_sequence(paths, npartitions=len(paths)).map_partitions(read_my_claims)
+    claims = db.from_sequence(paths, npartitions=len(paths)).map_partitions(read_partition)
     findings = validate_bag(claims, rules=cptkit.rulesets.medicare()).compute()
 
 .. versionadded:: 0.1.0

@@ -21,17 +21,15 @@ import datetime
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from .. import __version__
 from .._convert import to_date
 from ..errors import InvalidInput
+from ..files import FORMATS, Group, Rejected, Unreadable, claim_files, read
 from ..validation import Context, RuleSet, make_context
 from ..validation import _run as run_rules
 from . import _info
-from ._group import Counts, Group, Rejected, read
 from ._output import Record, Summary, make_writer
-from ._read import FORMATS, Unreadable, file_format
 
 __all__ = ["main"]
 
@@ -44,6 +42,23 @@ def _date(text: str) -> datetime.date:
         return to_date(text, InvalidInput, "on")
     except InvalidInput:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    name, equals, field = text.rpartition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=FIELD (e.g. DOS=date_of_service)")
+    return name, field.strip()
+
+
+def _encoding(text: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a text encoding Python knows") from None
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,12 +76,32 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="validate claim lines from CSV, JSON or NDJSON files",
         description="Validate claim lines read from CSV, JSON or NDJSON files (a directory"
-        " means every *.csv, *.json, *.ndjson and *.jsonl file in it) and print the findings.",
+        " means every *.csv, *.json, *.ndjson and *.jsonl file in it; - is standard input)"
+        " and print the findings.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")
     check.add_argument("--on", type=_date, metavar="DATE", help="judge every line on this date")
     check.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    check.add_argument(
+        "--map",
+        type=_mapping,
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a column as a field (DOS=date_of_service); COLUMN= ignores the column",
+    )
+    check.add_argument(
+        "--encoding", type=_encoding, default="utf-8", help="the files' text encoding (cp1252)"
+    )
+    check.add_argument(
+        "--date-format", metavar="FORMAT", help="dates besides YYYY-MM-DD, e.g. %%m/%%d/%%Y"
+    )
+    check.add_argument(
+        "--input-format",
+        choices=tuple(FORMATS),
+        help="the files' format (default: from the name; from the content for -)",
+    )
     check.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -133,55 +168,67 @@ def _main(argv: Sequence[str] | None) -> int:
     return _info.run(args)
 
 
-def _files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    found: list[Path] = []
-    problems: list[str] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.is_file() and file_format(p))
-            if not inside:
-                problems.append(f"{path}: no *.csv, *.json, *.ndjson or *.jsonl file in it")
-            found.extend(inside)
-        elif not path.exists():
-            problems.append(f"{path}: no such file")
-        elif file_format(path) is None:
-            kinds = ", ".join(sorted(FORMATS))
-            problems.append(f"{path}: cannot tell its format from the name (expected {kinds})")
-        else:
-            found.append(path)
-    return found, problems
+def _notice(text: str) -> None:
+    print(f"cptkit check: {text}", file=sys.stderr)
 
 
 def check(args: argparse.Namespace) -> int:
     """``cptkit check``: read, group, validate and report; return the exit status."""
     from .. import dataset_version, rulesets
 
-    files, problems = _files(args.files)
+    files, problems, notices = claim_files(args.files)
     if problems:
         for problem in problems:
             print(f"cptkit check: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.date_format is not None and "%" not in args.date_format:
+        print(
+            f"cptkit check: --date-format {args.date_format!r} has no %d, %m or %Y", file=sys.stderr
+        )
+        return EXIT_USAGE
+    for text in notices:
+        _notice(text)
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
     # One context for the whole run: its memos are shared by every claim of every file.
     context = make_context(rules=ruleset, on=args.on)
-    where = min(max(len(str(path)) for path in files) + 6, 40)
+    where = min(max(len(name) for name in files) + 6, 40)
     writer = make_writer(args.format, where=where, progress=args.progress)
     summary = Summary(files=len(files))
     writer.begin({"cptkit": __version__, "dataset": dataset_version, "rules": args.rules})
-    for path in files:
-        counts = Counts()
+
+    def notice(text: str) -> None:
+        writer.progress.clear()
+        _notice(text)
+
+    for name in files:
         try:
-            for event in read(path, counts):
+            reading = read(
+                name,
+                format=args.input_format,
+                columns=dict(args.map),
+                encoding=args.encoding,
+                date_format=args.date_format,
+                on_notice=notice,
+            )
+            for event in reading:
                 for record in _records(event, ruleset, context, summary):
                     writer.record(record)
-                rows = summary.rows_read + counts.rows
-                writer.progress.update(str(path), rows, summary.claims_checked)
+                rows = summary.rows_read + reading.counts.rows
+                writer.progress.update(reading.name, rows, summary.claims_checked)
         except Unreadable as err:
             writer.progress.clear()
             print(f"cptkit check: {err}", file=sys.stderr)
-            summary.unreadable.append(str(path))
-        summary.rows_read += counts.rows
-        summary.rows_rejected += counts.rejected
+            summary.unreadable.append(name)
+            continue
+        except InvalidInput as err:  # a --map naming no field
+            writer.progress.clear()
+            print(f"cptkit check: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        summary.rows_read += reading.counts.rows
+        summary.rows_rejected += reading.counts.rejected
+    if not summary.rows_read and not summary.unreadable:
+        print("cptkit check: nothing to check: no file holds a row", file=sys.stderr)
+        summary.unreadable.extend(files)
     writer.end(summary)
     return summary.exit_status
 
@@ -198,7 +245,7 @@ def _records(
             "error",
             "row-rejected",
             event.field,
-            event.message,
+            event.reason,
         )
     else:
         yield from _checked(event, ruleset, context, summary)
