@@ -380,3 +380,16 @@ def test_on_takes_what_the_library_takes(capsys: pytest.CaptureFixture[str], tex
         main(["lookup", "97110", "--on", text])
     assert stop.value.code == 2
     assert f"'{text}' is not a date (expected YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_an_unknown_key_in_a_line_object_is_a_rejected_row_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The newcomer's repro: a practice-management export with a patient_name key.
+    line = {"claim_id": "SLP-1", "patient_name": "Jane Doe", "date_of_service": "2026-03-04",
+            "code": "92507", "modifiers": ["GN"], "units": 1, "diagnosis_pointers": [1],
+            "diagnoses": ["F80.0"]}  # fmt: skip
+    path = write(tmp_path / "extra.ndjson", json.dumps(line) + "\n")
+    document = check_json(capsys, path)
+    assert rules(document) == [(1, "row-rejected", None, "unknown key(s): 'patient_name'")]
+    assert "Jane" not in json.dumps(document)
