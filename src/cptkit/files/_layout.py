@@ -182,8 +182,6 @@ def _refuse_lookalikes(ignored: list[tuple[int, str]]) -> None:
         advice = (
             f"rename it, or map it (--map '{written}=FIELD', or --map '{written}=' to ignore it)"
         )
-        if close:
-            raise HeaderError(f"column {written!r} looks like a misspelt {close[0]!r}; {advice}")
         if _LOOKS_MODIFIER.search(name):
             raise HeaderError(
                 f"column {written!r} looks like a modifier column that cptkit would not read"
@@ -195,6 +193,8 @@ def _refuse_lookalikes(ignored: list[tuple[int, str]]) -> None:
                 " (it reads 'diagnoses', 'diagnosis_pointers' or 'diagnosis1'..'diagnosis12');"
                 f" {advice}"
             )
+        if close:
+            raise HeaderError(f"column {written!r} looks like a misspelt {close[0]!r}; {advice}")
 
 
 def _hints(missing: list[str], ignored: list[tuple[int, str]]) -> str:
