@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import attrs
 
 from ._convert import (
+    exact_int,
     to_date,
     to_decimal,
     to_int,
@@ -76,11 +77,13 @@ def _charge(value: object) -> decimal.Decimal | None:
 def _pointers(values: object) -> tuple[int, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InvalidClaimLine("diagnosis_pointers", values, "a list of ints 1-12")
-    pointers = tuple(values)
-    for pointer in pointers:
-        if type(pointer) is not int or not 1 <= pointer <= MAX_DIAGNOSES:
+    pointers = []
+    for pointer in values:
+        number = exact_int(pointer)  # an int, or a numpy integer
+        if number is None or not 1 <= number <= MAX_DIAGNOSES:
             raise InvalidClaimLine("diagnosis_pointers", pointer, "an int 1-12")
-    return pointers
+        pointers.append(number)
+    return tuple(pointers)
 
 
 @attrs.frozen

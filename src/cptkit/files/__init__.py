@@ -39,7 +39,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Literal, NamedTuple, Union
+from typing import IO, Literal, NamedTuple
 
 from ..claims import Claim
 from ..errors import CptkitError, InvalidInput
@@ -64,12 +64,14 @@ __all__ = [
     "RowRejected",
     "Unreadable",
     "claim_files",
+    "claims_of",
     "format_of",
     "read",
     "read_claims",
 ]
 
-Source = Union[str, "os.PathLike[str]", IO[bytes]]
+Source = str | os.PathLike[str] | IO[bytes]
+OnRejected = Callable[[Rejected], object] | Literal["raise"]
 
 
 class Format(NamedTuple):
@@ -200,7 +202,7 @@ def read_claims(
     columns: Mapping[str, str] | None = None,
     encoding: str = "utf-8",
     date_format: str | None = None,
-    on_rejected: Callable[[Rejected], object] | Literal["raise"] = "raise",
+    on_rejected: OnRejected = "raise",
     on_notice: Callable[[str], object] | None = None,
 ) -> Iterator[Claim]:
     """Stream the claims of one file (see :func:`read` for the arguments).
@@ -224,7 +226,12 @@ def read_claims(
         date_format=date_format,
         on_notice=on_notice or _warn,
     )
-    for event in reading:
+    return claims_of(reading, on_rejected)
+
+
+def claims_of(events: Iterable[Event], on_rejected: OnRejected) -> Iterator[Claim]:
+    """The claims among *events*, each rejected row handed to *on_rejected* (or raised)."""
+    for event in events:
         if isinstance(event, Group):
             yield event.claim
         elif on_rejected == "raise":

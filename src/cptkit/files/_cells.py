@@ -178,7 +178,9 @@ class CellReader:
         self._date_format = date_format
         self._last_claim: tuple[tuple[Any, ...] | None, dict[str, Any]] = (None, {})
 
-    def row(self, cells: list[str]) -> tuple[ClaimLine, Mapping[str, Any]] | list[tuple[str, str]]:
+    def row(
+        self, cells: Sequence[str]
+    ) -> tuple[ClaimLine, Mapping[str, Any]] | list[tuple[str, str]]:
         """``(line, claim_values)`` for a good row, else every bad cell's ``(column, reason)``.
 
         *cells* must have one cell per header column; it is left as it was given.

@@ -12,14 +12,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 from ._cells import CellReader
 from ._layout import HeaderError, Layout, layout
 from ._rows import SURROGATE, Options, Row, Unreadable, not_decoded
 
-__all__ = ["MAX_ROW_LINES", "csv_rows", "text"]
+__all__ = ["MAX_ROW_LINES", "csv_rows", "records", "text"]
 
 _KEY_SEARCH = 4096  # characters of an unreadable line in which its key cell is looked for
 _Where = tuple[int, int, bool]  # the key's position, the date's, whether the key is a claim id
@@ -46,16 +46,24 @@ class _Lines:
         self.back: list[str] = []  # lines given back, read again (last first)
         self.closed = False  # the current record was cut at MAX_ROW_LINES
 
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        if len(self.taken) >= MAX_ROW_LINES:
-            self.closed = True
-            return '"\n'  # ends the quoted cell: csv only asks for more lines inside one
-        line = self.back.pop() if self.back else next(self.source)
-        self.taken.append(line)
-        return line
+    def __iter__(self) -> Iterator[str]:
+        # A generator rather than __next__: it runs once per line of the file.
+        taken, back, source = self.taken, self.back, self.source
+        while True:
+            if back:
+                line = back.pop()
+            else:
+                following = next(source, None)
+                if following is None:
+                    return
+                line = following
+            if len(taken) >= MAX_ROW_LINES:
+                self.closed = True
+                back.append(line)
+                yield '"\n'  # ends the quoted cell: csv asks for more lines only inside one
+                continue
+            taken.append(line)
+            yield line
 
     def give_back(self, lines: list[str]) -> None:
         self.back.extend(reversed(lines))
@@ -84,7 +92,7 @@ def csv_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]:
         if shape.ignored:
             options.notice(f"{name}: ignored column(s): {', '.join(shape.ignored)}")
         reader = csv.reader(lines, delimiter=delimiter)
-        yield from _records(lines, reader, shape, len(header), options)
+        yield from records(reader, shape, len(header), options, lines=lines)
     finally:
         decoded.detach()  # the caller closes the stream it opened (never standard input)
 
@@ -111,9 +119,19 @@ def _header(lines: _Lines, name: str, options: Options) -> tuple[list[str], str]
     return header, ","
 
 
-def _records(
-    lines: _Lines, reader: Iterator[list[str]], shape: Layout, width: int, options: Options
+def records(
+    reader: Iterator[Sequence[str]],
+    shape: Layout,
+    width: int,
+    options: Options,
+    *,
+    lines: _Lines | None = None,
+    first: int = 2,
 ) -> Iterator[Row]:
+    """The rows of records of cells (a CSV reader's over *lines*, or a frame's), numbered
+    from *first*."""
+    if lines is None:
+        lines = _Lines(iter(()))  # records that are not text lines never run over line breaks
     cells_of = CellReader(
         shape.positions, width, encoding=options.encoding, date_format=options.date_format
     )
@@ -122,13 +140,12 @@ def _records(
     by_claim_id = shape.key_field == "claim_id"
     date_at = shape.positions["date_of_service"][0]
     where = (key_at, date_at, by_claim_id)
-    used = sorted({at for where in shape.positions.values() for at in where})
+    used = sorted({at for cells_at in shape.positions.values() for at in cells_at})
     last_key: tuple[str | None, str] = (None, "")  # (cell, its stripped text)
     taken = lines.taken
-    number = 1
+    number = first - 1
     while True:
         taken.clear()
-        lines.closed = False
         try:
             cells = next(reader)
         except StopIteration:
@@ -187,7 +204,7 @@ def _records(
             )
 
 
-def _key(cells: list[str], where: _Where) -> tuple[tuple[str, ...] | None, str | None]:
+def _key(cells: Sequence[str], where: _Where) -> tuple[tuple[str, ...] | None, str | None]:
     """``(key, claim_id)`` of a row, ``(None, None)`` when it has no key cell to read."""
     key_at, date_at, by_claim_id = where
     value = cells[key_at].strip() if key_at < len(cells) else ""
@@ -200,6 +217,7 @@ def _key(cells: list[str], where: _Where) -> tuple[tuple[str, ...] | None, str |
 
 def _unclosed(lines: _Lines, number: int, error: str, where: _Where) -> Row:
     """Reject the first line of a record that ran over line breaks; read the others again."""
+    lines.closed = False
     first, *rest = lines.taken or [""]
     lines.give_back(rest)
     lines.taken.clear()

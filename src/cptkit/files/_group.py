@@ -194,8 +194,9 @@ def _close(file: str, group: _Open, counts: Counts, waiting: list[Rejected]) -> 
                 yield Rejected(file, number, group.claim_id, row.field, row.error or "")
             else:
                 yield Rejected(file, number, group.claim_id, None, _held_back(group, bad))
-    yield from waiting
-    waiting.clear()
+    if waiting:
+        yield from waiting
+        waiting.clear()
 
 
 def _held_back(group: _Open, bad: Mapping[int, Row]) -> str:
