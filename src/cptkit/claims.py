@@ -92,7 +92,8 @@ class ClaimLine:
 
     Args:
         code: the procedure code (a :class:`~cptkit.Code` or its text).
-        units: billed units, an ``int`` >= 1.
+        units: billed units, an ``int`` >= 1 (a numpy integer is taken as its ``int``;
+            floats never are).
         date_of_service: a :class:`datetime.date` or ``'YYYY-MM-DD'``.
         modifiers: the modifiers in billed order (texts or :class:`~cptkit.Modifier`).
         place_of_service: the line's place of service, or ``None`` to use the claim's.
@@ -104,6 +105,8 @@ class ClaimLine:
         InvalidClaimLine: a field has the wrong type or range; the message names that field.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Counts and pointers take numpy integer scalars.
     """
 
     code: Code = attrs.field(converter=_code)
