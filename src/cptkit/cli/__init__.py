@@ -29,7 +29,7 @@ from ..files import FORMATS, Group, Rejected, Unreadable, claim_files, read
 from ..validation import Context, RuleSet, make_context
 from ..validation import _run as run_rules
 from . import _info
-from ._output import Record, Summary, make_writer
+from ._output import Record, Summary, make_writer, printable
 
 __all__ = ["main"]
 
@@ -169,7 +169,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _notice(text: str) -> None:
-    print(f"cptkit check: {text}", file=sys.stderr)
+    print(f"cptkit check: {printable(text)}", file=sys.stderr)
 
 
 def check(args: argparse.Namespace) -> int:
@@ -179,7 +179,7 @@ def check(args: argparse.Namespace) -> int:
     files, problems, notices = claim_files(args.files)
     if problems:
         for problem in problems:
-            print(f"cptkit check: {problem}", file=sys.stderr)
+            _notice(problem)
         return EXIT_USAGE
     if args.date_format is not None and "%" not in args.date_format:
         print(
@@ -217,12 +217,12 @@ def check(args: argparse.Namespace) -> int:
                 writer.progress.update(reading.name, rows, summary.claims_checked)
         except Unreadable as err:
             writer.progress.clear()
-            print(f"cptkit check: {err}", file=sys.stderr)
+            _notice(str(err))
             summary.unreadable.append(name)
             continue
         except InvalidInput as err:  # a --map naming no field
             writer.progress.clear()
-            print(f"cptkit check: {err}", file=sys.stderr)
+            _notice(str(err))
             return EXIT_USAGE
         summary.rows_read += reading.counts.rows
         summary.rows_rejected += reading.counts.rejected
