@@ -49,20 +49,13 @@ def test_printable(text: str, shown: str) -> None:
     assert printable(text) == shown
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    status = main(["check", *map(str, args)])
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def test_csv_output_neutralises_formulas(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "c.csv"
     path.write_text(HEADER + '\n"=HYPERLINK(""http://x"",""y"")",2026-03-02,97001,1,GP,1,M54.50\n')
-    status, out, _ = run(capsys, path, "--format", "csv")
-    assert status == 1
-    (row,) = csv.DictReader(io.StringIO(out))
+    assert main(["check", str(path), "--format", "csv"]) == 1
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
     assert row["claim_id"] == '\'=HYPERLINK("http://x","y")' and row["rule"] == "code-inactive"
 
 
@@ -73,16 +66,18 @@ def test_no_control_sequence_from_a_file_reaches_the_terminal(
     path.write_text(
         HEADER + ",\x1b[2JNotes\n\x1b[31mC1,2026-03-02,97001,1,GP,1,M54.50,x\n", newline=""
     )
-    status, out, err = run(capsys, path)
-    assert status == 1
+    assert main(["check", str(path)]) == 1
+    out, err = capsys.readouterr()
     assert "\x1b" not in out + err
     assert "\\x1b[31mC1" in out and "ignored column(s): \\x1b[2JNotes" in err
     line = json.dumps({"claim_id": "C1", "date_of_service": "2026-03-02", "code": "97110",
                        "units": 1, "\nSummary: 0 files": 1})  # fmt: skip
     forged = tmp_path / "f.ndjson"
     forged.write_text(line + "\n")
-    _, out, _ = run(capsys, forged)
-    assert [text for text in out.splitlines() if text.startswith("Summary")] == [
+    main(["check", str(forged)])
+    assert [
+        text for text in capsys.readouterr().out.splitlines() if text.startswith("Summary")
+    ] == [
         "Summary: 1 file, 1 row read, 1 rejected; 0 claims checked, 0 with errors;"
         " findings: 0 errors, 0 warnings, 0 info"
     ]
