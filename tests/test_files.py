@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import pickle
 from decimal import Decimal
 from pathlib import Path
 
@@ -339,3 +340,31 @@ def test_random_rows_are_each_checked_or_rejected_once(rows: list[list[str]], cr
         seen.extend(event.rows if isinstance(event, Group) else [event.row])
     assert sorted(seen) == sorted(set(seen))  # no row twice
     assert len(set(seen)) == reading.counts.rows == reading.counts.checked + reading.counts.rejected
+
+
+def test_more_shapes_of_trouble(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(Unreadable, match="the header row runs over a line break"):
+        events('claim_id,"date\n' + "x\n" * 3, format="csv")
+    # By patient: an unreadable row is keyed by patient and date, and holds back that claim.
+    patient = "patient_id,date_of_service,code,units,diagnoses\n"
+    found, _ = events(patient + "P1,2026-03-02,97110,1,M54.50\nP1,2026-03-02,97110\n")
+    assert [(row, field) for row, field, _ in rejected(found)] == [(2, None), (3, None)]
+    # ISO dates are still read when a date format is given.
+    found, _ = events(HEADER + f"C1,{ROW}\n", date_format="%m/%d/%Y")
+    assert checked(found) == ["C1"]
+    assert pickle.loads(pickle.dumps(RowRejected(Rejected("f", 2, None, "units", "x")))).rejected
+
+    # A folder that cannot be listed is a problem, named.
+    def refuse(self: Path) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    assert claim_files([tmp_path])[1] == [f"{tmp_path}: cannot be listed (Permission denied)"]
+
+
+def test_a_bad_claim_value_in_a_json_line_object() -> None:
+    line = {"claim_id": "C1", "date_of_service": "2026-03-02", "code": "92507", "units": 1,
+            "diagnoses": ["F80.0"], "claim_place_of_service": "1"}  # fmt: skip
+    found, _ = events(json.dumps(line) + "\n", format="ndjson")
+    assert rejected(found) == [(1, "claim_place_of_service", "claim_place_of_service: '1' is not"
+                                " a place of service (expected two digits 01-99)")]  # fmt: skip

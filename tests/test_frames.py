@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime
 import io
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import cptkit
-from cptkit import ClaimLine, InvalidClaimLine, InvalidInput
+from cptkit import ClaimLine, CptkitError, InvalidClaimLine, InvalidInput
 from cptkit.files import Rejected, RowRejected, read_claims
 
 pandas = pytest.importorskip("pandas")
@@ -165,3 +166,19 @@ def test_a_frame_read_from_an_export_with_default_dtypes() -> None:
     assert claims == list(
         read_claims(DATA / "pm-cms1500.csv", columns={"patient name": "", "notes": ""})
     )
+
+
+def test_numpy_scalars_of_other_kinds_and_missing_libraries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frame = pandas.DataFrame({"claim_id": ["C1"], "date_of_service": ["2026-03-02"],
+                              "code": ["97110"], "units": [1], "diagnoses": ["M54.50"],
+                              "minutes": numpy.array([33.0], dtype="float32")})  # fmt: skip
+    (claim,) = claims_from_frame(frame)
+    assert claim.lines[0].minutes == 33
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(CptkitError, match=r"findings_frame\(\) needs pandas"):
+        findings_frame([])
+    with pytest.raises(CptkitError, match=r"findings_frame\(\) needs polars"):
+        findings_frame([], library="polars")

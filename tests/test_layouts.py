@@ -199,3 +199,17 @@ def test_a_json_mapping_renames_keys() -> None:
     assert [type(event) for event in reading] == [Group]
     with pytest.raises(Unreadable):
         list(read(io.BytesIO(b"\xff\xfeabc"), format="csv"))
+
+
+def test_skipped_folder_entries_are_noticed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "claims.csv").write_bytes((DATA / "pm-old-mac.csv").read_bytes())
+    status, _, err = run(capsys, tmp_path)
+    assert status == 0
+    assert err.splitlines() == [
+        f"cptkit check: {tmp_path}: skipped 1 (not *.csv, *.json, *.ndjson or *.jsonl): old/",
+        f"cptkit check: {tmp_path / 'claims.csv'}: has old Mac line endings (CR only);"
+        " read as line breaks",
+    ]

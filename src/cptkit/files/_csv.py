@@ -221,11 +221,12 @@ def _unclosed(lines: _Lines, number: int, error: str, where: _Where) -> Row:
     first, *rest = lines.taken or [""]
     lines.give_back(rest)
     lines.taken.clear()
-    try:
-        cells = next(csv.reader([first.rstrip("\r\n")]), [])
-    except csv.Error:  # a cell too large, say: the key is read from the line's start
+    cells: list[str] = []
+    # The whole line, else (a cell too large, say) its start, whose last cell may be cut.
+    for text, keep in ((first.rstrip("\r\n"), None), (first[:_KEY_SEARCH], -1)):
         try:
-            cells = next(csv.reader([first[:_KEY_SEARCH]]), [])[:-1]  # the last may be cut
+            cells = next(csv.reader([text]), [])[:keep]
         except csv.Error:
-            cells = []
+            continue
+        break
     return Row(number, *_key(cells, where), error=error)

@@ -204,7 +204,7 @@ def _line_row(
         try:
             values[CLAIM_COLUMNS[column]] = convert(claim_values.get(column))
         except InvalidInput as err:
-            problems.append((column, f"{column}: {_short_repr(err.value)} is not {err.expected}"))
+            problems.append((column, f"{_short_repr(err.value)} is not {err.expected}"))
     if problems or line is None:
         return _rejected(number, problems, **known)
     return Row(number, line=line, claim_values=values, **known)
