@@ -368,3 +368,14 @@ def test_a_bad_claim_value_in_a_json_line_object() -> None:
     found, _ = events(json.dumps(line) + "\n", format="ndjson")
     assert rejected(found) == [(1, "claim_place_of_service", "claim_place_of_service: '1' is not"
                                 " a place of service (expected two digits 01-99)")]  # fmt: skip
+
+
+def test_old_mac_line_endings_in_ndjson_are_read_and_noticed() -> None:
+    line = {"claim_id": "C1", "date_of_service": "2026-03-02", "code": "92507", "units": 1,
+            "diagnosis_pointers": [1], "diagnoses": ["F80.0"]}  # fmt: skip
+    lines = [json.dumps({**line, "claim_id": f"C{i}"}) for i in range(3)]
+    found, notices = events("\r".join(lines) + "\r", format="ndjson")
+    assert checked(found) == ["C0", "C1", "C2"]
+    assert notices == ["<stream>: has old Mac line endings (CR only); read as line breaks"]
+    found, notices = events("\r\n".join(lines), format="ndjson")  # CRLF is not old Mac
+    assert (len(checked(found)), notices) == (3, [])

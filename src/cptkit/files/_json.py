@@ -85,7 +85,7 @@ def json_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]:
 def ndjson_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]:
     """The objects of an NDJSON file, one per line, numbered by line."""
     codec = _codec(options.encoding)
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in _lines(stream, name, options):
         try:
             text = raw.decode(codec)
         except UnicodeDecodeError as err:
@@ -100,6 +100,24 @@ def ndjson_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]
             yield Row(number, error=f"is not valid JSON: {err.msg} at column {err.colno}")
             continue
         yield _object_row(number, item, options)
+
+
+def _lines(stream: IO[bytes], name: str, options: Options) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines of *stream*; a line holding carriage returns (old Mac line endings)
+    is split at them, and that is noticed once."""
+    number = 0
+    told = False
+    for raw in stream:
+        if b"\r" not in raw.rstrip(b"\r\n"):
+            number += 1
+            yield number, raw
+            continue
+        if not told:
+            options.notice(f"{name}: has old Mac line endings (CR only); read as line breaks")
+            told = True
+        for part in raw.split(b"\r"):
+            number += 1
+            yield number, part
 
 
 def _label(encoding: str) -> str:
