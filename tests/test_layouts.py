@@ -47,6 +47,18 @@ def test_layouts(header: list[str], positions: dict[str, tuple[int, ...]]) -> No
     assert dict(layout(header, {}).positions) == positions
 
 
+def test_a_header_of_too_many_columns_is_refused_and_many_ignored_are_listed_short() -> None:
+    base = ["claim_id", "dos", "code", "units"]
+    with pytest.raises(HeaderError, match="the header has 1001 columns; cptkit reads at most 1000"):
+        layout(base + [f"note{i}" for i in range(997)], {})
+    data = ",".join(base + [f"note{i}" for i in range(25)]) + "\n"
+    reading = read(io.BytesIO(data.encode()), format="csv")
+    assert list(reading) == []
+    assert reading.notices[0] == (
+        "<stream>: ignored column(s): " + ", ".join(f"note{i}" for i in range(20)) + " and 5 more"
+    )
+
+
 def test_the_mapping_names_fields_and_ignores_columns() -> None:
     shape = layout(["Visit", "When", "Proc", "Qty", "Notes", "Mod A"], {
         "visit": "claim_id", "when": "date_of_service", "proc": "code", "mod_a": "modifier1",

@@ -90,7 +90,9 @@ def csv_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]:
         except HeaderError as err:
             raise Unreadable(f"{name}: {err}") from None
         if shape.ignored:
-            options.notice(f"{name}: ignored column(s): {', '.join(shape.ignored)}")
+            listed = ", ".join(shape.ignored[:20])
+            more = f" and {len(shape.ignored) - 20} more" if len(shape.ignored) > 20 else ""
+            options.notice(f"{name}: ignored column(s): {listed}{more}")
         reader = csv.reader(lines, delimiter=delimiter)
         yield from records(reader, shape, len(header), options, lines=lines)
     finally:

@@ -24,7 +24,18 @@ import attrs
 from ..claims import MAX_DIAGNOSES
 from ._rows import COLUMNS, REQUIRED
 
-__all__ = ["ALIASES", "MAX_MODIFIER_COLUMNS", "Layout", "layout", "normalise", "target"]
+__all__ = [
+    "ALIASES",
+    "MAX_COLUMNS",
+    "MAX_MODIFIER_COLUMNS",
+    "Layout",
+    "layout",
+    "normalise",
+    "target",
+]
+
+MAX_COLUMNS = 1000
+"""Columns a header may have (exports have dozens; the header checks stay cheap)."""
 
 MAX_MODIFIER_COLUMNS = 4
 """An 837P (and CMS-1500) line carries at most four modifiers."""
@@ -132,6 +143,10 @@ def layout(header: Sequence[str], columns: Mapping[str, str]) -> Layout:
         HeaderError: a field is given twice, a required column is
             missing, or a column is a near miss or an unused modifier or diagnosis column.
     """
+    if len(header) > MAX_COLUMNS:
+        raise HeaderError(
+            f"the header has {len(header)} columns; cptkit reads at most {MAX_COLUMNS}"
+        )
     found: dict[str, dict[int, int]] = {}
     given: dict[tuple[str, int], str] = {}
     ignored: list[tuple[int, str]] = []
