@@ -183,7 +183,7 @@ def test_encoding_and_date_format(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_standard_input_and_input_format(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     data = (DATA / "pm-extra-keys.ndjson").read_bytes()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
@@ -192,6 +192,10 @@ def test_standard_input_and_input_format(
     assert [f["file"] for f in json.loads(out)["findings"]] == ["<stdin>", "<stdin>"]
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert run(capsys, "-", "--input-format", "csv")[0] == 2  # not a CSV header
+    export = tmp_path / "export.txt"
+    export.write_bytes(data)
+    assert run(capsys, export)[0] == 2  # cannot tell its format from the name
+    assert run(capsys, export, "--input-format", "ndjson")[0] == 1
 
 
 def test_nothing_read_at_all_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

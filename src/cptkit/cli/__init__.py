@@ -176,33 +176,22 @@ def check(args: argparse.Namespace) -> int:
     """``cptkit check``: read, group, validate and report; return the exit status."""
     from .. import dataset_version, rulesets
 
-    files, problems, notices = claim_files(args.files)
+    files, problems, notices = claim_files(args.files, named=args.input_format is None)
     if problems:
         for problem in problems:
             _notice(problem)
         return EXIT_USAGE
-    if args.date_format is not None and "%" not in args.date_format:
-        print(
-            f"cptkit check: --date-format {args.date_format!r} has no %d, %m or %Y", file=sys.stderr
-        )
-        return EXIT_USAGE
     for text in notices:
         _notice(text)
-    ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
-    # One context for the whole run: its memos are shared by every claim of every file.
-    context = make_context(rules=ruleset, on=args.on)
-    where = min(max(len(name) for name in files) + 6, 40)
-    writer = make_writer(args.format, where=where, progress=args.progress)
-    summary = Summary(files=len(files))
-    writer.begin({"cptkit": __version__, "dataset": dataset_version, "rules": args.rules})
 
     def notice(text: str) -> None:
         writer.progress.clear()
         _notice(text)
 
-    for name in files:
-        try:
-            reading = read(
+    try:
+        # Readings open their file when first read; made now, they check the options first.
+        readings = [
+            read(
                 name,
                 format=args.input_format,
                 columns=dict(args.map),
@@ -210,6 +199,20 @@ def check(args: argparse.Namespace) -> int:
                 date_format=args.date_format,
                 on_notice=notice,
             )
+            for name in files
+        ]
+    except InvalidInput as err:  # --map naming no field, --date-format without a directive
+        _notice(str(err))
+        return EXIT_USAGE
+    ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
+    # One context for the whole run: its memos are shared by every claim of every file.
+    context = make_context(rules=ruleset, on=args.on)
+    where = min(max(len(name) for name in files) + 6, 40)
+    writer = make_writer(args.format, where=where, progress=args.progress)
+    summary = Summary(files=len(files))
+    writer.begin({"cptkit": __version__, "dataset": dataset_version, "rules": args.rules})
+    for reading in readings:
+        try:
             for event in reading:
                 for record in _records(event, ruleset, context, summary):
                     writer.record(record)
@@ -218,16 +221,12 @@ def check(args: argparse.Namespace) -> int:
         except Unreadable as err:
             writer.progress.clear()
             _notice(str(err))
-            summary.unreadable.append(name)
+            summary.unreadable.append(reading.name)
             continue
-        except InvalidInput as err:  # a --map naming no field
-            writer.progress.clear()
-            _notice(str(err))
-            return EXIT_USAGE
         summary.rows_read += reading.counts.rows
         summary.rows_rejected += reading.counts.rejected
     if not summary.rows_read and not summary.unreadable:
-        print("cptkit check: nothing to check: no file holds a row", file=sys.stderr)
+        _notice("nothing to check: no file holds a row")
         summary.unreadable.extend(files)
     writer.end(summary)
     return summary.exit_status

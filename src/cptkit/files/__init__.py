@@ -244,9 +244,12 @@ def _warn(text: str) -> None:
     warnings.warn(text, FileNotice, stacklevel=4)
 
 
-def claim_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str], list[str]]:
+def claim_files(
+    paths: Iterable[str | os.PathLike[str]], *, named: bool = True
+) -> tuple[list[str], list[str], list[str]]:
     """The claim files *paths* name: a folder stands for the files directly in it whose
-    ending is in :data:`FORMATS`, in name order; ``"-"`` is standard input.
+    ending is in :data:`FORMATS`, in name order; ``"-"`` is standard input. With *named*
+    false (the format is given), a file named outright may have any ending.
 
     Returns:
         ``(files, problems, notices)``: the files to read; what is wrong with the paths (a
@@ -278,7 +281,7 @@ def claim_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], lis
             files.extend(found)
         elif not path.exists():
             problems.append(f"{path}: no such file")
-        elif format_of(path) is None:
+        elif format_of(path) is None and named:
             problems.append(f"{path}: cannot tell its format from the name (expected {_ENDINGS})")
         else:
             files.append(str(path))
