@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from .. import __version__
 from .._convert import to_date
 from ..errors import InvalidInput
-from ..files import FORMATS, Group, Rejected, Unreadable, claim_files, read
+from ..files import FORMATS, SUFFIXES, Group, Rejected, Unreadable, claim_files, read
 from ..validation import Context, RuleSet, make_context
 from ..validation import _run as run_rules
 from . import _info
@@ -76,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="validate claim lines from CSV, JSON or NDJSON files",
         description="Validate claim lines read from CSV, JSON or NDJSON files (a directory"
-        " means every *.csv, *.json, *.ndjson and *.jsonl file in it; - is standard input)"
-        " and print the findings.",
+        f" means every {', '.join('*' + suffix for suffix in SUFFIXES)} file in it; - is"
+        " standard input) and print the findings.",
     )
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")

@@ -54,6 +54,7 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "LINE_COLUMNS",
+    "SUFFIXES",
     "Counts",
     "CountsDoNotAddUp",
     "FileNotice",
@@ -93,6 +94,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
 
 _BY_SUFFIX = {suffix: kind for kind in FORMATS.values() for suffix in kind.suffixes}
 SUFFIXES = tuple(_BY_SUFFIX)
+"""Every file name ending :data:`FORMATS` reads (``.csv``, ``.json`` ...)."""
 _ENDINGS = ", ".join(sorted(SUFFIXES))
 _PATTERNS = ", ".join(f"*{suffix}" for suffix in SUFFIXES[:-1]) + f" or *{SUFFIXES[-1]}"
 
