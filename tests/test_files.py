@@ -379,3 +379,14 @@ def test_old_mac_line_endings_in_ndjson_are_read_and_noticed() -> None:
     assert notices == ["<stream>: has old Mac line endings (CR only); read as line breaks"]
     found, notices = events("\r\n".join(lines), format="ndjson")  # CRLF is not old Mac
     assert (len(checked(found)), notices) == (3, [])
+
+
+def test_sources_that_are_not_binary_are_refused_and_utf16_can_be_named() -> None:
+    with pytest.raises(InvalidInput, match="source: 'StringIO' is not a path, '-' or a binary"):
+        read(io.StringIO(HEADER), format="csv")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="source: 'int' is not"):
+        read(3, format="csv")  # type: ignore[arg-type]
+    data = (HEADER + f"C1,{ROW}\n").encode("utf-16")
+    with pytest.raises(Unreadable, match="is UTF-16 text; save it as UTF-8"):
+        events(data, format="csv")
+    assert checked(events(data, format="csv", encoding="utf-16")[0]) == ["C1"]

@@ -31,6 +31,7 @@ claim with a rejected row is held back whole.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import os
@@ -178,6 +179,10 @@ def read(
         CountsDoNotAddUp: (at the end) a defect in cptkit lost a row; never expected.
     """
     options = _options(columns, encoding, date_format)
+    if not _usable(source):
+        raise InvalidInput(
+            "source", type(source).__name__, "a path, '-' or a binary file object (mode 'rb')"
+        )
     kind = _format(source, format)
     name = _name(source)
 
@@ -188,7 +193,7 @@ def read(
                 on_notice(text)
 
         told = Options(options.columns, options.encoding, options.date_format, notice)
-        with _opened(source, reading.name) as stream:
+        with _opened(source, reading.name, options.encoding) as stream:
             chosen = kind or _sniff(stream)
             yield from group(reading.name, chosen.rows(stream, reading.name, told), reading.counts)
         if not reading.counts.rows:
@@ -294,8 +299,6 @@ def claim_files(
 
 
 def _options(columns: Mapping[str, str] | None, encoding: str, date_format: str | None) -> Options:
-    import codecs
-
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -312,6 +315,13 @@ def _options(columns: Mapping[str, str] | None, encoding: str, date_format: str 
     if date_format is not None and (type(date_format) is not str or "%" not in date_format):
         raise InvalidInput("date_format", date_format, "a strptime format such as '%m/%d/%Y'")
     return Options(MappingProxyType(mapping), encoding, date_format)
+
+
+def _usable(source: object) -> bool:
+    """A path, ``"-"``, or a file object that reads bytes (not text)."""
+    if isinstance(source, (str, os.PathLike)):
+        return True
+    return callable(getattr(source, "read", None)) and not isinstance(source, io.TextIOBase)
 
 
 def _name(source: Source) -> str:
@@ -339,7 +349,7 @@ def _format(source: Source, format: str | None) -> Format | None:
 
 
 @contextlib.contextmanager
-def _opened(source: Source, name: str) -> Iterator[io.BufferedReader]:
+def _opened(source: Source, name: str, encoding: str) -> Iterator[io.BufferedReader]:
     if source == "-":
         stream: IO[bytes] = sys.stdin.buffer
         close = False
@@ -353,7 +363,8 @@ def _opened(source: Source, name: str) -> Iterator[io.BufferedReader]:
         stream, close = source, False
     try:
         peekable = _peekable(stream)
-        if peekable.peek(4)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+        if utf8 and peekable.peek(4)[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise Unreadable(f"{name}: is UTF-16 text; save it as UTF-8")
         yield peekable
     finally:
