@@ -11,7 +11,8 @@ Writes a synthetic file (bench/generate.py), then times, each the best of --repe
 3. polars: the same on ``polars.read_csv(path, infer_schema_length=None)``.
 
 and prints each frame time over the file time. Exits 1 when a ratio is above 2, or when a
-frame gives other claims than the file.
+frame gives other claims than the file (--smoke checks the claims only: 2,000 lines time
+fixed overheads, not reading).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name} (claims_from_frame, default dtypes): {took:.2f} s;"
                 f" ratio {ratio:.2f} (limit {LIMIT}); same claims as the file: {same}"
             )
-            if ratio > LIMIT or not same:
+            if not same or (ratio > LIMIT and not args.smoke):  # 2,000 lines time overheads
                 status = 1
     return status
 

@@ -108,6 +108,10 @@ def test_unusable_columns_are_refused() -> None:
         list(claims_from_frame(frame))
     with pytest.raises(InvalidInput, match="frame: 'list' is not a pandas or polars DataFrame"):
         list(claims_from_frame([]))
+    twice = pandas.DataFrame([["C1", "97110", "97110", 1, "2026-03-02"]],
+                             columns=["claim_id", "code", "code", "units", "dos"])  # fmt: skip
+    with pytest.raises(InvalidInput, match=r"column\(s\) given twice: code"):
+        list(claims_from_frame(twice))
     mapped = frame.rename(columns={"minute": "When"}).assign(When="2026-03-02")
     assert (
         len(list(claims_from_frame(mapped.assign(dx="M54.50"), {"When": "date_of_service"}))) == 1

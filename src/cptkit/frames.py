@@ -84,21 +84,22 @@ def claims_from_frame(
     except HeaderError as err:
         raise InvalidInput("frame", type(frame).__name__, f"usable columns: {err}") from None
     field_at = {at: field for field, where in shape.positions.items() for at in where}
-    texts = [_texts(get(name), _PAD.get(field_at.get(at, ""), 0)) for at, name in enumerate(names)]
+    texts = [_texts(get(at), _PAD.get(field_at.get(at, ""), 0)) for at in range(len(names))]
     rows = zip(*texts, strict=True) if texts else iter(())
     read = records(rows, shape, len(names), options, first=0)
     return claims_of(group("<frame>", read, Counts()), on_rejected)
 
 
-def _columns(frame: Any) -> tuple[list[str], Callable[[str], list[Any]]]:
+def _columns(frame: Any) -> tuple[list[str], Callable[[int], list[Any]]]:
+    """The frame's column names, and the values of the column at a position as a list."""
     if type(frame).__module__.split(".")[0] == "polars":
-        return [str(name) for name in frame.columns], lambda name: frame.get_column(name).to_list()
+        return [str(name) for name in frame.columns], lambda at: frame.to_series(at).to_list()
     try:
-        names = list(frame.columns)
+        names = [str(name) for name in frame.columns]  # a name given twice is refused later
+        values = frame.iloc
     except AttributeError:
         raise InvalidInput("frame", type(frame).__name__, "a pandas or polars DataFrame") from None
-    by_text = {str(name): name for name in names}
-    return list(by_text), lambda name: frame[by_text[name]].tolist()
+    return names, lambda at: values[:, at].tolist()
 
 
 def _texts(values: list[Any], pad: int) -> list[str]:
