@@ -390,3 +390,16 @@ def test_sources_that_are_not_binary_are_refused_and_utf16_can_be_named() -> Non
     with pytest.raises(Unreadable, match="is UTF-16 text; save it as UTF-8"):
         events(data, format="csv")
     assert checked(events(data, format="csv", encoding="utf-16")[0]) == ["C1"]
+
+
+def test_json_beyond_python_limits_is_rejected_not_raised() -> None:
+    huge = '{"claim_id": "C1", "units": ' + "9" * 5000 + "}"
+    deep = "[" * 100_000 + "]" * 100_000
+    found, _ = events(f"{huge}\n{deep}\n", format="ndjson")
+    assert [reason for _, _, reason in rejected(found)] == [
+        "is not readable JSON: a number of more than 4300 digits",
+        "is not readable JSON: nested too deeply",
+    ]
+    for document in (f"[{huge}]", deep):
+        with pytest.raises(Unreadable, match="is not readable JSON: "):
+            events(document, format="json")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -76,6 +77,8 @@ def json_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]:
         raise Unreadable(
             f"{name}: is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from None
+    except (ValueError, RecursionError) as err:
+        raise Unreadable(f"{name}: is not readable JSON: {_beyond(err)}") from None
     if type(document) is not list:
         raise Unreadable(f"{name}: expected a JSON list of line or claim objects")
     for number, item in enumerate(document, start=1):
@@ -99,6 +102,9 @@ def ndjson_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]
         except json.JSONDecodeError as err:
             yield Row(number, error=f"is not valid JSON: {err.msg} at column {err.colno}")
             continue
+        except (ValueError, RecursionError) as err:
+            yield Row(number, error=f"is not readable JSON: {_beyond(err)}")
+            continue
         yield _object_row(number, item, options)
 
 
@@ -118,6 +124,13 @@ def _lines(stream: IO[bytes], name: str, options: Options) -> Iterator[tuple[int
         for part in raw.split(b"\r"):
             number += 1
             yield number, part
+
+
+def _beyond(err: ValueError | RecursionError) -> str:
+    """What took JSON past Python's limits (the value itself is not shown)."""
+    if isinstance(err, RecursionError):
+        return "nested too deeply"
+    return f"a number of more than {sys.get_int_max_str_digits()} digits"
 
 
 def _label(encoding: str) -> str:
