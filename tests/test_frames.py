@@ -177,7 +177,7 @@ def test_numpy_scalars_of_other_kinds_and_missing_libraries(
 ) -> None:
     frame = pandas.DataFrame({"claim_id": ["C1"], "date_of_service": ["2026-03-02"],
                               "code": ["97110"], "units": [1], "diagnoses": ["M54.50"],
-                              "minutes": numpy.array([33.0], dtype="float32"),
+                              "minutes": pandas.Series([numpy.float32(33.0)], dtype=object),
                               "payer": [Path("Medicare")]})  # fmt: skip
     (claim,) = claims_from_frame(frame)
     assert claim.lines[0].minutes == 33 and claim.payer == "Medicare"  # any object: its str
