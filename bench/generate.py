@@ -18,9 +18,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from cptkit.cli._read import LINE_FIELDS
+from cptkit.files import LINE_COLUMNS
 
-COLUMNS = ["claim_id", *LINE_FIELDS, "diagnoses"]  # the columns `cptkit check` reads
+COLUMNS = ["claim_id", *LINE_COLUMNS, "diagnoses"]  # the columns `cptkit check` reads
 
 PT_TIMED = ["97110", "97112", "97140", "97530", "97116", "97535"]
 OT_TIMED = ["97110", "97530", "97535", "97112", "97140"]

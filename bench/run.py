@@ -41,12 +41,12 @@ import generate  # noqa: E402
 
 import cptkit  # noqa: E402
 from cptkit import Claim  # noqa: E402
-from cptkit.cli._group import claims as claims_of  # noqa: E402
+from cptkit.files import read_claims as claims_of  # noqa: E402
 
 
 def read_claims(path: Path) -> Iterator[Claim]:
-    """Rows -> claims with the command line's own streaming reader (as ``cptkit check``)."""
-    return claims_of(path)
+    """Rows -> claims with the public streaming reader (as ``cptkit check``)."""
+    return claims_of(path, on_rejected=lambda rejected: None)
 
 
 def floor(path: Path) -> int:

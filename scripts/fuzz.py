@@ -4,8 +4,9 @@
     python scripts/fuzz.py [--examples 5000]
 
 Runs the fuzz tests (arbitrary input to the parsers, ``structure``, ``units.allocate``, the
-lookups, the X12 and FHIR readers, and the command line's CSV/JSON/NDJSON readers) under the
-``fuzz`` hypothesis profile and prints how many inputs were tried and how many failed.
+lookups, the X12 and FHIR readers, and the CSV/JSON/NDJSON readers of ``cptkit.files`` through
+the library and the command line) under the ``fuzz`` hypothesis profile and prints how many
+inputs were tried and how many failed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FUZZ_TESTS = [
     "tests/test_reliability.py",
     "tests/test_fuzz_readers.py",
+    "tests/test_files.py",
     "tests/test_robustness.py",
     "tests/test_x12.py",
     "tests/test_fhir.py",

@@ -150,7 +150,7 @@ def test_a_claim_without_diagnoses_is_held_back(
     ("row", "field", "message"),
     [
         ("C1,2026-03-02,97110,GP GO;,2,xx,1,M54.50", "minutes", "minutes: 'xx' is not an int >= 0"),
-        ("C1,2026-03-02,97110,G,1,,1,M54.50", "modifiers", "modifiers[0]: 'G' is not"),
+        ("C1,2026-03-02,97110,G,1,,1,M54.50", "modifiers", "modifiers: 'G' is not"),
         ("C1,2026-03-02,97110,GP,1,,0,M54.50", "diagnosis_pointers", "diagnosis_pointers: 0 is"),
         ("C1,2026-03-02,97110,GP,1,,1,M5", "diagnoses", "diagnoses: 'M5' is not"),
         (",2026-03-02,97110,GP,1,,1,M54.50", "claim_id", "claim_id: is empty"),
@@ -190,7 +190,11 @@ def test_blank_lines_are_skipped(capsys: pytest.CaptureFixture[str], tmp_path: P
     [
         ("e.csv", b"", "is empty; expected a header row"),
         ("d.csv", b"code,code,units,date_of_service,claim_id\n", "column(s) given twice: code"),
-        ("k.csv", b"code,units,date_of_service\n", "needs a claim_id column, or a patient_id"),
+        (
+            "k.csv",
+            b"code,units,date_of_service\n",
+            "missing required column(s): claim_id (or patient_id)",
+        ),
         ("n.csv", b"x" * 200_000 + b"\n", "the header row is not readable as CSV"),
         ("o.json", b'{"claim_id": "C1"}', "expected a JSON list of line or claim objects"),
         ("u.json", b'[{"payer": "Caf\xe9"}]', "is not UTF-8 text (byte 16)"),
@@ -380,3 +384,16 @@ def test_on_takes_what_the_library_takes(capsys: pytest.CaptureFixture[str], tex
         main(["lookup", "97110", "--on", text])
     assert stop.value.code == 2
     assert f"'{text}' is not a date (expected YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_an_unknown_key_in_a_line_object_is_a_rejected_row_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The newcomer's repro: a practice-management export with a patient_name key.
+    line = {"claim_id": "SLP-1", "patient_name": "Jane Doe", "date_of_service": "2026-03-04",
+            "code": "92507", "modifiers": ["GN"], "units": 1, "diagnosis_pointers": [1],
+            "diagnoses": ["F80.0"]}  # fmt: skip
+    path = write(tmp_path / "extra.ndjson", json.dumps(line) + "\n")
+    document = check_json(capsys, path)
+    assert rules(document) == [(1, "row-rejected", None, "unknown key(s): 'patient_name'")]
+    assert "Jane" not in json.dumps(document)

@@ -11,15 +11,15 @@ import pytest
 
 import cptkit
 from cptkit import Claim, ClaimLine, rulesets
-from cptkit.cli._group import claims
 from cptkit.distributed import validate_bag
+from cptkit.files import read_claims
 from cptkit.validation import Checker
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 def read_partition(paths: list[str]) -> list[Claim]:
-    return [claim for path in paths for claim in claims(Path(path))]
+    return [claim for path in paths for claim in read_claims(path)]
 
 
 @pytest.fixture(scope="module")

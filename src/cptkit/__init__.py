@@ -10,7 +10,7 @@ Importing cptkit opens no data file; the packaged dataset loads on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .claims import Claim, ClaimLine
 from .codes import Category, Code
@@ -30,6 +30,7 @@ from .errors import (
     InvalidPlaceOfService,
     InvalidRecord,
     NotPriced,
+    Problem,
     UnknownCode,
     UnknownDiagnosis,
     UnknownLocality,
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
         PTPEdit,
         Timing,
     )
-    from .validation import validate, validate_many
+    from .validation import Finding, Report, Severity, validate, validate_many
 
 # Names served on first access, so that `import cptkit` stays cheap: the dataset machinery
 # (importlib.resources, hashlib, csv, the record classes) loads with the first lookup.
@@ -74,7 +75,33 @@ _LAZY = {
     "Timing": "records",
     "validate": "validation",
     "validate_many": "validation",
+    "Finding": "validation",
+    "Report": "validation",
+    "Severity": "validation",
 }
+
+# Submodules served on first access too (`cptkit.rulesets.medicare()` right after `import
+# cptkit`), and listed by dir(cptkit) for completion.
+_SUBMODULES = (
+    "claims",
+    "codes",
+    "diagnoses",
+    "distributed",
+    "errors",
+    "files",
+    "fhir",
+    "frames",
+    "modifiers",
+    "places",
+    "policy",
+    "records",
+    "rulesets",
+    "serialization",
+    "strategies",
+    "units",
+    "validation",
+    "x12",
+)
 
 __version__ = "0.1.0"
 
@@ -94,6 +121,7 @@ __all__ = [
     "Diagnosis",
     "DiagnosisInfo",
     "Discipline",
+    "Finding",
     "InvalidClaim",
     "InvalidClaimLine",
     "InvalidCode",
@@ -112,6 +140,9 @@ __all__ = [
     "PTPEdit",
     "PlaceInfo",
     "PlaceOfService",
+    "Problem",
+    "Report",
+    "Severity",
     "Timing",
     "UnknownCode",
     "UnknownDiagnosis",
@@ -129,6 +160,7 @@ __all__ = [
     "lookup_diagnosis",
     "lookup_modifier",
     "lookup_place_of_service",
+    "preload",
     "search",
     "validate",
     "validate_many",
@@ -158,6 +190,13 @@ def lookup(code: Code | str, *, on: DateLike = None) -> CodeInfo:
     return catalog().lookup(code, on=on)
 
 
+_D = TypeVar("_D")
+
+
+@overload
+def get(code: Code | str, default: None = None, *, on: DateLike = None) -> CodeInfo | None: ...
+@overload
+def get(code: Code | str, default: _D, *, on: DateLike = None) -> CodeInfo | _D: ...
 def get(code: Code | str, default: object = None, *, on: DateLike = None) -> object:
     """The record for *code*, or *default* when the dataset does not know it."""
     return catalog().get(code, default, on=on)
@@ -173,6 +212,14 @@ def lookup_modifier(modifier: Modifier | str, *, on: DateLike = None) -> Modifie
     return catalog().lookup_modifier(modifier, on=on)
 
 
+@overload
+def get_modifier(
+    modifier: Modifier | str, default: None = None, *, on: DateLike = None
+) -> ModifierInfo | None: ...
+@overload
+def get_modifier(
+    modifier: Modifier | str, default: _D, *, on: DateLike = None
+) -> ModifierInfo | _D: ...
 def get_modifier(
     modifier: Modifier | str, default: object = None, *, on: DateLike = None
 ) -> object:
@@ -185,6 +232,14 @@ def lookup_place_of_service(place: PlaceOfService | str, *, on: DateLike = None)
     return catalog().lookup_place_of_service(place, on=on)
 
 
+@overload
+def get_place_of_service(
+    place: PlaceOfService | str, default: None = None, *, on: DateLike = None
+) -> PlaceInfo | None: ...
+@overload
+def get_place_of_service(
+    place: PlaceOfService | str, default: _D, *, on: DateLike = None
+) -> PlaceInfo | _D: ...
 def get_place_of_service(
     place: PlaceOfService | str, default: object = None, *, on: DateLike = None
 ) -> object:
@@ -241,20 +296,44 @@ def get_diagnosis(code: Diagnosis | str, default: object = None, *, on: DateLike
     return run(code, default, on=on)
 
 
+def preload() -> None:
+    """Load the packaged dataset now, not on the first lookup or validation.
+
+    A service calls it at start-up, so that its first request does not wait for the tables
+    (the NCCI pairs take about half a second). Loading is thread-safe and happens once; later
+    calls return at once.
+
+    .. versionadded:: 0.2.0
+    """
+    import datetime
+
+    from .validation import validate
+
+    lookup("97110")
+    lookup_modifier("GP")
+    lookup_place_of_service("11")
+    day = datetime.date(2026, 1, 5)
+    lines = [ClaimLine(code=code, units=1, date_of_service=day, modifiers=["GP"],
+                       diagnosis_pointers=[1]) for code in ("97140", "97530")]  # fmt: skip
+    validate(Claim(lines=lines, diagnoses=["M54.50"]))  # the rule tables: NCCI pairs, MUEs
+
+
 def __getattr__(name: str) -> Any:
     # dataset_version reads the small manifest on first access, so that import opens no file.
     if name == "dataset_version":
         from ._dataset import manifest
 
         return str(manifest()["dataset_version"])
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)  # the import sets the attribute
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return list(__all__)
+    return sorted({*__all__, *_SUBMODULES})

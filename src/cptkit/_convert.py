@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import operator
 import re
 from collections.abc import Iterable
 from typing import TypeVar
@@ -18,6 +19,7 @@ from ._text import ShapedText
 from .errors import InvalidInput
 
 __all__ = [
+    "exact_int",
     "to_date",
     "to_decimal",
     "to_int",
@@ -58,11 +60,26 @@ def to_shaped_tuple(
     return tuple(to_shaped(item, cls, error, field) for item in values)
 
 
+def exact_int(value: object) -> int | None:
+    """*value* as an ``int`` if it is an exact integer (an ``int``, or a numpy integer scalar,
+    through :func:`operator.index`), else ``None``: ``bool``, floats and texts are not."""
+    if type(value) is int:
+        return value
+    if isinstance(value, (bool, float, str, bytes)):
+        return None
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def to_int(value: object, error: type[InvalidInput], field: str, *, minimum: int) -> int:
-    """An ``int`` >= *minimum*; ``bool``, ``float`` and digit strings are refused."""
-    if type(value) is not int or value < minimum:
+    """An ``int`` >= *minimum*; numpy integers are ints, ``bool``, ``float`` and digit strings
+    are refused."""
+    number = exact_int(value)
+    if number is None or number < minimum:
         raise error(field, value, f"an int >= {minimum}")
-    return value
+    return number
 
 
 def to_date(value: object, error: type[InvalidInput], field: str) -> datetime.date:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import attrs
 
 from ._convert import (
+    exact_int,
     to_date,
     to_decimal,
     to_int,
@@ -76,11 +77,13 @@ def _charge(value: object) -> decimal.Decimal | None:
 def _pointers(values: object) -> tuple[int, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InvalidClaimLine("diagnosis_pointers", values, "a list of ints 1-12")
-    pointers = tuple(values)
-    for pointer in pointers:
-        if type(pointer) is not int or not 1 <= pointer <= MAX_DIAGNOSES:
+    pointers = []
+    for pointer in values:
+        number = exact_int(pointer)  # an int, or a numpy integer
+        if number is None or not 1 <= number <= MAX_DIAGNOSES:
             raise InvalidClaimLine("diagnosis_pointers", pointer, "an int 1-12")
-    return pointers
+        pointers.append(number)
+    return tuple(pointers)
 
 
 @attrs.frozen
@@ -89,7 +92,8 @@ class ClaimLine:
 
     Args:
         code: the procedure code (a :class:`~cptkit.Code` or its text).
-        units: billed units, an ``int`` >= 1.
+        units: billed units, an ``int`` >= 1 (a numpy integer is taken as its ``int``;
+            floats never are).
         date_of_service: a :class:`datetime.date` or ``'YYYY-MM-DD'``.
         modifiers: the modifiers in billed order (texts or :class:`~cptkit.Modifier`).
         place_of_service: the line's place of service, or ``None`` to use the claim's.
@@ -101,6 +105,8 @@ class ClaimLine:
         InvalidClaimLine: a field has the wrong type or range; the message names that field.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Counts and pointers take numpy integer scalars.
     """
 
     code: Code = attrs.field(converter=_code)

@@ -11,10 +11,14 @@ Recipe (one claim must not span two partitions: partition by file, or by claim i
     import dask.bag as db
     from distributed import Client
     from cptkit.distributed import validate_bag
+    from cptkit.files import read_claims
     from cptkit.validation import Checker
 
+    def read_partition(paths):
+        return [claim for path in paths for claim in read_claims(path)]
+
     client = Client("scheduler:8786")
-    claims = db.from_sequence(paths, npartitions=len(paths)).map_partitions(read_my_claims)
+    claims = db.from_sequence(paths, npartitions=len(paths)).map_partitions(read_partition)
     findings = validate_bag(claims, Checker(rules=cptkit.rulesets.medicare())).compute()
 
 .. versionadded:: 0.1.0

@@ -35,6 +35,7 @@ __all__ = [
     "InvalidPlaceOfService",
     "InvalidRecord",
     "NotPriced",
+    "Problem",
     "UnknownCode",
     "UnknownDiagnosis",
     "UnknownLocality",
@@ -115,6 +116,37 @@ class InvalidMinutes(InvalidInput):
     """Minutes given to the units calculator that are not a whole number >= 0 for a code."""
 
 
+class Problem(tuple[str, str]):
+    """One offending field of an :class:`InvalidRecord`: a ``(path, message)`` pair that also
+    says what was expected, so that a service can answer without echoing the value.
+
+    Attributes:
+        path: where in the document (``"$.lines[0].units"``).
+        message: the value and what was expected (it shows the value: patient data, perhaps).
+        expected: what was expected, in words, without the value (``"an int >= 1"``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    expected: str
+
+    def __new__(cls, path: str, message: str, expected: str) -> Problem:
+        problem = super().__new__(cls, (path, message))
+        problem.expected = expected
+        return problem
+
+    @property
+    def path(self) -> str:
+        return self[0]
+
+    @property
+    def message(self) -> str:
+        return self[1]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self[0], self[1], self.expected))
+
+
 class InvalidRecord(CptkitError, ValueError):
     """A dict (or JSON document) that cannot be turned into a cptkit value.
 
@@ -122,7 +154,8 @@ class InvalidRecord(CptkitError, ValueError):
 
     Attributes:
         problems: ``(path, message)`` pairs, one for each offending field, such as
-            ``("$.lines[0].units", "units: 0 is not an int >= 1")``.
+            ``("$.lines[0].units", "units: 0 is not an int >= 1")``; each is a
+            :class:`Problem`, whose ``expected`` omits the value.
     """
 
     def __init__(self, type_name: str, problems: tuple[tuple[str, str], ...]) -> None:

@@ -27,11 +27,10 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from .._convert import to_date
 from ..errors import CptkitError, DatasetError, InvalidInput
+from ..files import FORMATS, SUFFIXES, Group, Rejected, Unreadable, claim_files, read
 from ..validation import Checker
 from . import _estimate, _info
-from ._group import Counts, Group, Rejected, read
-from ._output import Record, Summary, make_writer
-from ._read import FORMATS, Unreadable, file_format
+from ._output import Record, Summary, make_writer, printable
 
 if TYPE_CHECKING:
     from .._catalog import Catalog
@@ -49,6 +48,23 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
+def _mapping(text: str) -> tuple[str, str]:
+    name, equals, field = text.rpartition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=FIELD (e.g. DOS=date_of_service)")
+    return name, field.strip()
+
+
+def _encoding(text: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a text encoding Python knows") from None
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cptkit",
@@ -64,9 +80,10 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="validate claim lines from CSV, JSON or NDJSON files",
         description="Validate claim lines read from CSV, JSON or NDJSON files (a directory"
-        " means every *.csv, *.json, *.ndjson and *.jsonl file in it) and print the findings.",
+        f" means every {', '.join('*' + suffix for suffix in SUFFIXES)} file in it; - is"
+        " standard input) and print the findings.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")
     check.add_argument("--on", type=_date, metavar="DATE", help="judge every line on this date")
     check.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -77,6 +94,25 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("CPTKIT_DATA") or None,
         help="newer CMS files (MUE, PTP, AOC, HCPCS) to judge by, over the packaged data"
         " (default: the CPTKIT_DATA environment variable)",
+    )
+    check.add_argument(
+        "--map",
+        type=_mapping,
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a column as a field (DOS=date_of_service); COLUMN= ignores the column",
+    )
+    check.add_argument(
+        "--encoding", type=_encoding, default="utf-8", help="the files' text encoding (cp1252)"
+    )
+    check.add_argument(
+        "--date-format", metavar="FORMAT", help="dates besides YYYY-MM-DD, e.g. %%m/%%d/%%Y"
+    )
+    check.add_argument(
+        "--input-format",
+        choices=tuple(FORMATS),
+        help="the files' format (default: from the name; from the content for -)",
     )
     check.add_argument(
         "--progress",
@@ -148,33 +184,41 @@ def _main(argv: Sequence[str] | None) -> int:
     return _info.run(args)
 
 
-def _files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    found: list[Path] = []
-    problems: list[str] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.is_file() and file_format(p))
-            if not inside:
-                problems.append(f"{path}: no *.csv, *.json, *.ndjson or *.jsonl file in it")
-            found.extend(inside)
-        elif not path.exists():
-            problems.append(f"{path}: no such file")
-        elif file_format(path) is None:
-            kinds = ", ".join(sorted(FORMATS))
-            problems.append(f"{path}: cannot tell its format from the name (expected {kinds})")
-        else:
-            found.append(path)
-    return found, problems
+def _notice(text: str) -> None:
+    print(f"cptkit check: {printable(text)}", file=sys.stderr)
 
 
 def check(args: argparse.Namespace) -> int:
     """``cptkit check``: read, group, validate and report; return the exit status."""
     from .. import rulesets
 
-    files, problems = _files(args.files)
+    files, problems, notices = claim_files(args.files, named=args.input_format is None)
     if problems:
         for problem in problems:
-            print(f"cptkit check: {problem}", file=sys.stderr)
+            _notice(problem)
+        return EXIT_USAGE
+    for text in notices:
+        _notice(text)
+
+    def notice(text: str) -> None:
+        writer.progress.clear()
+        _notice(text)
+
+    try:
+        # Readings open their file when first read; made now, they check the options first.
+        readings = [
+            read(
+                name,
+                format=args.input_format,
+                columns=dict(args.map),
+                encoding=args.encoding,
+                date_format=args.date_format,
+                on_notice=notice,
+            )
+            for name in files
+        ]
+    except InvalidInput as err:  # --map naming no field, --date-format without a directive
+        _notice(str(err))
         return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
     try:
@@ -184,24 +228,27 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # One checker for the whole run: its caches serve every claim of every file.
     checker = Checker(rules=ruleset, on=args.on, catalog=catalog)
-    where = min(max(len(str(path)) for path in files) + 6, 40)
+    where = min(max(len(name) for name in files) + 6, 40)
     writer = make_writer(args.format, where=where, progress=args.progress)
     summary = Summary(files=len(files), data=catalog.version)
     writer.begin({"cptkit": __version__, "dataset": catalog.version, "rules": args.rules})
-    for path in files:
-        counts = Counts()
+    for reading in readings:
         try:
-            for event in read(path, counts):
+            for event in reading:
                 for record in _records(event, checker, summary):
                     writer.record(record)
-                rows = summary.rows_read + counts.rows
-                writer.progress.update(str(path), rows, summary.claims_checked)
+                rows = summary.rows_read + reading.counts.rows
+                writer.progress.update(reading.name, rows, summary.claims_checked)
         except Unreadable as err:
             writer.progress.clear()
-            print(f"cptkit check: {err}", file=sys.stderr)
-            summary.unreadable.append(str(path))
-        summary.rows_read += counts.rows
-        summary.rows_rejected += counts.rejected
+            _notice(str(err))
+            summary.unreadable.append(reading.name)
+            continue
+        summary.rows_read += reading.counts.rows
+        summary.rows_rejected += reading.counts.rejected
+    if not summary.rows_read and not summary.unreadable:
+        _notice("nothing to check: no file holds a row")
+        summary.unreadable.extend(files)
     writer.end(summary)
     return summary.exit_status
 
@@ -230,7 +277,7 @@ def _records(event: Group | Rejected, checker: Checker, summary: Summary) -> Ite
             "error",
             "row-rejected",
             event.field,
-            event.message,
+            event.reason,
         )
     else:
         yield from _checked(event, checker, summary)

@@ -48,10 +48,13 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read, group, estimate and print; return the exit status."""
     from .. import payment
-    from . import EXIT_USAGE, _files
+    from ..files import claim_files
+    from . import EXIT_USAGE
 
     stream = sys.stdout
-    files, problems = _files(args.files)
+    files, problems, notices = claim_files(args.files)
+    for notice in notices:
+        print(f"cptkit estimate: {notice}", file=sys.stderr)
     known = {place.id for schedule in payment.fee_schedules() for place in schedule.localities()}
     if args.locality not in known:
         problems.append(f"--locality {args.locality!r} is not a MAC locality (e.g. 10112-00)")
@@ -70,21 +73,20 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(item["kind"] != "estimate" for item in results) else 0
 
 
-def _estimates(files: list[Path], args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+def _estimates(files: list[str], args: argparse.Namespace) -> Iterator[dict[str, Any]]:
     from .. import payment
-    from ._group import Counts, Rejected, read
-    from ._read import Unreadable
+    from ..files import Rejected, Unreadable, read
 
     for path in files:
         try:
-            for event in read(path, Counts()):
+            for event in read(path):
                 if isinstance(event, Rejected):
                     yield {
                         "kind": "rejected",
                         "file": event.file,
                         "row": event.row,
                         "claim_id": event.claim_id,
-                        "problem": event.message,
+                        "problem": event.reason,
                     }
                     continue
                 where = {"file": event.file, "row": event.rows[0], "rows": event.rows}

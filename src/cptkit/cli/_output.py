@@ -4,19 +4,34 @@
 Every writer takes records one at a time, so output streams as claims are checked. A record is
 a finding of a rule, or a row that was rejected (rule ``row-rejected``) or a claim whose rows
 were not adjacent (rule ``claim-rows-not-adjacent``).
+
+Text from the files read (a claim id, a file name) is made safe before it is shown: control
+characters are escaped in the table and on stderr (:func:`printable`), so no ANSI sequence or
+line break from a file reaches the terminal, and CSV cells that a spreadsheet would take for a
+formula are neutralised (:func:`spreadsheet_safe`, the OWASP rule).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import time
 from typing import Any, TextIO
 
 import attrs
 
-__all__ = ["COLUMNS", "Progress", "Record", "Summary", "Writer", "make_writer"]
+__all__ = [
+    "COLUMNS",
+    "Progress",
+    "Record",
+    "Summary",
+    "Writer",
+    "make_writer",
+    "printable",
+    "spreadsheet_safe",
+]
 
 COLUMNS = (
     "file",
@@ -31,6 +46,29 @@ COLUMNS = (
     "suggestion",
 )
 SEVERITIES = ("error", "warning", "info")
+
+# C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and
+# isolates, and lone surrogates (undecodable bytes of a file name): never shown raw.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """*text* with every control character escaped (``\\x1b``): safe on a terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """*text* for a CSV cell: printable, and with a leading ``'`` when it starts with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return, which a spreadsheet would run as a formula
+    (OWASP's CSV injection rule)."""
+    text = printable(text)
+    return "'" + text if text.startswith(_FORMULA) else text
 
 
 @attrs.frozen
@@ -99,7 +137,7 @@ class Summary:
         ]
         if self.unreadable:
             lines.append(f"Unreadable: {', '.join(self.unreadable)}")
-        return "\n".join(lines)
+        return "\n".join(map(printable, lines))
 
 
 def _n(count: int, noun: str) -> str:
@@ -122,7 +160,10 @@ class Progress:
         if now - self._last < 0.2:
             return
         self._last = now
-        self._stream.write(f"\r\x1b[Kcptkit: {file}: {rows:,} rows read, {claims:,} claims checked")
+        shown = printable(file)
+        self._stream.write(
+            f"\r\x1b[Kcptkit: {shown}: {rows:,} rows read, {claims:,} claims checked"
+        )
         self._stream.flush()
         self._shown = True
 
@@ -184,7 +225,7 @@ class TableWriter(Writer):
             record.carc or "-",
             message,
         )
-        print(self._line(cells), file=self.out)
+        print(self._line(tuple(map(printable, cells))), file=self.out)
 
     def end(self, summary: Summary) -> None:
         self.progress.clear()
@@ -226,7 +267,9 @@ class CsvWriter(Writer):
 
     def record(self, record: Record) -> None:
         values = record.to_dict()
-        self._writer.writerow(["" if values[c] is None else values[c] for c in COLUMNS])
+        self._writer.writerow(
+            ["" if values[c] is None else spreadsheet_safe(str(values[c])) for c in COLUMNS]
+        )
 
     def end(self, summary: Summary) -> None:
         self.progress.clear()
