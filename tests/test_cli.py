@@ -103,7 +103,7 @@ def test_json_format_is_one_document_with_the_summary() -> None:
         "file": "examples/common-mistakes.csv",
         "row": 2,
         "claim_id": "PT-1002",
-        "line": 1,
+        "line_number": 1,
         "severity": "error",
         "rule": "code-inactive",
         "field": "code",
@@ -130,7 +130,7 @@ def test_csv_format_writes_rows_and_the_summary_to_stderr() -> None:
     assert result.returncode == 1
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["rule"] for row in rows][:2] == ["code-inactive", "data-stale"]
-    assert rows[5]["line"] == "3" and rows[5]["carc"] == "CO-236"
+    assert rows[5]["line_number"] == "3" and rows[5]["carc"] == "CO-236"
     assert result.stderr.startswith("Summary: 1 file, 4 rows read")
 
 

@@ -55,7 +55,7 @@ def test_csv_format(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "check", "examples/common-mistakes.csv", "--format", "csv")
     assert status == 1
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows[0]["rule"] == "code-inactive" and rows[0]["line"] == "1"
+    assert rows[0]["rule"] == "code-inactive" and rows[0]["line_number"] == "1"
     assert err.startswith("Summary: 1 file, 4 rows read, 0 rejected")
 
 
@@ -97,7 +97,7 @@ def test_rows_group_by_patient_and_date_without_a_claim_id(
     document = check_json(capsys, write(tmp_path / "c.csv", text))
     assert document["summary"]["claims_checked"] == 3
     # Rows 2 and 3 are patient A's claim of 2026-03-02; B and A's next day are claims of their own.
-    assert [(f["row"], f["line"], f["rule"]) for f in document["findings"]] == [
+    assert [(f["row"], f["line_number"], f["rule"]) for f in document["findings"]] == [
         (3, 2, "duplicate-line")
     ]
     assert document["findings"][0]["claim_id"] is None  # patient ids are never printed
@@ -293,7 +293,7 @@ def test_ndjson_claim_objects(capsys: pytest.CaptureFixture[str], tmp_path: Path
     path = tmp_path / "c.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(claim).encode() + b"\n")
     document = check_json(capsys, path)
-    assert [(f["row"], f["line"], f["rule"]) for f in document["findings"]] == [
+    assert [(f["row"], f["line_number"], f["rule"]) for f in document["findings"]] == [
         (1, 1, "time-band-mismatch")
     ]
 

@@ -142,7 +142,7 @@ def test_findings_frame_has_fixed_dtypes_whatever_the_findings() -> None:
     empty = findings_frame([])
     assert list(full.columns) == list(FINDING_COLUMNS) == list(empty.columns)
     assert dict(full.dtypes.astype(str)) == dict(empty.dtypes.astype(str)) == {
-        "claim_id": "string", "line": "Int64", "severity": "category", "rule": "string",
+        "claim_id": "string", "line": "Int64", "line_number": "Int64", "severity": "category", "rule": "string",
         "field": "string", "message": "string", "carc": "string", "suggestion": "string",
     }  # fmt: skip
     assert list(full["rule"]) == ["code-inactive", "therapy-modifier-missing",

@@ -72,6 +72,7 @@ def test_report_outputs() -> None:
         "rule": "therapy-modifier-missing",
         "severity": "error",
         "line": 0,
+        "line_number": 1,
         "field": "modifiers",
         "message": "97110 is a therapy code without GP, GO or GN",
         "carc": "CO-4",
@@ -81,6 +82,9 @@ def test_report_outputs() -> None:
     text = str(report)
     assert text.splitlines()[0] == "claim C1: NOT OK (4 errors, 0 warnings, 0 info)"
     assert "-> use 96130, 96131, 96136, 96137 instead" in text
+    # People see 1-based line numbers, as on a CMS-1500; records keep the 0-based index too.
+    assert "  error   line 1   therapy-modifier-missing:" in text
+    assert [r["line_number"] for r in records] == [(r["line"] or 0) + 1 for r in records]
     page = report._repr_html_()
     assert page.startswith(
         "<div class='cptkit-report'><p>claim C1: not ok: 4 finding(s) (4 errors, 0 warnings,"
@@ -113,14 +117,16 @@ def test_to_pandas() -> None:
     frame = report.to_pandas()
     assert isinstance(frame, pandas.DataFrame)
     assert list(frame.columns) == [
-        "claim_id", "rule", "severity", "line", "field", "message", "carc", "suggestion"
+        "claim_id", "rule", "severity", "line", "line_number", "field", "message", "carc",
+        "suggestion",
     ]  # fmt: skip
     assert frame.to_dict("records") == report.to_records()
-    assert str(frame["line"].dtype) == "Int64"
+    assert str(frame["line"].dtype) == str(frame["line_number"].dtype) == "Int64"
     with_claim_level = Report(
         (Finding("no-payer", Severity.WARNING, None, "payer", "no payer label"),), "C9"
     )
     assert with_claim_level.to_pandas()["line"].isna().tolist() == [True]
+    assert with_claim_level.to_pandas()["line_number"].isna().tolist() == [True]
     assert Report(()).to_pandas().empty
 
 

@@ -147,6 +147,7 @@ def _text(value: object) -> str:
 FINDING_COLUMNS: Mapping[str, str] = {
     "claim_id": "string",
     "line": "Int64",
+    "line_number": "Int64",
     "severity": "severity",
     "rule": "string",
     "field": "string",

@@ -310,7 +310,7 @@ def _checked(group: Group, checker: Checker, summary: Summary) -> Iterator[Recor
             group.file,
             group.rows[index],
             claim.claim_id,
-            None if finding.line is None else finding.line + 1,
+            finding.line_number,
             finding.severity.value,
             finding.rule,
             finding.field,

@@ -199,7 +199,6 @@ def _csv(results: list[dict[str, Any]], args: argparse.Namespace, out: TextIO) -
         notes = "; ".join(notice.message for notice in found.notices)
         for line in found.lines:
             figures = [getattr(line, column) for column in LINE_COLUMNS]
-            figures[0] = line.line + 1  # 1-based, as in `cptkit check`
             row = item["rows"][line.line]
             writer.writerow([item["file"], row, found.claim_id or "", *figures, *totals, notes])
     print(_summary_text(results), file=sys.stderr)

@@ -37,7 +37,7 @@ COLUMNS = (
     "file",
     "row",
     "claim_id",
-    "line",
+    "line_number",
     "severity",
     "rule",
     "field",
@@ -73,12 +73,13 @@ def spreadsheet_safe(text: str) -> str:
 
 @attrs.frozen
 class Record:
-    """One line of output. ``line`` is 1-based within the claim, ``None`` for the claim."""
+    """One line of output. ``line_number`` is 1-based within the claim (as on a CMS-1500),
+    ``None`` for the claim."""
 
     file: str
     row: int
     claim_id: str | None
-    line: int | None
+    line_number: int | None
     severity: str
     rule: str
     field: str | None
@@ -219,7 +220,7 @@ class TableWriter(Writer):
         cells = (
             f"{record.file}:{record.row}",
             record.claim_id or "-",
-            "-" if record.line is None else str(record.line),
+            "-" if record.line_number is None else str(record.line_number),
             record.severity,
             record.rule,
             record.carc or "-",

@@ -77,12 +77,20 @@ class LineEstimate:
     paid: bool
     """``False`` when the status says Medicare pays nothing for the code (allowed is 0)."""
 
+    @property
+    def line_number(self) -> int:
+        """The line's 1-based number, as on a CMS-1500 (:attr:`line` is the 0-based index)."""
+        return self.line + 1
+
     def to_record(self) -> dict[str, Any]:
-        """A plain dict (JSON-ready: numbers as text) of the line's figures."""
+        """A plain dict (JSON-ready: numbers as text) of the line's figures, with both the
+        0-based ``line`` and the 1-based ``line_number``."""
         record: dict[str, Any] = {}
         for field in attrs.fields(LineEstimate):
             value = getattr(self, field.name)
             record[field.name] = str(value) if isinstance(value, (Decimal, Code)) else value
+            if field.name == "line":
+                record["line_number"] = self.line_number
         return record
 
 
@@ -155,7 +163,7 @@ class Estimate:
             )
         out.append("Assumes the Part B deductible is met and the claim is paid as billed.")
         for notice in self.notices:
-            where = "claim" if notice.line is None else f"line {notice.line}"
+            where = "claim" if notice.line is None else f"line {notice.line + 1}"
             out.append(f"Note ({notice.kind}, {where}): {notice.message}")
         return "\n".join(out)
 
@@ -195,7 +203,7 @@ class Estimate:
 
 
 LINE_COLUMNS = (
-    "line",
+    "line_number",
     "code",
     "units",
     "release",
@@ -211,7 +219,7 @@ LINE_COLUMNS = (
 
 def _explain_line(line: LineEstimate) -> list[str]:
     out = [
-        f"line {line.line}: {line.code} x{line.units} ({line.release}, {line.setting},"
+        f"line {line.line_number}: {line.code} x{line.units} ({line.release}, {line.setting},"
         f" status {line.status})"
     ]
     if not line.paid:

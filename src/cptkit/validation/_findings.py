@@ -52,6 +52,15 @@ class Finding:
     carc: str | None = None
     suggestion: str | None = None
 
+    @property
+    def line_number(self) -> int | None:
+        """The line's 1-based number, as on a CMS-1500 (``None`` for the claim itself): the
+        number to show people; :attr:`line` is the 0-based index into ``claim.lines``.
+
+        .. versionadded:: 0.2.0
+        """
+        return None if self.line is None else self.line + 1
+
     def sort_key(self) -> tuple[int, str, int, str]:
         """Line (claim-level first), then rule id, then severity, then message."""
         line = -1 if self.line is None else self.line
@@ -63,6 +72,7 @@ class Finding:
             "rule": self.rule,
             "severity": self.severity.value,
             "line": self.line,
+            "line_number": self.line_number,
             "field": self.field,
             "message": self.message,
             "carc": self.carc,
@@ -113,10 +123,21 @@ class Report:
             from ..errors import CptkitError
 
             raise CptkitError("to_pandas() needs pandas: pip install 'cptkit[pandas]'") from None
-        columns = ["claim_id", "rule", "severity", "line", "field", "message", "carc", "suggestion"]
+        columns = [
+            "claim_id",
+            "rule",
+            "severity",
+            "line",
+            "line_number",
+            "field",
+            "message",
+            "carc",
+            "suggestion",
+        ]
         frame = pandas.DataFrame(self.to_records(), columns=columns)
         # A claim-level finding has no line: keep the column whole numbers, not floats with NaN.
         frame["line"] = frame["line"].astype("Int64")
+        frame["line_number"] = frame["line_number"].astype("Int64")
         return frame
 
     def __str__(self) -> str:
@@ -127,7 +148,7 @@ class Report:
             f" {counts['warning']} warnings, {counts['info']} info)"
         ]
         for f in self.findings:
-            where = "claim" if f.line is None else f"line {f.line}"
+            where = "claim" if f.line_number is None else f"line {f.line_number}"
             extra = f" [{f.carc}]" if f.carc else ""
             lines.append(f"  {f.severity.value:7} {where:8} {f.rule}: {f.message}{extra}")
             if f.suggestion:
@@ -153,7 +174,7 @@ class Report:
                 f"<td>{html.escape('' if value is None else str(value))}</td>"
                 for value in (
                     f.severity.value,
-                    "claim" if f.line is None else f.line,
+                    "claim" if f.line_number is None else f.line_number,
                     f.rule,
                     f.message,
                     f.carc,
