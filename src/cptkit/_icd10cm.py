@@ -34,6 +34,7 @@ from typing import TextIO, TypeVar
 
 import attrs
 
+from . import _dataset
 from ._convert import to_date
 from .diagnoses import Diagnosis
 from .errors import DatasetError, InvalidInput, UnknownDiagnosis
@@ -294,9 +295,11 @@ def build_packaged(stream: TextIO) -> DiagnosisTable:
 
 def load_diagnoses() -> DiagnosisTable:
     """The packaged table, read on first use (once, under the dataset lock)."""
-    from ._registry import DIAGNOSES
+    table: DiagnosisTable | None = _dataset.CACHE.get("diagnoses")
+    if table is None:
+        from ._registry import DIAGNOSES
 
-    table: DiagnosisTable = DIAGNOSES.load()
+        table = DIAGNOSES.load()
     return table
 
 

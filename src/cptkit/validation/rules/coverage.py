@@ -29,33 +29,70 @@ __all__ = ["data_stale"]
 @attrs.frozen
 class _DataStale(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        fresh = _fresh_until(context)
+        on = context.on
         for index, line in enumerate(claim.lines):
-            day = context.day(line.date_of_service)
+            day = line.date_of_service if on is None else on
+            if day <= fresh:
+                continue
+            found = self._stale(context, day)
+            if found is not None:
+                # One warning per claim: the first line past the coverage.
+                yield found if not index else attrs.evolve(found, line=index)
+                return
+
+    def _stale(self, context: Context, day: datetime.date) -> Finding | None:
+        """The warning for a line judged on *day* (at line 0), or ``None`` (memoized)."""
+        key = (_FRESH, day)
+        found = context.memo.get(key, _FRESH)
+        if found is _FRESH:
             stale = _stale_tables(context, day)
-            if stale:
-                tables = "; ".join(f"{name} through {last}" for name, last in stale)
-                yield self.finding(
-                    index,
+            tables = "; ".join(f"{name} through {last}" for name, last in stale)
+            found = context.remember(
+                key,
+                self.finding(
+                    0,
                     "date_of_service",
                     f"{day} is past cptkit's data: {tables}",
                     suggestion="load newer CMS files (cptkit check --data DIR) or update cptkit",
                 )
-                return  # one warning per claim: the first line past the coverage
+                if stale
+                else None,
+            )
+        return found  # type: ignore[return-value]
+
+
+_FRESH = object()  # the key of the last fresh day in a context's memo
+
+
+def _fresh_until(context: Context) -> datetime.date:
+    """The last day every table the rules judge by speaks for (memoized per context)."""
+    found = context.memo.get(_FRESH)
+    if found is None:
+        judged = {table.name for table in TABLES if table.judged}
+        found = context.remember(
+            _FRESH,
+            min(
+                (
+                    cover.stale_after
+                    for name, cover in context.catalog.coverage().items()
+                    if name in judged
+                ),
+                default=datetime.date.max,
+            ),
+        )
+    return found  # type: ignore[return-value]
 
 
 def _stale_tables(context: Context, day: datetime.date) -> tuple[tuple[str, datetime.date], ...]:
-    """The tables whose coverage ends before *day*, with their last dates (memoized)."""
-    key = ("data-stale", day)
-    found = context.memo.get(key)
-    if found is None:
-        judged = {table.name for table in TABLES if table.judged}
-        found = tuple(
-            (name, cover.through)
-            for name, cover in context.catalog.coverage().items()
-            if name in judged and not cover.covers(day)
-        )
-        context.remember(key, found)
-    return found  # type: ignore[return-value]
+    """The tables the rules judge by whose coverage ends before *day*, with their last
+    dates."""
+    judged = {table.name for table in TABLES if table.judged}
+    return tuple(
+        (name, cover.through)
+        for name, cover in context.catalog.coverage().items()
+        if name in judged and not cover.covers(day)
+    )
 
 
 def data_stale() -> Rule:

@@ -22,6 +22,7 @@ from ...diagnoses import Diagnosis
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
+from ._common import visit
 
 __all__ = ["diagnosis_not_billable", "diagnosis_pointer_invalid", "diagnosis_unknown"]
 
@@ -78,9 +79,17 @@ def _failures(
     (:meth:`Context.day`), with the fiscal years whose lists say so and whether one of them is
     a day's own year (``False``: only the nearest list, for days outside the lists' years).
     When both kinds fail, only the own years are given."""
-    days = {context.day(line.date_of_service) for line in claim.lines}
-    judged = sorted({table.judged_year(day) for day in days})
-    for diagnosis in dict.fromkeys(claim.diagnoses):
+    days = (context.on,) if context.on is not None else visit(claim, context).days
+    if len(days) == 1:  # the common visit: one date, one list
+        (year, own), judged = table.judged_year(next(iter(days))), None
+    else:
+        judged = sorted({table.judged_year(day) for day in days})
+    diagnoses = claim.diagnoses
+    for diagnosis in dict.fromkeys(diagnoses) if len(diagnoses) > 1 else diagnoses:
+        if judged is None:
+            if table.status(diagnosis.value, year) == status:
+                yield diagnosis, [year], own
+            continue
         failing = [
             (year, own) for year, own in judged if table.status(diagnosis.value, year) == status
         ]
