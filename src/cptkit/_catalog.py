@@ -52,6 +52,10 @@ from .records import (
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ._icd10cm import DiagnosisTable
+    from .diagnoses import Diagnosis
+    from .records import DiagnosisInfo
+
 __all__ = ["Catalog", "DateLike"]
 
 DateLike = datetime.date | str | None
@@ -321,6 +325,25 @@ class Catalog:
             for effective, deletion, indicator, rationale in tables.pairs.get(pair, ())
         )
 
+    def diagnoses(self) -> DiagnosisTable:
+        """The ICD-10-CM lists by fiscal year this catalog judges diagnoses by (the packaged
+        FY2025 and FY2026, with any list loaded by :meth:`with_cms_files`); they load on first
+        use.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._layers.diagnoses()
+
+    def lookup_diagnosis(self, code: Diagnosis | str, *, on: DateLike = None) -> DiagnosisInfo:
+        """The ICD-10-CM record of *code* in this catalog's lists: see
+        :func:`cptkit.lookup_diagnosis`.
+
+        .. versionadded:: 0.2.0
+        """
+        from ._icd10cm import lookup_diagnosis
+
+        return lookup_diagnosis(code, on=on, table=self.diagnoses())
+
     def ptp_partners(self, code: Code | str) -> frozenset[str]:
         """Every code that *code* has a PTP row with (either column, any date or indicator)."""
         return self._layers.ptp().partners.get(str(_code(code)), frozenset())
@@ -385,7 +408,10 @@ class Catalog:
     def with_cms_files(self, *paths: str | Path) -> Catalog:
         """A new catalog with newer CMS files, each recognised by its content: MUE tables,
         practitioner PTP text files, add-on code (AOC) edits and HCPCS quarterly files, in
-        CMS's published layouts and in UTF-8 or Windows-1252.
+        CMS's published layouts and in UTF-8 or Windows-1252; and ICD-10-CM code or order files
+        (CMS/CDC), recognised by their name, which gives their fiscal year
+        (``icd10cm-order-2027.txt``: a list added after the newest one; an ``April`` file
+        replaces its year's list).
 
         Editions and effective dates are taken from CMS's file names where they say
         (``..._Eff_04-01-2026.csv``, ``ccipra-v322r0-f1.txt``, ``AOC_V2026Q2``,

@@ -41,7 +41,13 @@ from typing import NamedTuple
 from .diagnoses import Diagnosis
 from .errors import DatasetError
 
-__all__ = ["DiagnosisRow", "file_fiscal_year", "parse_icd10cm_lines", "read_icd10cm_file"]
+__all__ = [
+    "DiagnosisRow",
+    "file_fiscal_year",
+    "is_icd10cm_file",
+    "parse_icd10cm_lines",
+    "read_icd10cm_file",
+]
 
 _ORDER = re.compile(r"([0-9]{5}) ([A-Z0-9 ]{7}) ([01]) (.{60}) (\S.*)")
 _CODES = re.compile(r"([A-Z0-9]{3,7})[ \t]+(\S.*)")
@@ -127,6 +133,17 @@ def read_icd10cm_file(path: str | Path) -> list[DiagnosisRow]:
                 f"{path}: byte offset {err.start}: neither UTF-8 nor Windows-1252 text"
             ) from None
     return parse_icd10cm_lines(text.splitlines(), str(path))
+
+
+def is_icd10cm_file(path: str | Path) -> bool:
+    """Whether *path* is named as a CMS/CDC ICD-10-CM codes or order file
+    (``icd10cm-order-2027.txt``): such files are told by their name, which gives the fiscal
+    year they are for.
+
+    >>> is_icd10cm_file("data/icd10cm-codes-2027.txt"), is_icd10cm_file("MUE_2026.csv")
+    (True, False)
+    """
+    return _FILE_NAME.search(Path(path).name) is not None
 
 
 def file_fiscal_year(path: str | Path) -> tuple[int, datetime.date]:

@@ -22,18 +22,27 @@ from .codes import Code
 from .records import CodeInfo, Coverage, quarter_end
 
 if TYPE_CHECKING:
+    from ._icd10cm import DiagnosisTable
     from ._tables import AocRow, EditTables, MueEdition
 
 __all__ = [
     "AocFile",
     "Descriptors",
     "HcpcsFile",
+    "Icd10cmFile",
     "Layers",
     "MueFile",
     "Overlay",
     "PtpFiles",
     "cms_overlays",
 ]
+
+
+def _packaged_diagnoses() -> DiagnosisTable:
+    from ._icd10cm import load_diagnoses  # its machinery loads with the first diagnosis lookup
+
+    return load_diagnoses()
+
 
 _PACKAGED_PTP = "2024-07-01"
 _PACKAGED_AOC = "V2026Q2"
@@ -51,6 +60,8 @@ class Layers:
     aoc_edition: str = _PACKAGED_AOC
     codes: Mapping[Code, CodeInfo] = MappingProxyType({})
     """Code records from overlays, over the packaged ones."""
+    diagnoses: Callable[[], DiagnosisTable] = _packaged_diagnoses
+    """The ICD-10-CM lists by fiscal year."""
     coverage: Mapping[str, Coverage] = MappingProxyType({})
     """Coverage of the tables overlays replaced or extended."""
 
@@ -180,6 +191,37 @@ class AocFile:
 
 
 @attrs.frozen
+class Icd10cmFile:
+    """A CMS/CDC ICD-10-CM code file (codes or order layout) of one fiscal year: added after
+    the newest list, or replacing the list of a year held (an April update replaces its year)."""
+
+    path: str
+    year: int
+
+    def apply(self, layers: Layers) -> Layers:
+        from ._icd10cm_files import read_icd10cm_file
+
+        rows = read_icd10cm_file(self.path)
+        older = layers.diagnoses
+        built: list[DiagnosisTable] = []
+
+        def diagnoses() -> DiagnosisTable:
+            if not built:  # the packaged lists load on first use, not when the file is read
+                built.append(older().with_year(self.year, rows))
+            return built[0]
+
+        new = attrs.evolve(layers, diagnoses=diagnoses)
+        current = layers.coverage.get("diagnoses") or _registry.DIAGNOSES.coverage()
+        last = datetime.date(self.year, 9, 30)  # a fiscal year ends on September 30
+        if last <= current.through:
+            return new  # a list of a year held: the newest list still says how far lists reach
+        return new.covered("diagnoses", f"ICD-10-CM FY{self.year}", last)
+
+    def describe(self) -> str:
+        return f"ICD-10-CM FY{self.year} from {self.path}"
+
+
+@attrs.frozen
 class HcpcsFile:
     """A CMS HCPCS quarterly file: new codes and termination dates over the code table."""
 
@@ -203,10 +245,14 @@ def cms_overlays(paths: tuple[str, ...]) -> list[Overlay]:
     """The overlays of CMS files, each recognised by its content; the PTP files (CMS splits
     the table into several) make one overlay, dated by the newest of them."""
     from ._cms_files import recognise
+    from ._icd10cm_files import file_fiscal_year, is_icd10cm_file
 
     overlays: list[Overlay] = []
     ptp: list[tuple[str, str, datetime.date | None]] = []
     for path in paths:
+        if is_icd10cm_file(path):
+            overlays.append(Icd10cmFile(path, file_fiscal_year(path)[0]))
+            continue
         kind, edition, effective = recognise(path)
         if kind == "ptp":
             ptp.append((path, edition, effective))

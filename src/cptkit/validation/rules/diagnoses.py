@@ -117,7 +117,7 @@ def _lists(years: list[int], own: bool, table: _icd10cm.DiagnosisTable) -> str:
 @attrs.frozen
 class _DiagnosisUnknown(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        table = _icd10cm.load_diagnoses()
+        table = context.catalog.diagnoses()
         for diagnosis, years, own in _failures(claim, context, table, _icd10cm.ABSENT):
             held = table.held_years(diagnosis.value)
             listed = ", ".join(f"FY{year}" for year in held)
@@ -135,7 +135,7 @@ class _DiagnosisUnknown(Rule):
 @attrs.frozen
 class _DiagnosisNotBillable(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        table = _icd10cm.load_diagnoses()
+        table = context.catalog.diagnoses()
         for diagnosis, years, own in _failures(claim, context, table, _icd10cm.HEADER):
             under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
             shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
