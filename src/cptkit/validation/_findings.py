@@ -12,9 +12,12 @@ from __future__ import annotations
 import enum
 import html
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["Finding", "Report", "Severity"]
 
@@ -115,8 +118,9 @@ class Report:
         """One plain dict per finding, with the claim id."""
         return [{"claim_id": self.claim_id, **f.to_record()} for f in self.findings]
 
-    def to_pandas(self) -> Any:
-        """The findings as a :class:`pandas.DataFrame` (needs pandas installed)."""
+    def to_pandas(self) -> pandas.DataFrame:
+        """The findings as a :class:`pandas.DataFrame` (needs pandas installed; for many
+        reports, :func:`cptkit.frames.findings_frame`)."""
         try:
             import pandas
         except ImportError:
