@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import cptkit
 from cptkit.cli import main
 from cptkit.cli._cheatsheet import cheatsheet
 
@@ -80,7 +81,10 @@ def test_the_demonstration_and_the_version(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert capsys.readouterr().out.startswith("cptkit 0.1.0, dataset ")
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"cptkit {cptkit.__version__}, dataset 2026.12.04 (codes 2026-04,")
+    # One line, whatever the terminal's width (argparse's own action wraps it).
+    assert shown.count("\n") == 1 and shown.endswith("PFS RVU26C)\n")
 
 
 # -- check: grouping and claim-level values ------------------------------------------------------

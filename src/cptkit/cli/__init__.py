@@ -73,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 all well; 1 errors found (check) or nothing found (lookups);"
         " 2 bad usage or unreadable input.",
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="show the version and data editions, then exit"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
@@ -151,6 +153,14 @@ def _version() -> str:
     from .. import dataset_version
 
     return f"cptkit {__version__}, dataset {dataset_version}"
+
+
+class _Version(argparse.Action):
+    """``--version``: one line, never wrapped to the terminal (argparse's own action wraps)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(_version())
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
