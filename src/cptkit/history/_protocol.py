@@ -48,6 +48,9 @@ class History(Protocol):
         """The recorded lines of *patient* dated from *start* to *end* (inclusive)."""
         ...  # pragma: no cover
 
+    def add_authorization(self, authorization: Authorization) -> None:
+        """Store *authorization* (replacing one with the same id)."""
+
     def authorizations(self, patient: str) -> tuple[Authorization, ...]:
         """The authorizations of *patient*."""
         ...  # pragma: no cover
