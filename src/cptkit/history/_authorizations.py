@@ -5,8 +5,8 @@ codes need one (a payer-policy table, with an ABA preset), and how much of one i
 >>> from cptkit.history import Authorization
 >>> auth = Authorization(id="A-1", patient="pk-1", payer="Acme", codes=["97153"], units=120,
 ...                      start="2026-01-05", end="2026-06-30")
->>> auth.units_for(auth.codes[0])
-120
+>>> auth.total, auth.pooled
+(120, True)
 >>> "pk-1" in repr(auth)
 False
 """
