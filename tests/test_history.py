@@ -238,6 +238,7 @@ def test_authorization_values() -> None:
     ("changes", "message"),
     [
         ({"id": ""}, "id: '' is not a non-empty one-line text"),
+        ({"id": None}, "id: None is not an authorization id (text)"),
         ({"patient": "é"}, "patient: 'str' is not a pseudonymous key"),
         ({"codes": []}, "codes: [] is not one or more codes"),
         ({"codes": ["9711"]}, "codes: '9711' is not"),

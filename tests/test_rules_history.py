@@ -431,3 +431,10 @@ def test_splitting_services_across_claims_finds_the_same(
     history.record(one)
     split |= keys(validate(claim(*second, claim_id="B"), history=history).findings)
     assert split == whole
+
+
+def test_mue_across_claims_needs_a_per_day_mue() -> None:
+    # 0001F (a Category II tracking code) has no MUE.
+    history = history_with(claim(line("0001F", 40), claim_id="A"))
+    report = validate(claim(line("0001F", 40), claim_id="B"), history=history)
+    assert found(report, "units-exceed-mue") == []

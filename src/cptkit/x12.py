@@ -65,7 +65,8 @@ _UNITS = re.compile(r"0*[1-9][0-9]*(?:\.0*)?")
 _LINE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 _POINTER = re.compile(r"[1-9]|1[0-2]")
 _DATE = re.compile(r"[0-9]{8}")
-_ROLES: Final = {"rendering": "82", "billing": "85"}
+ProviderRole = Literal["rendering", "billing"]
+_ROLES: Final[dict[ProviderRole, str]] = {"rendering": "82", "billing": "85"}
 _NAME = re.compile(r"[A-Za-z0-9][ -~]{0,59}")
 
 
@@ -292,7 +293,7 @@ def parse_lines(
 def write_provider(
     npi: NPI | str,
     *,
-    role: Literal["rendering", "billing"],
+    role: ProviderRole,
     name: str,
     person: bool = False,
     separators: Separators = DEFAULT_SEPARATORS,
@@ -335,7 +336,7 @@ def write_provider(
 
 def parse_provider(
     text: str, *, separators: Separators = DEFAULT_SEPARATORS
-) -> tuple[Literal["rendering", "billing"], NPI]:
+) -> tuple[ProviderRole, NPI]:
     """Read a provider's ``NM1*82`` or ``NM1*85`` segment: its role and its NPI.
 
     >>> from cptkit import x12
@@ -356,14 +357,14 @@ def parse_provider(
     segment = pieces[0].strip().split(separators.element)
     if segment[0] != "NM1":
         raise InvalidInterchange("segment", segment[0][:3], "NM1")
-    roles = {code: role for role, code in _ROLES.items()}
+    roles: dict[str, ProviderRole] = {code: role for role, code in _ROLES.items()}
     role = roles.get(_get(segment, 1))
     if role is None:
         raise InvalidInterchange("NM101", _get(segment, 1), "'82' (rendering) or '85' (billing)")
     if _get(segment, 8) != "XX":
         raise InvalidInterchange("NM108", _get(segment, 8), "'XX' (an NPI)")
     _exact(segment, 10)
-    return role, _parsed(NPI, _get(segment, 9), "NM109")  # type: ignore[return-value]
+    return role, _parsed(NPI, _get(segment, 9), "NM109")
 
 
 def _place(value: PlaceOfService | str | None) -> PlaceOfService | None:
