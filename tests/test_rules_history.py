@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 import cptkit
 from cptkit import Claim, ClaimLine
-from cptkit.history import Authorization, AuthorizationPolicy, History
+from cptkit.history import (
+    Authorization,
+    AuthorizationPolicy,
+    AuthorizationUsage,
+    History,
+    RecordedLine,
+    Status,
+    usage,
+)
 from cptkit.validation import Checker, Facts, Finding, validate
 from cptkit.validation import rules as r
 
@@ -438,3 +446,66 @@ def test_mue_across_claims_needs_a_per_day_mue() -> None:
     history = history_with(claim(line("0001F", 40), claim_id="A"))
     report = validate(claim(line("0001F", 40), claim_id="B"), history=history)
     assert found(report, "units-exceed-mue") == []
+
+
+class DictHistory(History):
+    """A service's own store behind the protocol (a list here): what the rules need is
+    ``lines``, ``authorizations`` and ``authorization_usage``."""
+
+    def __init__(self) -> None:
+        self.recorded: list[tuple[str, RecordedLine]] = []
+
+    def record(self, claim: Claim, *, status: Status = "checked", allowed: Any = None) -> None:
+        assert claim.patient is not None
+        for position, item in enumerate(claim.lines):
+            recorded = RecordedLine(
+                claim.claim_id,
+                position,
+                item.date_of_service,
+                item.code,
+                item.modifiers,
+                item.units,
+                claim.place_of_service_for(position),
+                claim.rendering_provider,
+                claim.billing_provider,
+                claim.payer,
+                item.charge,
+                None,
+                status,
+            )
+            self.recorded.append((claim.patient, recorded))
+
+    def lines(
+        self,
+        patient: str,
+        *,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> tuple[RecordedLine, ...]:
+        low, high = start or datetime.date.min, end or datetime.date.max
+        return tuple(
+            item
+            for key, item in self.recorded
+            if key == patient and low <= item.date_of_service <= high
+        )
+
+    def add_authorization(self, authorization: Authorization) -> None:
+        raise NotImplementedError
+
+    def authorizations(self, patient: str) -> tuple[Authorization, ...]:
+        return ()
+
+    def authorization_usage(
+        self, authorization: Authorization, *, on: datetime.date | None = None
+    ) -> AuthorizationUsage:
+        return usage(authorization, self.lines(authorization.patient), on=on)
+
+
+def test_a_service_backs_the_protocol_with_its_own_store() -> None:
+    history = DictHistory()
+    history.record(claim(line("97110", 1, "GP"), claim_id="A"))
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert [m for _, _, m in found(report, "duplicate-claim")] == [
+        "97110 with the same modifiers and date was already billed on claim A"
+    ]
+    assert history.authorization_usage(AUTH).used == 0
