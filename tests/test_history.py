@@ -394,3 +394,18 @@ def test_a_crash_mid_record_leaves_the_ledger_consistent(tmp_path: Path) -> None
         assert db.execute("SELECT claim_id FROM claims").fetchall() == [("A",)]
     history.record(claim(claim_id="B"))  # and it takes writes again
     assert [r.claim_id for r in history.lines("pk-1")] == ["A", "B"]
+
+
+def test_the_revision_changes_with_every_write(tmp_path: Path) -> None:
+    history = History.open(tmp_path / "ledger.sqlite")
+    seen = {history.revision}
+    history.record(claim(claim_id="A"))
+    seen.add(history.revision)
+    history.set_status("A", "paid")
+    seen.add(history.revision)
+    history.add_authorization(Authorization("AU", "pk-1", None, ["97153"], 1, D1, D1))
+    seen.add(history.revision)
+    History.open(tmp_path / "ledger.sqlite").record(claim(claim_id="B"))  # another connection
+    seen.add(history.revision)
+    assert len(seen) == 5
+    assert history.revision == history.revision

@@ -509,3 +509,17 @@ def test_a_service_backs_the_protocol_with_its_own_store() -> None:
         "97110 with the same modifiers and date was already billed on claim A"
     ]
     assert history.authorization_usage(AUTH).used == 0
+
+
+def test_a_claim_checked_again_sees_what_was_recorded_since(tmp_path: Path) -> None:
+    history = History.open(tmp_path / "ledger.sqlite")
+    checker = Checker(history=history)
+    second = claim(line("97110", 1, "GP"), claim_id="B")
+    assert [f for f in checker.check(second).findings if f.rule == "duplicate-claim"] == []
+    history.record(claim(line("97110", 1, "GP"), claim_id="A"))
+    assert [f.rule for f in checker.check(second).findings if f.rule == "duplicate-claim"] == [
+        "duplicate-claim"
+    ]
+    other = History.open(tmp_path / "ledger.sqlite")  # another connection writes
+    other.set_status("A", "void")
+    assert [f for f in checker.check(second).findings if f.rule == "duplicate-claim"] == []

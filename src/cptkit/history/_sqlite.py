@@ -97,6 +97,7 @@ class SQLiteHistory(History):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
+        self._writes = 0
         self._connection = sqlite3.connect(
             self.path,
             timeout=_BUSY_TIMEOUT_SECONDS,
@@ -146,6 +147,15 @@ class SQLiteHistory(History):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def revision(self) -> tuple[int, int]:
+        """Changes when anything is written to the ledger, by this object or another
+        connection (``PRAGMA data_version``): what was read before may be reused while it
+        stays the same."""
+        with self._lock:
+            version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+            return (self._writes, version)
+
     # -- writing ---------------------------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
@@ -179,6 +189,7 @@ class SQLiteHistory(History):
         amounts = _amounts(allowed, len(claim.lines))
         now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         with self._lock, self._transaction() as db:
+            self._writes += 1
             if claim.claim_id is not None:
                 db.execute("DELETE FROM claims WHERE claim_id = ?", (claim.claim_id,))
             cursor = db.execute(
@@ -219,6 +230,7 @@ class SQLiteHistory(History):
         """Change the status of the claim recorded as *claim_id*; whether there was one."""
         checked_status = to_status(status)
         with self._lock, self._transaction() as db:
+            self._writes += 1
             cursor = db.execute(
                 "UPDATE claims SET status = ? WHERE claim_id = ?", (checked_status, claim_id)
             )
@@ -232,6 +244,7 @@ class SQLiteHistory(History):
         pooled = a.units if isinstance(a.units, int) else None
         by_code = None if isinstance(a.units, int) else " ".join(f"{c}={n}" for c, n in a.units)
         with self._lock, self._transaction() as db:
+            self._writes += 1
             db.execute(
                 "INSERT OR REPLACE INTO authorizations (id, patient, payer, codes, units,"
                 ' units_by_code, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',

@@ -71,12 +71,24 @@ _LAST = threading.local()
 
 def earlier(claim: Claim, context: Context) -> Earlier | None:
     """The :class:`Earlier` lines of *claim*'s patient, or ``None`` without a history or a
-    patient key (kept per thread for the last claim, as :func:`._common.visit` is)."""
+    patient key.
+
+    The rules of one check read it once: it is kept per thread for the last claim, as
+    :func:`._common.visit` is, while the history's ``revision`` (when it has one) says nothing
+    was recorded since; a history without one is asked again by each rule.
+    """
     history = context.history
     if history is None or claim.patient is None:
         return None
+    revision = getattr(history, "revision", None)
     last = getattr(_LAST, "value", None)
-    if last is not None and last[0]() is claim and last[1]() is context:
+    if (
+        revision is not None
+        and last is not None
+        and last[0]() is claim
+        and last[1]() is context
+        and last[3] == revision
+    ):
         return last[2]  # type: ignore[no-any-return]
     days = [line.date_of_service for line in claim.lines]
     start, end = datetime.date(min(days).year, 1, 1), max(days)
@@ -88,7 +100,7 @@ def earlier(claim: Claim, context: Context) -> Earlier | None:
             if line.status != "void" and (own is None or line.claim_id != own)
         )
     )
-    _LAST.value = (weakref.ref(claim), weakref.ref(context), found)
+    _LAST.value = (weakref.ref(claim), weakref.ref(context), found, revision)
     return found
 
 
