@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from cptkit import NPI, CannotWrite, Claim, ClaimLine, InvalidClaim, InvalidInput, fhir, x12
 from cptkit import files as cfiles
+from cptkit import strategies as cst
 from cptkit.errors import InvalidInterchange
 from cptkit.providers import check_digit
 from cptkit.serialization import structure, unstructure
@@ -228,3 +229,14 @@ def test_json_lines_read_identity(tmp_path: Path) -> None:
     (claim,) = cfiles.read_claims(path)
     assert claim.patient == "pk1"
     assert claim.billing_provider == NPI("1993999998")
+
+
+@given(cst.npis())
+def test_generated_npis_are_valid(npi: NPI) -> None:
+    assert NPI.is_valid(npi.value)
+    assert NPI.parse(str(npi)) == npi
+
+
+@given(st.from_type(Claim))
+def test_generated_claims_keep_identity_through_serialization(claim: Claim) -> None:
+    assert structure(unstructure(claim), Claim) == claim
