@@ -523,3 +523,8 @@ def test_a_claim_checked_again_sees_what_was_recorded_since(tmp_path: Path) -> N
     other = History.open(tmp_path / "ledger.sqlite")  # another connection writes
     other.set_status("A", "void")
     assert [f for f in checker.check(second).findings if f.rule == "duplicate-claim"] == []
+
+
+def test_the_history_option_must_be_a_history() -> None:
+    with pytest.raises(cptkit.InvalidInput, match=re.escape("history: 'str' is not a cptkit")):
+        Checker(history="ledger.sqlite")  # type: ignore[arg-type]

@@ -88,6 +88,8 @@ class Checker:
         _check_type("policy", chosen, PayerPolicy)
         _check_type("catalog", catalog, Catalog)
         _check_type("facts", facts, Facts)
+        if history is not None and not callable(getattr(history, "lines", None)):
+            raise InvalidInput("history", type(history).__name__, "a cptkit.history.History")
         context = Context(
             catalog=default_catalog() if catalog is None else catalog,
             policy=PayerPolicy.medicare() if chosen is None else chosen,

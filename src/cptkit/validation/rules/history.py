@@ -104,6 +104,17 @@ def earlier(claim: Claim, context: Context) -> Earlier | None:
     return found
 
 
+@attrs.frozen
+class _AcrossClaims(Rule):
+    """A rule across claims: without a history it is not run at all (no generator made), so
+    the usual run pays next to nothing for it."""
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        if context.history is None:
+            return ()
+        return self.check(claim, context)
+
+
 def _provider(claim: Claim) -> NPI | None:
     return claim.billing_provider if claim.rendering_provider is None else claim.rendering_provider
 
@@ -119,7 +130,7 @@ def _named(claim_ids: Iterable[str | None]) -> str:
 
 
 @attrs.frozen
-class _DuplicateClaim(Rule):
+class _DuplicateClaim(_AcrossClaims):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         found = earlier(claim, context)
         if found is None:
@@ -149,7 +160,7 @@ class _DuplicateClaim(Rule):
 
 
 @attrs.frozen
-class _UnitsExceedMueAcross(Rule):
+class _UnitsExceedMueAcross(_AcrossClaims):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         found = earlier(claim, context)
         if found is None:
@@ -178,7 +189,7 @@ _UNSEEN = object()
 
 
 @attrs.frozen
-class _NcciPtpAcross(Rule):
+class _NcciPtpAcross(_AcrossClaims):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         found = earlier(claim, context)
         if found is None:
@@ -254,7 +265,7 @@ _ONE_CLAIM_KX = kx_threshold()
 
 
 @attrs.frozen
-class _KxThresholdAcross(Rule):
+class _KxThresholdAcross(_AcrossClaims):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         found = earlier(claim, context)
         facts = context.facts
@@ -299,7 +310,7 @@ def _authorizations(claim: Claim, context: Context) -> tuple[Authorization, ...]
 
 
 @attrs.frozen
-class _AuthorizationMissing(Rule):
+class _AuthorizationMissing(_AcrossClaims):
     policy: AuthorizationPolicy
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
@@ -324,7 +335,7 @@ class _AuthorizationMissing(Rule):
 
 
 @attrs.frozen
-class _AuthorizationExpired(Rule):
+class _AuthorizationExpired(_AcrossClaims):
     policy: AuthorizationPolicy
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
@@ -349,7 +360,7 @@ class _AuthorizationExpired(Rule):
 
 
 @attrs.frozen
-class _AuthorizationExceeded(Rule):
+class _AuthorizationExceeded(_AcrossClaims):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         history = context.history
         auths = _authorizations(claim, context)
