@@ -528,3 +528,31 @@ def test_a_claim_checked_again_sees_what_was_recorded_since(tmp_path: Path) -> N
 def test_the_history_option_must_be_a_history() -> None:
     with pytest.raises(cptkit.InvalidInput, match=re.escape("history: 'str' is not a cptkit")):
         Checker(history="ledger.sqlite")  # type: ignore[arg-type]
+
+
+def test_mue_across_claims_counts_the_same_provider_only() -> None:
+    history = history_with(
+        claim(line("97110", 4, "GP"), claim_id="A", rendering_provider="1993999998")
+    )
+    report = validate(claim(line("97110", 3, "GP"), claim_id="B"), history=history)
+    assert found(report, "units-exceed-mue") == []
+
+
+def test_kx_crossing_estimated_with_a_locality() -> None:
+    # $2,470.00 recorded + 97110 x1 at $27.20 (RVU26C, Alabama 10112-00) passes $2,480.
+    history = history_with(
+        claim(line("97110", 1, "GP", day=DAY.replace(month=1)), claim_id="A"),
+        allowed=[Decimal("2470.00")],
+    )
+    report = validate(
+        claim(line("97110", 1, "GP"), claim_id="B", place_of_service="11"),
+        history=history,
+        facts=Facts(locality="10112-00"),
+    )
+    assert [(f.severity.value, f.message) for f in report.findings if f.rule == "kx-threshold"] == [
+        (
+            "warning",
+            "PT and SLP amount this year passes the $2480 threshold by this line (estimated"
+            " allowed amounts) and KX is missing (year-to-date from the history's claim A)",
+        )
+    ]

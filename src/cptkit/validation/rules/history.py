@@ -4,7 +4,8 @@
 
 Sources: CMS NCCI Policy Manual ch. 1 and the NCCI MUE pages (PTP edits apply to the same
 beneficiary, provider and date of service across claims; MAI 2 and 3 MUEs are date-of-service
-edits summed over the beneficiary's claims of that date); CARC 18 (exact duplicate claim or
+edits: the most units a provider reports for one beneficiary on one date, summed over the
+claims); CARC 18 (exact duplicate claim or
 service; Medicare contractors answer it with group OA); Social Security Act sec. 1833(g) for
 the KX threshold (:mod:`~cptkit.validation.rules.thresholds`); CARC 197 (authorization absent)
 and 198 (authorization exceeded).
@@ -166,8 +167,13 @@ class _UnitsExceedMueAcross(_AcrossClaims):
         if found is None:
             return
         lines = claim.lines
+        provider = _provider(claim)
         for (code, day), indexes in visit(claim, context).codes.items():
-            others = [o for o in found.days.get(day, ()) if o.code == code]
+            others = [
+                o
+                for o in found.days.get(day, ())
+                if o.code == code and _same_provider(provider, o.provider)
+            ]
             if not others:
                 continue
             edit = context.mue(code, context.day(day))
@@ -404,7 +410,8 @@ def duplicate_claim() -> Rule:
 
 def units_exceed_mue_across_claims() -> Rule:
     """``units-exceed-mue`` across claims: a MAI 2 or 3 code's units of the day, with the
-    patient's earlier claims of that date, exceed the MUE (this claim's alone do not)."""
+    patient's other claims of that date from the same provider, exceed the MUE (this claim's
+    alone do not)."""
     return _UnitsExceedMueAcross("units-exceed-mue", Severity.ERROR, "CO-151")
 
 
