@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import multiprocessing
 import os
@@ -409,3 +410,16 @@ def test_the_revision_changes_with_every_write(tmp_path: Path) -> None:
     seen.add(history.revision)
     assert len(seen) == 5
     assert history.revision == history.revision
+
+
+def test_threads_sharing_one_history_lose_nothing(tmp_path: Path) -> None:
+    history = History.open(tmp_path / "ledger.sqlite")
+
+    def work(prefix: str) -> None:
+        for number in range(25):
+            history.record(claim(claim_id=f"{prefix}-{number}"))
+            history.lines("pk-1")
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(work, "ABCD"))
+    assert len(history.lines("pk-1")) == 100

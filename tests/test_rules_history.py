@@ -556,3 +556,18 @@ def test_kx_crossing_estimated_with_a_locality() -> None:
             " allowed amounts) and KX is missing (year-to-date from the history's claim A)",
         )
     ]
+
+
+def test_validate_many_and_make_context_take_a_history() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    reports = list(
+        cptkit.validation.validate_many(
+            [claim(line("97110", 1, "GP"), claim_id="B"), claim(line("97112", 1, "GP"))],
+            history=history,
+        )
+    )
+    assert [[f.rule for f in r.findings if f.rule == "duplicate-claim"] for r in reports] == [
+        ["duplicate-claim"],
+        [],
+    ]
+    assert cptkit.validation.make_context(history=history).history is history
