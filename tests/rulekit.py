@@ -57,6 +57,18 @@ FAMILIES: dict[str, frozenset[str]] = {
     ),
     "thresholds": frozenset({"kx-threshold"}),
     "coverage": frozenset({"data-stale"}),
+    # Across claims: four ids of their own, and three one-claim ids that also span claims.
+    "history": frozenset(
+        {
+            "duplicate-claim",
+            "authorization-missing",
+            "authorization-expired",
+            "authorization-exceeded",
+            "units-exceed-mue",
+            "ncci-ptp",
+            "kx-threshold",
+        }
+    ),
 }
 
 # One expected finding: (line, severity, CARC, field, message, suggestion), typed out.

@@ -73,7 +73,14 @@ def test_a_good_row_becomes_a_line_and_claim_values() -> None:
         modifiers=["GP", "59"],
         minutes=30,
     )
-    assert values == {"diagnoses": None, "place_of_service": None, "payer": None}
+    assert values == {
+        "diagnoses": None,
+        "place_of_service": None,
+        "payer": None,
+        "patient": None,
+        "rendering_provider": None,
+        "billing_provider": None,
+    }
 
 
 @pytest.mark.parametrize(

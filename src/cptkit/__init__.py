@@ -39,6 +39,7 @@ from .errors import (
 )
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .providers import NPI
 
 if TYPE_CHECKING:
     from ._catalog import Catalog, DateLike
@@ -91,9 +92,11 @@ _SUBMODULES = (
     "files",
     "fhir",
     "frames",
+    "history",
     "modifiers",
     "places",
     "policy",
+    "providers",
     "records",
     "rulesets",
     "serialization",
@@ -107,6 +110,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MUE",
+    "NPI",
     "AddOnEdit",
     "CannotWrite",
     "Catalog",

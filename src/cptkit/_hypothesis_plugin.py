@@ -29,12 +29,14 @@ def _hypothesis_setup_hook() -> None:
     from .diagnoses import Diagnosis
     from .modifiers import Modifier
     from .places import PlaceOfService
+    from .providers import NPI
 
     for cls, name in [
         (Code, "codes"),
         (Modifier, "modifiers"),
         (PlaceOfService, "places_of_service"),
         (Diagnosis, "diagnoses"),
+        (NPI, "npis"),
         (ClaimLine, "claim_lines"),
         (Claim, "claims"),
     ]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -37,6 +37,7 @@ from .diagnoses import Diagnosis
 from .errors import InvalidClaim, InvalidClaimLine, InvalidInput
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .providers import NPI
 
 __all__ = ["MAX_DIAGNOSES", "Claim", "ClaimLine"]
 
@@ -152,6 +153,30 @@ def _claim_id(value: object) -> str | None:
     return to_optional_text(value, InvalidClaim, "claim_id")
 
 
+def _patient(value: object) -> str | None:
+    if value is None or (
+        type(value) is str and value.strip() and value.isprintable() and value.isascii()
+    ):
+        return value
+    # The key is the patient's: the message names its type, never the value.
+    raise InvalidClaim("patient", type(value).__name__, "a pseudonymous key (one-line ASCII text)")
+
+
+def _provider(field: str) -> Callable[[object], NPI | None]:
+    def convert(value: object) -> NPI | None:
+        return None if value is None else to_shaped(value, NPI, InvalidClaim, field)
+
+    return convert
+
+
+def _rendering_provider(value: object) -> NPI | None:
+    return _provider("rendering_provider")(value)
+
+
+def _billing_provider(value: object) -> NPI | None:
+    return _provider("billing_provider")(value)
+
+
 @attrs.frozen
 class Claim:
     """A professional claim: its lines and the diagnoses they point at.
@@ -162,11 +187,21 @@ class Claim:
         place_of_service: the claim-level place of service (837P CLM05-1), or ``None``.
         payer: a free-text payer label, or ``None``.
         claim_id: the submitter's claim identifier, or ``None``.
+        patient: a pseudonymous key for the patient, chosen by the user (never a name, a
+            member id or a record number), or ``None``. It links a patient's claims in a
+            :mod:`cptkit.history`; cptkit never prints it (not in findings, messages or the
+            repr).
+        rendering_provider: the rendering provider's :class:`~cptkit.providers.NPI` (837P
+            loop 2310B ``NM1*82``), or ``None``.
+        billing_provider: the billing provider's NPI (837P loop 2010AA ``NM1*85``), or
+            ``None``.
 
     Raises:
         InvalidClaim: a claim-level field has the wrong type or range.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``patient``, ``rendering_provider`` and ``billing_provider``.
     """
 
     lines: tuple[ClaimLine, ...] = attrs.field(converter=_lines)
@@ -174,6 +209,9 @@ class Claim:
     place_of_service: PlaceOfService | None = attrs.field(default=None, converter=_claim_place)
     payer: str | None = attrs.field(default=None, converter=_payer)
     claim_id: str | None = attrs.field(default=None, converter=_claim_id)
+    patient: str | None = attrs.field(default=None, converter=_patient, repr=False)
+    rendering_provider: NPI | None = attrs.field(default=None, converter=_rendering_provider)
+    billing_provider: NPI | None = attrs.field(default=None, converter=_billing_provider)
 
     def place_of_service_for(self, index: int) -> PlaceOfService | None:
         """The place of service that applies to line *index*: the line's own, else the claim's."""
@@ -237,13 +275,19 @@ def _claim_from_clean(
     place_of_service: PlaceOfService | None,
     payer: str | None,
     claim_id: str | None,
+    patient: str | None = None,
+    rendering_provider: NPI | None = None,
+    billing_provider: NPI | None = None,
 ) -> Claim:
     """A :class:`Claim` of fields already converted (private: no checks)."""
     claim = _new(Claim)
-    s0, s1, s2, s3, s4 = _CLAIM_SETTERS
+    s0, s1, s2, s3, s4, s5, s6, s7 = _CLAIM_SETTERS
     s0(claim, lines)
     s1(claim, diagnoses)
     s2(claim, place_of_service)
     s3(claim, payer)
     s4(claim, claim_id)
+    s5(claim, patient)
+    s6(claim, rendering_provider)
+    s7(claim, billing_provider)
     return claim

@@ -40,12 +40,14 @@ from .codes import Code
 from .errors import CannotWrite, InvalidInput, InvalidInterchange
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .providers import NPI
 
 __all__ = [
     "CPT",
     "DEFAULT_CODE_SYSTEMS",
     "HCPCS",
     "ICD_10_CM",
+    "NPI_SYSTEM",
     "PLACE_OF_SERVICE",
     "CodeSystems",
     "parse_item",
@@ -64,9 +66,12 @@ PLACE_OF_SERVICE: Final = (
 """The CMS Place of Service code set, as HL7's ``CMSPlaceOfServiceCodes`` value set cites it."""
 ICD_10_CM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
 """ICD-10-CM, for ``Claim.diagnosis``."""
+NPI_SYSTEM: Final = "http://hl7.org/fhir/sid/us-npi"
+"""The identifier system of US National Provider Identifiers."""
 
 _CLAIM_TYPE: Final = "http://terminology.hl7.org/CodeSystem/claim-type"
 _PRIORITY: Final = "http://terminology.hl7.org/CodeSystem/processpriority"
+_CARE_TEAM_ROLE: Final = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
 _CURRENCY: Final = "USD"
 _ITEM_ELEMENTS: Final = (
     "sequence",
@@ -164,8 +169,8 @@ def write_item(
 def write_claim(
     claim: Claim,
     *,
-    patient: str,
-    provider: str,
+    patient: str | None = None,
+    provider: str | None = None,
     coverage: str,
     created: datetime.date,
     code_systems: CodeSystems = DEFAULT_CODE_SYSTEMS,
@@ -180,8 +185,12 @@ def write_claim(
 
     Args:
         claim: the claim.
-        patient: the ``Patient`` reference, such as ``"Patient/123"``.
-        provider: the billing provider reference, such as ``"Organization/456"``.
+        patient: the ``Patient`` reference, such as ``"Patient/123"``. Without it the
+            claim's :attr:`~cptkit.Claim.patient` key is written as a logical reference
+            (``{"identifier": {"value": key}}``): give a reference when the key must not leave.
+        provider: the billing provider reference, such as ``"Organization/456"``. Without it
+            the claim's ``billing_provider`` NPI is written as a logical reference (system
+            :data:`NPI`).
         coverage: the ``Coverage`` reference for the one ``insurance`` entry.
         created: ``Claim.created``.
         code_systems: the code-system URIs.
@@ -194,14 +203,30 @@ def write_claim(
             ``diagnosisSequence`` names an existing diagnosis), a reference that is not
             ``Type/id`` text, or as for :func:`write_item`.
 
+    The rendering provider's NPI, when the claim has one, becomes the one ``careTeam`` member
+    (role ``primary``).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``patient`` and ``provider`` default to the claim's patient key and billing NPI; the
+       rendering NPI is written as ``careTeam``.
     """
     if type(claim) is not Claim:
         raise CannotWrite("claim", type(claim).__name__, "a Claim")
     references = {"patient": patient, "provider": provider, "coverage": coverage}
+    logical = {
+        "patient": None if claim.patient is None else {"identifier": {"value": claim.patient}},
+        "provider": _npi(claim.billing_provider),
+    }
+    written: dict[str, dict[str, Any]] = {}
     for name, reference in references.items():
+        if reference is None and logical.get(name) is not None:
+            written[name] = logical[name]  # type: ignore[assignment]
+            continue
         if type(reference) is not str or _REFERENCE.fullmatch(reference) is None:
+            # The claim's patient key is never echoed: only a given reference is.
             raise CannotWrite(name, reference, "a reference such as 'Patient/123'")
+        written[name] = {"reference": reference}
     if type(created) is not datetime.date:
         raise CannotWrite("created", created, "a datetime.date")
     check_pointers(claim, CannotWrite)
@@ -217,19 +242,26 @@ def write_claim(
         "status": "active",
         "type": {"coding": [{"system": _CLAIM_TYPE, "code": "professional"}]},
         "use": "claim",
-        "patient": {"reference": patient},
+        "patient": written["patient"],
         "created": created.isoformat(),
     }
     if claim.payer is not None:
         resource["insurer"] = {"display": claim.payer}
     resource |= {
-        "provider": {"reference": provider},
+        "provider": written["provider"],
         "priority": {"coding": [{"system": _PRIORITY, "code": "normal"}]},
+    }
+    if claim.rendering_provider is not None:
+        role = {"coding": [{"system": _CARE_TEAM_ROLE, "code": "primary"}]}
+        resource["careTeam"] = [
+            {"sequence": 1, "provider": _npi(claim.rendering_provider), "role": role}
+        ]
+    resource |= {
         "diagnosis": [
             {"sequence": sequence, "diagnosisCodeableConcept": _concept(code_systems.icd_10_cm, dx)}
             for sequence, dx in enumerate(claim.diagnoses, start=1)
         ],
-        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": coverage}}],
+        "insurance": [{"sequence": 1, "focal": True, "coverage": written["coverage"]}],
         "item": items,
     }
     charges = [line.charge for line in claim.lines if line.charge is not None]
@@ -317,6 +349,10 @@ def parse_item(
         diagnosis_pointers=pointers,
         charge=charge,
     )
+
+
+def _npi(npi: NPI | None) -> dict[str, Any] | None:
+    return None if npi is None else {"identifier": {"system": NPI_SYSTEM, "value": npi.value}}
 
 
 def _concept(system: str, value: ShapedText) -> dict[str, Any]:

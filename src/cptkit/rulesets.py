@@ -44,6 +44,14 @@ def _all() -> tuple[object, ...]:
         r.duplicate_line(),
         r.kx_threshold(),
         r.data_stale(),
+        # Across claims: these read the checker's history and do nothing without one.
+        r.duplicate_claim(),
+        r.units_exceed_mue_across_claims(),
+        r.ncci_ptp_across_claims(),
+        r.kx_threshold_across_claims(),
+        r.authorization_missing(),
+        r.authorization_expired(),
+        r.authorization_exceeded(),
     )
 
 
@@ -71,6 +79,10 @@ ALL_RULE_IDS = frozenset(
         "duplicate-line",
         "kx-threshold",
         "data-stale",
+        "duplicate-claim",
+        "authorization-missing",
+        "authorization-expired",
+        "authorization-exceeded",
     }
 )
 """Every built-in rule id: a stable contract."""

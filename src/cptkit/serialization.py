@@ -57,11 +57,12 @@ from .errors import (
 )
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .providers import NPI
 
 __all__ = ["configure_converter", "json_schema", "make_converter", "structure", "unstructure"]
 
 _T = TypeVar("_T")
-_SHAPED: tuple[type[ShapedText], ...] = (Code, Modifier, PlaceOfService, Diagnosis)
+_SHAPED: tuple[type[ShapedText], ...] = (Code, Modifier, PlaceOfService, Diagnosis, NPI)
 
 
 class _FieldError(InvalidInput):

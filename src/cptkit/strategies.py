@@ -32,6 +32,7 @@ from .codes import Category, Code
 from .diagnoses import Diagnosis
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .providers import NPI, check_digit
 
 __all__ = [
     "claim_lines",
@@ -39,6 +40,7 @@ __all__ = [
     "codes",
     "diagnoses",
     "modifiers",
+    "npis",
     "places_of_service",
 ]
 
@@ -83,6 +85,15 @@ def modifiers() -> SearchStrategy[Modifier]:
 def places_of_service() -> SearchStrategy[PlaceOfService]:
     """Place-of-service codes ``01`` to ``99``."""
     return st.integers(1, 99).map(lambda number: PlaceOfService(f"{number:02d}"))
+
+
+def npis() -> SearchStrategy[NPI]:
+    """NPIs: a first digit 1 or 2, eight more digits and the check digit.
+
+    .. versionadded:: 0.2.0
+    """
+    payloads = st.builds(str.__add__, st.sampled_from("12"), _digits(8))
+    return payloads.map(lambda digits: NPI(digits + str(check_digit(digits))))
 
 
 def diagnoses() -> SearchStrategy[Diagnosis]:
@@ -171,4 +182,7 @@ def claims(
         place_of_service=st.none() | places_of_service(),
         payer=text,
         claim_id=text,
+        patient=text,
+        rendering_provider=st.none() | npis(),
+        billing_provider=st.none() | npis(),
     )

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
-from typing import Final, TypeVar
+from typing import Final, Literal, TypeVar
 
 import attrs
 
@@ -39,6 +39,7 @@ from .codes import Code
 from .errors import CannotWrite, InvalidInterchange
 from .modifiers import Modifier
 from .places import PlaceOfService
+from .providers import NPI
 
 __all__ = [
     "DEFAULT_SEPARATORS",
@@ -47,8 +48,10 @@ __all__ = [
     "Separators",
     "parse",
     "parse_lines",
+    "parse_provider",
     "write",
     "write_lines",
+    "write_provider",
 ]
 
 MAX_MODIFIERS: Final = 4
@@ -62,6 +65,9 @@ _UNITS = re.compile(r"0*[1-9][0-9]*(?:\.0*)?")
 _LINE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 _POINTER = re.compile(r"[1-9]|1[0-2]")
 _DATE = re.compile(r"[0-9]{8}")
+ProviderRole = Literal["rendering", "billing"]
+_ROLES: Final[dict[ProviderRole, str]] = {"rendering": "82", "billing": "85"}
+_NAME = re.compile(r"[A-Za-z0-9][ -~]{0,59}")
 
 
 _SEPARATOR_EXPECTED: Final = "one ASCII character other than a letter, digit, space, '.' or '-'"
@@ -282,6 +288,83 @@ def parse_lines(
             raise InvalidInterchange("LX01", _get(loop[0], 1), f"line number {number}")
         lines.append(_read_loop(loop, claim_place, separators.component))
     return tuple(lines)
+
+
+def write_provider(
+    npi: NPI | str,
+    *,
+    role: ProviderRole,
+    name: str,
+    person: bool = False,
+    separators: Separators = DEFAULT_SEPARATORS,
+) -> str:
+    """Write a provider's ``NM1`` segment: ``NM1*82`` (rendering provider, loop 2310B) or
+    ``NM1*85`` (billing provider, loop 2010AA), identified by NPI (``NM108`` ``XX``).
+
+    >>> from cptkit import x12
+    >>> x12.write_provider("1234567893", role="billing", name="ACME THERAPY")
+    'NM1*85*2*ACME THERAPY*****XX*1234567893~'
+
+    Args:
+        npi: the provider's NPI (:attr:`Claim.rendering_provider` or
+            :attr:`Claim.billing_provider`).
+        role: ``"rendering"`` or ``"billing"``.
+        name: ``NM103``, the organization's name or the person's last name (837P requires it;
+            a claim does not hold names).
+        person: whether the provider is a person (``NM102`` ``1``) or an organization (``2``).
+        separators: the interchange's delimiters.
+
+    Raises:
+        CannotWrite: an NPI that is not one, an unknown role, or a name that is empty, not
+            printable ASCII, longer than 60 characters or holds a separator.
+
+    .. versionadded:: 0.2.0
+    """
+    if role not in _ROLES:
+        raise CannotWrite("role", role, "'rendering' or 'billing'")
+    identifier = to_shaped(npi, NPI, CannotWrite, "npi")
+    delimiters = (separators.element, separators.component, separators.segment)
+    if (
+        type(name) is not str
+        or _NAME.fullmatch(name) is None
+        or any(mark in name for mark in delimiters)
+    ):
+        raise CannotWrite("name", name, "a name of 1-60 printable ASCII characters (NM103)")
+    elements = ["NM1", _ROLES[role], "1" if person else "2", name, "", "", "", "", "XX"]
+    return separators.element.join([*elements, str(identifier)]) + separators.segment
+
+
+def parse_provider(
+    text: str, *, separators: Separators = DEFAULT_SEPARATORS
+) -> tuple[ProviderRole, NPI]:
+    """Read a provider's ``NM1*82`` or ``NM1*85`` segment: its role and its NPI.
+
+    >>> from cptkit import x12
+    >>> x12.parse_provider("NM1*82*1*DOE*JANE****XX*1234567893~")
+    ('rendering', NPI('1234567893'))
+
+    Raises:
+        InvalidInterchange: not one ``NM1`` segment of a rendering or billing provider
+            identified by a valid NPI.
+
+    .. versionadded:: 0.2.0
+    """
+    if type(text) is not str:
+        raise InvalidInterchange("segments", type(text).__name__, "X12 text (a str)")
+    *pieces, rest = text.split(separators.segment)
+    if len(pieces) != 1 or rest.strip():
+        raise InvalidInterchange("segments", len(pieces), "one NM1 segment")
+    segment = pieces[0].strip().split(separators.element)
+    if segment[0] != "NM1":
+        raise InvalidInterchange("segment", segment[0][:3], "NM1")
+    roles: dict[str, ProviderRole] = {code: role for role, code in _ROLES.items()}
+    role = roles.get(_get(segment, 1))
+    if role is None:
+        raise InvalidInterchange("NM101", _get(segment, 1), "'82' (rendering) or '85' (billing)")
+    if _get(segment, 8) != "XX":
+        raise InvalidInterchange("NM108", _get(segment, 8), "'XX' (an NPI)")
+    _exact(segment, 10)
+    return role, _parsed(NPI, _get(segment, 9), "NM109")
 
 
 def _place(value: PlaceOfService | str | None) -> PlaceOfService | None:

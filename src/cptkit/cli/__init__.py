@@ -28,12 +28,14 @@ from .. import __version__
 from .._convert import to_date
 from ..errors import CptkitError, DatasetError, InvalidInput
 from ..files import FORMATS, SUFFIXES, Group, Rejected, Unreadable, claim_files, read
-from ..validation import Checker
-from . import _estimate, _info
+from ..history import History
+from ..validation import Checker, Facts
+from . import _auth, _estimate, _info
 from ._output import Record, Summary, make_writer, printable
 
 if TYPE_CHECKING:
     from .._catalog import Catalog
+    from ..claims import Claim
 
 __all__ = ["main"]
 
@@ -117,6 +119,21 @@ def _parser() -> argparse.ArgumentParser:
         help="the files' format (default: from the name; from the content for -)",
     )
     check.add_argument(
+        "--history",
+        type=Path,
+        metavar="LEDGER",
+        help="a cptkit.history ledger (SQLite): check across the patients' earlier claims",
+    )
+    check.add_argument(
+        "--record",
+        action="store_true",
+        help="record each checked claim with a patient key in the --history ledger",
+    )
+    check.add_argument(
+        "--locality",
+        help="the PFS locality (10112-00): KX estimates, and allowed amounts recorded with claims",
+    )
+    check.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -124,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _estimate.add_parser(commands)
+    _auth.add_parser(commands, _date)
 
     lookup = commands.add_parser("lookup", help="what the dataset knows of a code")
     lookup.add_argument("code")
@@ -186,6 +204,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return check(args)
     if args.command == "estimate":
         return _estimate.run(args)
+    if args.command == "auth":
+        return _auth.run(args)
     if args.command == "cheatsheet":
         from ._cheatsheet import cheatsheet
 
@@ -236,8 +256,28 @@ def check(args: argparse.Namespace) -> int:
     except CptkitError as err:
         print(f"cptkit check: --data: {err}", file=sys.stderr)
         return EXIT_USAGE
+    if args.record and args.history is None:
+        _notice("--record needs --history LEDGER")
+        return EXIT_USAGE
+    if args.locality is not None and not _known_locality(args.locality):
+        _notice(f"--locality {args.locality!r} is not a MAC locality (e.g. 10112-00)")
+        return EXIT_USAGE
+    try:
+        history = None if args.history is None else History.open(args.history)
+    except CptkitError as err:
+        _notice(f"--history: {err}")
+        return EXIT_USAGE
     # One checker for the whole run: its caches serve every claim of every file.
-    checker = Checker(rules=ruleset, on=args.on, catalog=catalog)
+    checker = Checker(
+        rules=ruleset,
+        on=args.on,
+        catalog=catalog,
+        facts=Facts(locality=args.locality),
+        history=history,
+    )
+    recorder = None
+    if args.record and history is not None:
+        recorder = _Recorder(history, args.locality, catalog)
     where = min(max(len(name) for name in files) + 6, 40)
     writer = make_writer(args.format, where=where, progress=args.progress)
     summary = Summary(files=len(files), data=catalog.version)
@@ -247,6 +287,8 @@ def check(args: argparse.Namespace) -> int:
             for event in reading:
                 for record in _records(event, checker, summary):
                     writer.record(record)
+                if recorder is not None and isinstance(event, Group):
+                    recorder.record(event.claim)
                 rows = summary.rows_read + reading.counts.rows
                 writer.progress.update(reading.name, rows, summary.claims_checked)
         except Unreadable as err:
@@ -260,7 +302,45 @@ def check(args: argparse.Namespace) -> int:
         _notice("nothing to check: no file holds a row")
         summary.unreadable.extend(files)
     writer.end(summary)
+    if recorder is not None:
+        recorder.report()
     return summary.exit_status
+
+
+def _known_locality(locality: str) -> bool:
+    from .. import payment
+
+    return any(
+        place.id == locality
+        for schedule in payment.fee_schedules()
+        for place in schedule.localities()
+    )
+
+
+class _Recorder:
+    """Records checked claims (with their estimated allowed amounts when a locality is given)."""
+
+    def __init__(self, history: History, locality: str | None, catalog: Catalog) -> None:
+        self.history, self.locality, self.catalog = history, locality, catalog
+        self.recorded = self.skipped = 0
+
+    def record(self, claim: Claim) -> None:
+        if claim.patient is None:
+            self.skipped += 1
+            return
+        allowed = None
+        if self.locality is not None:
+            from .. import payment
+
+            with contextlib.suppress(CptkitError):
+                estimate = payment.estimate(claim, locality=self.locality, catalog=self.catalog)
+                allowed = [line.allowed for line in estimate.lines]
+        self.history.record(claim, allowed=allowed)
+        self.recorded += 1
+
+    def report(self) -> None:
+        skipped = f"; {self.skipped} without a patient key not recorded" if self.skipped else ""
+        _notice(f"{self.recorded} claims recorded{skipped}")
 
 
 def _catalog(data: Path | None) -> Catalog:

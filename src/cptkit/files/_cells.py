@@ -23,7 +23,7 @@ import attrs
 
 from .._cache import keep
 from .._convert import to_optional_text, to_shaped, to_shaped_tuple
-from ..claims import ClaimLine, _line_from_clean
+from ..claims import ClaimLine, _line_from_clean, _patient, _provider
 from ..diagnoses import Diagnosis
 from ..errors import InvalidInput
 from ..places import PlaceOfService
@@ -76,6 +76,9 @@ PREPARE: Mapping[str, Callable[[str], Any]] = {
     "diagnoses": lambda text: split(text) or None,
     "claim_place_of_service": _given,
     "payer": _given,
+    "patient": _given,
+    "rendering_provider": _given,
+    "billing_provider": _given,
 }
 """Per column, what a stripped cell becomes before the converter sees it."""
 
@@ -96,6 +99,9 @@ CLAIM_CONVERTERS: Mapping[str, Callable[[Any], object]] = {
     "diagnoses": _claim_diagnoses,
     "claim_place_of_service": _claim_place,
     "payer": lambda value: to_optional_text(value, InvalidInput, "payer"),
+    "patient": _patient,
+    "rendering_provider": _provider("rendering_provider"),
+    "billing_provider": _provider("billing_provider"),
 }
 """The converters of the claim-level columns (``None`` stays ``None``); errors name the
 column. The claim's own converters check the rest (how many diagnoses) when rows become a

@@ -220,6 +220,9 @@ def _claim(group: _Open) -> Claim:
         group.values.get("place_of_service"),
         group.values.get("payer"),
         _claim_id(group.claim_id),
+        group.values.get("patient"),
+        group.values.get("rendering_provider"),
+        group.values.get("billing_provider"),
     )
 
 

@@ -46,7 +46,14 @@ LINE_COLUMNS = (
 """The line columns, in the order of :class:`~cptkit.ClaimLine`'s fields."""
 
 CLAIM_COLUMNS: Mapping[str, str] = MappingProxyType(
-    {"diagnoses": "diagnoses", "claim_place_of_service": "place_of_service", "payer": "payer"}
+    {
+        "diagnoses": "diagnoses",
+        "claim_place_of_service": "place_of_service",
+        "payer": "payer",
+        "patient": "patient",
+        "rendering_provider": "rendering_provider",
+        "billing_provider": "billing_provider",
+    }
 )
 """The claim-level columns, each with the :class:`~cptkit.Claim` attribute it fills."""
 

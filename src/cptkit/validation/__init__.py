@@ -18,6 +18,7 @@ False
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .._catalog import Catalog, DateLike
 from ..claims import Claim
@@ -27,6 +28,9 @@ from ._combinators import RuleSet, all_of, when, with_severity, without
 from ._context import Context, Facts
 from ._findings import Finding, Report, Severity
 from ._rule import FunctionRule, LineRule, LineView, Rule, rule
+
+if TYPE_CHECKING:
+    from ..history import History
 
 __all__ = [
     "Checker",
@@ -59,6 +63,7 @@ def make_context(
     catalog: Catalog | None = None,
     facts: Facts | None = None,
     acknowledged: Iterable[tuple[str, int | None]] = (),
+    history: History | None = None,
 ) -> Context:
     """The :class:`Context` :func:`validate` would use for these options (a new one: its
     caches are empty)."""
@@ -69,6 +74,7 @@ def make_context(
         catalog=catalog,
         facts=facts,
         acknowledged=acknowledged,
+        history=history,
     )
     return checker.context
 
@@ -82,12 +88,14 @@ def validate(
     catalog: Catalog | None = None,
     facts: Facts | None = None,
     acknowledged: Iterable[tuple[str, int | None]] = (),
+    history: History | None = None,
 ) -> Report:
     """Check one claim and report every finding.
 
     The options are :class:`Checker`'s: *rules* (default :func:`cptkit.rulesets.medicare`),
     *on* (judge every line as on this date), *policy*, *catalog*, *facts* and *acknowledged*
-    (``(rule id, line)`` pairs the biller attested to). To check many claims with the same
+    (``(rule id, line)`` pairs the biller attested to) and *history* (the patients' earlier
+    claims, for the rules across claims). To check many claims with the same
     options, make one :class:`Checker` and reuse it: its caches then serve every claim.
 
     Returns:
@@ -104,6 +112,7 @@ def validate(
         catalog=catalog,
         facts=facts,
         acknowledged=acknowledged,
+        history=history,
     )
     return checker.check(claim)
 
@@ -116,6 +125,7 @@ def validate_many(
     policy: PayerPolicy | None = None,
     catalog: Catalog | None = None,
     facts: Facts | None = None,
+    history: History | None = None,
 ) -> Iterator[Report]:
     """Check many claims lazily, one :class:`Report` each, in input order (for bulk use).
 
@@ -123,5 +133,7 @@ def validate_many(
     one claim, so they are given per claim through :func:`validate`. The options are checked
     at once; the claims as they are read.
     """
-    checker = Checker(rules=rules, on=on, policy=policy, catalog=catalog, facts=facts)
+    checker = Checker(
+        rules=rules, on=on, policy=policy, catalog=catalog, facts=facts, history=history
+    )
     return checker.check_many(claims)

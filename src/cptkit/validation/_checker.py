@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,6 +25,9 @@ from ..policy import PayerPolicy
 from ._combinators import RuleSet, all_of
 from ._context import Context, Facts
 from ._findings import Finding, Report
+
+if TYPE_CHECKING:
+    from ..history import History
 
 __all__ = ["Checker"]
 
@@ -49,6 +52,10 @@ class Checker:
         acknowledged: ``(rule id, line)`` pairs the biller attested to (e.g. distinct services
             for ``ncci-ptp``); those findings become info. They name lines of one claim, so
             give them to a checker of that claim.
+        history: a :class:`~cptkit.history.History` of the patients' earlier claims: the
+            rules across claims (``duplicate-claim``, the authorization rules, and
+            ``units-exceed-mue``, ``ncci-ptp`` and ``kx-threshold`` across claims) read it
+            (``checker.context.history``). Checking never records.
 
     Raises:
         InvalidInput: an option of the wrong type, or a date that is not one.
@@ -74,18 +81,22 @@ class Checker:
         catalog: Catalog | None = None,
         facts: Facts | None = None,
         acknowledged: Iterable[tuple[str, int | None]] = (),
+        history: History | None = None,
     ) -> None:
         ruleset = _ruleset(rules)
         chosen = policy if policy is not None else ruleset.policy
         _check_type("policy", chosen, PayerPolicy)
         _check_type("catalog", catalog, Catalog)
         _check_type("facts", facts, Facts)
+        if history is not None and not callable(getattr(history, "lines", None)):
+            raise InvalidInput("history", type(history).__name__, "a cptkit.history.History")
         context = Context(
             catalog=default_catalog() if catalog is None else catalog,
             policy=PayerPolicy.medicare() if chosen is None else chosen,
             on=on,
             facts=Facts() if facts is None else facts,
             acknowledged=_acknowledged(acknowledged),
+            history=history,
         )
         self.__attrs_init__(
             ruleset,
@@ -101,7 +112,15 @@ class Checker:
         # Travels as its options; the context's caches are rebuilt where it lands.
         return (
             _rebuild,
-            (self.rules, self.policy, self.on, self.catalog, self.facts, self.acknowledged),
+            (
+                self.rules,
+                self.policy,
+                self.on,
+                self.catalog,
+                self.facts,
+                self.acknowledged,
+                self.context.history,
+            ),
         )
 
     def check(self, claim: Claim) -> Report:
@@ -131,9 +150,16 @@ def _rebuild(
     catalog: Catalog,
     facts: Facts,
     acknowledged: frozenset[tuple[str, int | None]],
+    history: History | None = None,
 ) -> Checker:
     return Checker(
-        rules=rules, policy=policy, on=on, catalog=catalog, facts=facts, acknowledged=acknowledged
+        rules=rules,
+        policy=policy,
+        on=on,
+        catalog=catalog,
+        facts=facts,
+        acknowledged=acknowledged,
+        history=history,
     )
 
 

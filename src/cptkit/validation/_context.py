@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -27,6 +27,9 @@ from ..errors import InvalidInput
 from ..modifiers import Modifier
 from ..policy import PayerPolicy
 from ..records import MUE, CodeInfo, Discipline, ModifierInfo, to_discipline
+
+if TYPE_CHECKING:
+    from ..history import History
 
 __all__ = ["Context", "Facts"]
 
@@ -82,6 +85,8 @@ class Context:
         facts: facts the claim does not hold.
         acknowledged: ``(rule id, line)`` pairs a biller has attested to (for example that two
             services were distinct); their findings are kept, downgraded to info.
+        history: the patients' earlier claims (:mod:`cptkit.history`) for the rules across
+            claims, or ``None``.
     """
 
     catalog: Catalog = attrs.field(factory=default_catalog)
@@ -89,6 +94,7 @@ class Context:
     on: datetime.date | None = attrs.field(default=None, converter=to_day)
     facts: Facts = attrs.field(factory=Facts)
     acknowledged: frozenset[tuple[str, int | None]] = frozenset()
+    history: History | None = None
     _codes: dict[str, CodeInfo | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
@@ -116,7 +122,10 @@ class Context:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A context travels as its settings; the caches are rebuilt where it lands.
-        return (Context, (self.catalog, self.policy, self.on, self.facts, self.acknowledged))
+        return (
+            Context,
+            (self.catalog, self.policy, self.on, self.facts, self.acknowledged, self.history),
+        )
 
     def remember(self, key: object, value: _V) -> _V:
         """Keep *value* in :attr:`memo` under *key* unless the memo is full; return *value*."""

@@ -6,6 +6,15 @@ from __future__ import annotations
 from .codes import code_inactive, code_unknown
 from .coverage import data_stale
 from .diagnoses import diagnosis_not_billable, diagnosis_pointer_invalid, diagnosis_unknown
+from .history import (
+    authorization_exceeded,
+    authorization_expired,
+    authorization_missing,
+    duplicate_claim,
+    kx_threshold_across_claims,
+    ncci_ptp_across_claims,
+    units_exceed_mue_across_claims,
+)
 from .modifiers import (
     assistant_modifier_mismatch,
     modifier_duplicate,
@@ -27,24 +36,31 @@ from .units import (
 __all__ = [
     "addon_without_primary",
     "assistant_modifier_mismatch",
+    "authorization_exceeded",
+    "authorization_expired",
+    "authorization_missing",
     "code_inactive",
     "code_unknown",
     "data_stale",
     "diagnosis_not_billable",
     "diagnosis_pointer_invalid",
     "diagnosis_unknown",
+    "duplicate_claim",
     "duplicate_line",
     "kx_threshold",
+    "kx_threshold_across_claims",
     "modifier_duplicate",
     "modifier_too_many",
     "modifier_unknown",
     "ncci_ptp",
+    "ncci_ptp_across_claims",
     "place_of_service_unknown",
     "telehealth_mismatch",
     "therapy_modifier_conflict",
     "therapy_modifier_missing",
     "time_band_mismatch",
     "units_exceed_mue",
+    "units_exceed_mue_across_claims",
     "units_minutes_mismatch",
     "untimed_multiple_units",
 ]

@@ -1,0 +1,573 @@
+# SPDX-License-Identifier: MIT
+"""The rules across claims: duplicate-claim, units-exceed-mue, ncci-ptp and kx-threshold with
+the patient's earlier claims, and the authorization rules. Expected messages are typed out."""
+
+from __future__ import annotations
+
+import datetime
+import pickle
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cptkit
+from cptkit import Claim, ClaimLine
+from cptkit.history import (
+    Authorization,
+    AuthorizationPolicy,
+    AuthorizationUsage,
+    History,
+    RecordedLine,
+    Status,
+    usage,
+)
+from cptkit.validation import Checker, Facts, Finding, validate
+from cptkit.validation import rules as r
+
+DAY = datetime.date(2026, 3, 2)
+RENDERING = "1234567893"
+
+
+def line(code: str, units: int = 1, *modifiers: str, day: datetime.date = DAY) -> ClaimLine:
+    return ClaimLine(
+        code=code,
+        units=units,
+        date_of_service=day,
+        modifiers=list(modifiers),
+        diagnosis_pointers=[1],
+    )
+
+
+def claim(*lines: ClaimLine, **more: Any) -> Claim:
+    values: dict[str, Any] = {
+        "diagnoses": ["M54.50"],
+        "patient": "pk-1",
+        "rendering_provider": RENDERING,
+    }
+    return Claim(lines=lines, **{**values, **more})
+
+
+def found(report: cptkit.Report, rule: str) -> list[tuple[int | None, str | None, str]]:
+    return [(f.line, f.carc, f.message) for f in report.findings if f.rule == rule]
+
+
+def history_with(*claims: Claim, **record: Any) -> History:
+    history = History.memory()
+    for earlier in claims:
+        history.record(earlier, **record)
+    return history
+
+
+def test_without_history_nothing_changes() -> None:
+    second = claim(line("97110", 1, "GP"), claim_id="B")
+    assert validate(second, history=None) == validate(second)
+    assert validate(second, history=History.memory()).findings == validate(second).findings
+    keyless = claim(line("97110", 1, "GP"), claim_id="B", patient=None)
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    assert validate(keyless, history=history).findings == validate(keyless).findings
+
+
+# -- duplicate-claim ---------------------------------------------------------------------------
+
+
+def test_duplicate_claim_names_the_earlier_claim() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "duplicate-claim") == [
+        (0, "OA-18", "97110 with the same modifiers and date was already billed on claim A")
+    ]
+    commercial = validate(
+        claim(line("97110", 1, "GP"), claim_id="B"),
+        history=history,
+        rules=cptkit.rulesets.commercial(),
+    )
+    assert [c for _, c, _ in found(commercial, "duplicate-claim")] == ["CO-18"]
+
+
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        (claim(line("97110", 1, "GP"), claim_id="A"), "the same claim id is that claim again"),
+        (claim(line("97110", 1, "GP", "59"), claim_id="B"), "other modifiers"),
+        (claim(line("97110", 1, "GP", day=DAY.replace(day=3)), claim_id="B"), "another day"),
+        (claim(line("97110", 1, "GP"), claim_id="B", rendering_provider="1993999998"), "NPI"),
+        (claim(line("97110", 1, "GP"), claim_id="B", patient="pk-2"), "another patient"),
+    ],
+)
+def test_not_a_duplicate_claim(second: Claim, why: str) -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    assert found(validate(second, history=history), "duplicate-claim") == [], why
+
+
+def test_a_void_claim_is_not_compared() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"), status="void")
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "duplicate-claim") == []
+
+
+def test_an_unknown_provider_is_taken_as_the_same() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), rendering_provider=None))
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "duplicate-claim") == [
+        (0, "OA-18", "97110 with the same modifiers and date was already billed on claim (no id)")
+    ]
+
+
+# -- units-exceed-mue ------------------------------------------------------------------------------
+
+
+def test_mue_summed_over_the_day_s_claims() -> None:
+    # 97110: MUE 6 per day, MAI 3 (CMS practitioner MUE table).
+    history = history_with(claim(line("97110", 4, "GP"), claim_id="A"))
+    report = validate(claim(line("97110", 3, "GP"), claim_id="B"), history=history)
+    assert found(report, "units-exceed-mue") == [
+        (
+            0,
+            "CO-151",
+            "97110: 7 units on one date with claim A exceed the MUE of 6 per day (MAI 3)",
+        )
+    ]
+
+
+def test_mue_over_by_one_claim_alone_is_reported_once() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    report = validate(claim(line("97110", 7, "GP"), claim_id="B"), history=history)
+    assert [m for _, _, m in found(report, "units-exceed-mue")] == [
+        "97110: 7 units on one date exceed the MUE of 6 per day (MAI 3)"
+    ]
+
+
+def test_mue_within_the_day_s_limit() -> None:
+    history = history_with(claim(line("97110", 3, "GP"), claim_id="A"))
+    report = validate(claim(line("97110", 3, "GP"), claim_id="B"), history=history)
+    assert found(report, "units-exceed-mue") == []
+
+
+# -- ncci-ptp ------------------------------------------------------------------------------------
+
+
+def test_ncci_pair_across_claims() -> None:
+    # 97150 / 97110: column 1 97150, modifier indicator 1, mutually exclusive (NCCI PTP table).
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    report = validate(claim(line("97150", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "ncci-ptp") == [
+        (
+            0,
+            "CO-236",
+            "97110 with 97150: NCCI edit (modifier indicator 1, mutually exclusive procedures)"
+            " and no NCCI-associated modifier (97110 on claim A)",
+        )
+    ]
+
+
+def test_ncci_indicator_0_across_claims() -> None:
+    # 97162 / 97161: column 1 97162, modifier indicator 0.
+    history = history_with(claim(line("97162", 1, "GP"), claim_id="A"))
+    report = validate(claim(line("97161", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "ncci-ptp") == [
+        (
+            0,
+            "CO-97",
+            "97161 is bundled into 97162 (NCCI, modifier indicator 0: never payable together)"
+            " (97162 on claim A)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (claim(line("97110", 1, "GP", "59"), claim_id="A"), claim(line("97150", 1, "GP"))),
+        (claim(line("97110", 1, "GP"), claim_id="A"), claim(line("97150", 1, "GP", "XU"))),
+        (
+            claim(line("97110", 1, "GP"), claim_id="A", rendering_provider="1993999998"),
+            claim(line("97150", 1, "GP")),
+        ),
+        (claim(line("97110", 1, "GP", day=DAY.replace(day=3))), claim(line("97150", 1, "GP"))),
+    ],
+)
+def test_no_ncci_pair_across_claims(first: Claim, second: Claim) -> None:
+    report = validate(second, history=history_with(first))
+    assert found(report, "ncci-ptp") == []
+
+
+def test_an_acknowledged_pair_is_info() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    report = validate(
+        claim(line("97150", 1, "GP"), claim_id="B"),
+        history=history,
+        acknowledged=[("ncci-ptp", 0)],
+    )
+    (finding,) = [f for f in report.findings if f.rule == "ncci-ptp"]
+    assert finding.severity.value == "info"
+    assert finding.message.endswith("(97110 on claim A) (acknowledged distinct)")
+
+
+# -- kx-threshold --------------------------------------------------------------------------------
+
+
+def test_kx_from_the_history_s_allowed_amounts() -> None:
+    # The 2026 threshold is $2,480 (CY 2026 PFS final rule).
+    history = history_with(
+        claim(line("97110", 1, "GP", day=DAY.replace(month=1)), claim_id="A"),
+        allowed=[Decimal("2500.00")],
+    )
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "kx-threshold") == [
+        (
+            0,
+            "CO-119",
+            "PT and SLP amount this year has reached the $2480 threshold and KX is missing"
+            " (year-to-date from the history's claim A)",
+        )
+    ]
+
+
+def test_kx_below_the_threshold_or_other_buckets() -> None:
+    history = history_with(
+        claim(line("97110", 1, "GP", day=DAY.replace(month=1)), claim_id="A"),
+        claim(line("97110", 1, "GO", day=DAY.replace(month=2)), claim_id="C"),
+        claim(line("97110", 1, "GP", day=DAY.replace(year=2025)), claim_id="D"),
+        allowed=[Decimal("2000.00")],
+    )
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert found(report, "kx-threshold") == []
+    untagged = history_with(claim(line("97110", 1, day=DAY.replace(month=1))), allowed=[None])
+    assert found(validate(claim(line("97110", 1, "GP")), history=untagged), "kx-threshold") == []
+
+
+def test_kx_facts_win_over_the_history() -> None:
+    history = history_with(
+        claim(line("97110", 1, "GP", day=DAY.replace(month=1)), claim_id="A"),
+        allowed=[Decimal("2500.00")],
+    )
+    report = validate(
+        claim(line("97110", 1, "GP"), claim_id="B"),
+        history=history,
+        facts=Facts(pt_slp_amount_ytd="100"),
+    )
+    assert found(report, "kx-threshold") == []
+
+
+# -- authorizations ------------------------------------------------------------------------------
+
+AUTH = Authorization(
+    id="AUTH-1",
+    patient="pk-1",
+    payer="Acme",
+    codes=["97153", "97155"],
+    units=10,
+    start="2026-03-01",
+    end="2026-03-31",
+)
+
+
+def aba(*lines: ClaimLine, **more: Any) -> Claim:
+    values: dict[str, Any] = {"payer": "Acme", "diagnoses": ["F84.0"]}
+    return claim(*lines, **{**values, **more})
+
+
+def with_auth(*claims: Claim, auth: Authorization = AUTH) -> History:
+    history = history_with(*claims)
+    history.add_authorization(auth)
+    return history
+
+
+def test_authorization_missing() -> None:
+    report = validate(aba(line("97153", 4), line("97110", 1, "GP")), history=History.memory())
+    assert found(report, "authorization-missing") == [
+        (0, "CO-197", "97153 needs an authorization (ABA policy) and none covers its date")
+    ]
+    other_payer = validate(aba(line("97153", 4), payer="Other"), history=with_auth())
+    assert [i for i, _, _ in found(other_payer, "authorization-missing")] == [0]
+    covered = validate(aba(line("97153", 4)), history=with_auth())
+    assert found(covered, "authorization-missing") == []
+
+
+def test_authorization_expired() -> None:
+    late = aba(line("97153", 4, day=datetime.date(2026, 4, 1)))
+    report = validate(late, history=with_auth())
+    assert found(report, "authorization-expired") == [
+        (0, "CO-197", "97153: authorization AUTH-1 ended before this date of service")
+    ]
+    assert found(report, "authorization-missing") == []
+    early = aba(line("97153", 4, day=datetime.date(2026, 2, 27)))
+    early_report = validate(early, history=with_auth())
+    assert found(early_report, "authorization-expired") == []
+    assert [i for i, _, _ in found(early_report, "authorization-missing")] == [0]
+
+
+def test_authorization_exceeded_pooled() -> None:
+    history = with_auth(aba(line("97153", 8), claim_id="A"))
+    report = validate(aba(line("97155", 1), line("97153", 2), claim_id="B"), history=history)
+    assert found(report, "authorization-exceeded") == [
+        (
+            1,
+            "CO-198",
+            "97153: 11 units exceed the 10 authorized by AUTH-1 (9 used before this line)",
+        )
+    ]
+    within = validate(aba(line("97153", 2), claim_id="B"), history=history)
+    assert found(within, "authorization-exceeded") == []
+    again = validate(aba(line("97153", 8), claim_id="A"), history=history)  # itself, not twice
+    assert found(again, "authorization-exceeded") == []
+
+
+def test_authorization_exceeded_per_code() -> None:
+    auth = Authorization(
+        id="AUTH-2",
+        patient="pk-1",
+        payer=None,
+        codes=["97153", "97155"],
+        units={"97153": 20, "97155": 2},
+        start="2026-03-01",
+        end="2026-03-31",
+    )
+    history = with_auth(aba(line("97155", 2), claim_id="A"), auth=auth)
+    report = validate(aba(line("97153", 4), line("97155", 1), claim_id="B"), history=history)
+    assert found(report, "authorization-exceeded") == [
+        (1, "CO-198", "97155: 3 units exceed the 2 authorized by AUTH-2 (2 used before this line)")
+    ]
+
+
+def test_a_payer_policy_table_decides_what_needs_authorization() -> None:
+    policy = AuthorizationPolicy(
+        name="Acme PT",
+        codes=["97110"],
+        payers=(("Medicaid", frozenset()),),
+    )
+    rules = cptkit.validation.all_of(r.authorization_missing(policy))
+    history = History.memory()
+    pt = claim(line("97110", 1, "GP"), payer="Acme")
+    assert [
+        m for _, _, m in found(validate(pt, rules=rules, history=history), "authorization-missing")
+    ] == ["97110 needs an authorization (Acme PT policy) and none covers its date"]
+    medicaid = claim(line("97110", 1, "GP"), payer="Medicaid")
+    assert validate(medicaid, rules=rules, history=history).findings == ()
+    assert not AuthorizationPolicy.aba().requires(cptkit.Code("97110"), None)
+    assert AuthorizationPolicy.aba().requires(cptkit.Code("0373T"), "Acme")
+
+
+# -- the checker and the patient key ---------------------------------------------------------------
+
+
+def test_findings_never_show_the_patient_key() -> None:
+    secret = "PATIENT-KEY-SECRET"
+    history = history_with(
+        claim(line("97110", 4, "GP"), line("97162", 1, "GP"), claim_id="A", patient=secret)
+    )
+    history.add_authorization(Authorization("AU", secret, None, ["97153"], 1, DAY, DAY))
+    second = claim(
+        line("97110", 4, "GP"),
+        line("97161", 1, "GP"),
+        line("97153", 4),
+        claim_id="B",
+        patient=secret,
+    )
+    report = validate(second, history=history)
+    assert {f.rule for f in report.findings} >= {
+        "duplicate-claim",
+        "units-exceed-mue",
+        "ncci-ptp",
+        "authorization-exceeded",
+    }
+    assert secret not in str(report) and secret not in repr(report)
+
+
+def test_a_checker_with_a_file_history_pickles(tmp_path: Path) -> None:
+    history = History.open(tmp_path / "ledger.sqlite")
+    history.record(claim(line("97110", 1, "GP"), claim_id="A"))
+    checker = pickle.loads(pickle.dumps(Checker(history=history)))
+    report = checker.check(claim(line("97110", 1, "GP"), claim_id="B"))
+    assert [f.rule for f in report.findings if f.rule == "duplicate-claim"] == ["duplicate-claim"]
+    with pytest.raises(TypeError, match="in-memory history"):
+        pickle.dumps(Checker(history=History.memory()))
+
+
+# -- splitting services across claims finds the same --------------------------------------------
+
+SERVICES = [
+    ("97110", ("GP",)),
+    ("97110", ("GP", "59")),
+    ("97150", ("GP",)),
+    ("97161", ("GP",)),
+    ("97162", ("GP",)),
+]
+ACROSS = {"units-exceed-mue", "ncci-ptp", "duplicate-line", "duplicate-claim"}
+_CODES = re.compile(r"\b[0-9]{4}[0-9A-Z]\b")
+
+
+def keys(findings: tuple[Finding, ...]) -> set[tuple[str, frozenset[str]]]:
+    """What a finding is about: its rule (a repeated line is one rule, on one claim or two)
+    and the codes its message names."""
+    return {
+        (
+            "duplicate" if f.rule.startswith("duplicate-") else f.rule,
+            frozenset(_CODES.findall(f.message)),
+        )
+        for f in findings
+        if f.rule in ACROSS
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SERVICES), st.integers(1, 4), st.integers(2, 3), st.booleans()),
+        min_size=2,
+        max_size=6,
+    ).filter(lambda items: 0 < sum(first for *_, first in items) < len(items))
+)
+def test_splitting_services_across_claims_finds_the_same(
+    services: list[tuple[tuple[str, tuple[str, ...]], int, int, bool]],
+) -> None:
+    lines = [
+        line(code, units, *modifiers, day=DAY.replace(day=day))
+        for (code, modifiers), units, day, _ in services
+    ]
+    first = [ln for ln, (*_, in_first) in zip(lines, services, strict=True) if in_first]
+    second = [ln for ln, (*_, in_first) in zip(lines, services, strict=True) if not in_first]
+    whole = keys(validate(claim(*lines)).findings)
+    history = History.memory()
+    one = claim(*first, claim_id="A")
+    split = keys(validate(one).findings)
+    history.record(one)
+    split |= keys(validate(claim(*second, claim_id="B"), history=history).findings)
+    assert split == whole
+
+
+def test_mue_across_claims_needs_a_per_day_mue() -> None:
+    # 0001F (a Category II tracking code) has no MUE.
+    history = history_with(claim(line("0001F", 40), claim_id="A"))
+    report = validate(claim(line("0001F", 40), claim_id="B"), history=history)
+    assert found(report, "units-exceed-mue") == []
+
+
+class DictHistory(History):
+    """A service's own store behind the protocol (a list here): what the rules need is
+    ``lines``, ``authorizations`` and ``authorization_usage``."""
+
+    def __init__(self) -> None:
+        self.recorded: list[tuple[str, RecordedLine]] = []
+
+    def record(self, claim: Claim, *, status: Status = "checked", allowed: Any = None) -> None:
+        assert claim.patient is not None
+        for position, item in enumerate(claim.lines):
+            recorded = RecordedLine(
+                claim.claim_id,
+                position,
+                item.date_of_service,
+                item.code,
+                item.modifiers,
+                item.units,
+                claim.place_of_service_for(position),
+                claim.rendering_provider,
+                claim.billing_provider,
+                claim.payer,
+                item.charge,
+                None,
+                status,
+            )
+            self.recorded.append((claim.patient, recorded))
+
+    def lines(
+        self,
+        patient: str,
+        *,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> tuple[RecordedLine, ...]:
+        low, high = start or datetime.date.min, end or datetime.date.max
+        return tuple(
+            item
+            for key, item in self.recorded
+            if key == patient and low <= item.date_of_service <= high
+        )
+
+    def add_authorization(self, authorization: Authorization) -> None:
+        raise NotImplementedError
+
+    def authorizations(self, patient: str) -> tuple[Authorization, ...]:
+        return ()
+
+    def authorization_usage(
+        self, authorization: Authorization, *, on: datetime.date | None = None
+    ) -> AuthorizationUsage:
+        return usage(authorization, self.lines(authorization.patient), on=on)
+
+
+def test_a_service_backs_the_protocol_with_its_own_store() -> None:
+    history = DictHistory()
+    history.record(claim(line("97110", 1, "GP"), claim_id="A"))
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B"), history=history)
+    assert [m for _, _, m in found(report, "duplicate-claim")] == [
+        "97110 with the same modifiers and date was already billed on claim A"
+    ]
+    assert history.authorization_usage(AUTH).used == 0
+
+
+def test_a_claim_checked_again_sees_what_was_recorded_since(tmp_path: Path) -> None:
+    history = History.open(tmp_path / "ledger.sqlite")
+    checker = Checker(history=history)
+    second = claim(line("97110", 1, "GP"), claim_id="B")
+    assert [f for f in checker.check(second).findings if f.rule == "duplicate-claim"] == []
+    history.record(claim(line("97110", 1, "GP"), claim_id="A"))
+    assert [f.rule for f in checker.check(second).findings if f.rule == "duplicate-claim"] == [
+        "duplicate-claim"
+    ]
+    other = History.open(tmp_path / "ledger.sqlite")  # another connection writes
+    other.set_status("A", "void")
+    assert [f for f in checker.check(second).findings if f.rule == "duplicate-claim"] == []
+
+
+def test_the_history_option_must_be_a_history() -> None:
+    with pytest.raises(cptkit.InvalidInput, match=re.escape("history: 'str' is not a cptkit")):
+        Checker(history="ledger.sqlite")  # type: ignore[arg-type]
+
+
+def test_mue_across_claims_counts_the_same_provider_only() -> None:
+    history = history_with(
+        claim(line("97110", 4, "GP"), claim_id="A", rendering_provider="1993999998")
+    )
+    report = validate(claim(line("97110", 3, "GP"), claim_id="B"), history=history)
+    assert found(report, "units-exceed-mue") == []
+
+
+def test_kx_crossing_estimated_with_a_locality() -> None:
+    # $2,470.00 recorded + 97110 x1 at $27.20 (RVU26C, Alabama 10112-00) passes $2,480.
+    history = history_with(
+        claim(line("97110", 1, "GP", day=DAY.replace(month=1)), claim_id="A"),
+        allowed=[Decimal("2470.00")],
+    )
+    report = validate(
+        claim(line("97110", 1, "GP"), claim_id="B", place_of_service="11"),
+        history=history,
+        facts=Facts(locality="10112-00"),
+    )
+    assert [(f.severity.value, f.message) for f in report.findings if f.rule == "kx-threshold"] == [
+        (
+            "warning",
+            "PT and SLP amount this year passes the $2480 threshold by this line (estimated"
+            " allowed amounts) and KX is missing (year-to-date from the history's claim A)",
+        )
+    ]
+
+
+def test_validate_many_and_make_context_take_a_history() -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    reports = list(
+        cptkit.validation.validate_many(
+            [claim(line("97110", 1, "GP"), claim_id="B"), claim(line("97112", 1, "GP"))],
+            history=history,
+        )
+    )
+    assert [[f.rule for f in r.findings if f.rule == "duplicate-claim"] for r in reports] == [
+        ["duplicate-claim"],
+        [],
+    ]
+    assert cptkit.validation.make_context(history=history).history is history
