@@ -72,3 +72,16 @@ def test_a_file_named_for_no_fiscal_year_is_not_taken_for_a_diagnosis_list(
     path.write_text(FY2027.read_text())
     with pytest.raises(cptkit.DatasetError, match="diagnoses.txt"):
         cptkit.catalog().with_cms_files(path)
+
+
+def test_an_april_file_replaces_its_years_list(tmp_path: Path) -> None:
+    # An April update of FY2026 replaces that year's list; the coverage still ends with FY2026.
+    april = tmp_path / "icd10cm-order-April-2026.txt"
+    april.write_text(FY2027.read_text())
+    newer = cptkit.catalog().with_cms_files(april)
+    assert newer.diagnoses().years == (2025, 2026)
+    assert newer.lookup_diagnosis("F840", on="2026-05-01").billable
+    with pytest.raises(cptkit.UnknownDiagnosis):
+        newer.lookup_diagnosis("F41.1", on="2026-05-01")  # not in the four-row list
+    assert newer.coverage()["diagnoses"] == cptkit.catalog().coverage()["diagnoses"]
+    assert "ICD-10-CM FY2026 from" in repr(newer)
