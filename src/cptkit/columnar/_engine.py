@@ -128,14 +128,16 @@ class Engine:
                 lines.append(index)
                 views.append(view)
         judged = self._judged
-        findings: list[Finding] = []
+        # Findings are numbered by value: a claim-level finding of one rule position that
+        # two lines' views both give is reported once.
+        numbers: dict[Finding, int] = {}
         table: dict[str, list[int]] = {"_view": [], "_position": [], "_finding": []}
         for view in sorted(set(views)):
             for position, finding in judged[view]:
                 table["_view"].append(view)
                 table["_position"].append(position)
-                table["_finding"].append(len(findings))
-                findings.append(finding)
+                table["_finding"].append(numbers.setdefault(finding, len(numbers)))
+        findings = list(numbers)
         if not findings:
             return
         per_view = pl.DataFrame(table, schema=dict.fromkeys(table, pl.Int64))
