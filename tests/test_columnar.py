@@ -263,3 +263,52 @@ def test_an_empty_file_gives_an_empty_frame_of_the_schema() -> None:
 def test_unknown_rule_set_name_is_refused() -> None:
     with pytest.raises(cptkit.InvalidInput, match="'medicare', 'commercial' or a rule set"):
         columnar.check_file(EXAMPLES / "pt-visit.csv", rules="medicaid")
+
+
+# -- cptkit check --engine ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["json", "csv", "table"])
+def test_cli_engines_write_the_same(
+    big_corpus: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    from cptkit.cli import main
+
+    path = tmp_path / "claims.csv"
+    path.write_bytes(big_corpus)
+    runs = []
+    for engine in ("claims", "columnar", None):
+        chosen = [] if engine is None else ["--engine", engine]
+        status = main(["check", str(path), str(EXAMPLES), "--format", output, *chosen])
+        runs.append((status, capsys.readouterr()))
+    assert runs[0][0] == 1
+    assert runs[0] == runs[1] == runs[2]  # the default is columnar, with polars installed
+
+
+def test_cli_engine_columnar_without_polars_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from cptkit.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "polars" else real(name)
+    )
+    assert main(["check", str(EXAMPLES / "pt-visit.csv"), "--engine", "columnar"]) == 2
+    assert "needs polars: pip install 'cptkit[fast]'" in capsys.readouterr().err
+    # Without polars, the default is the per-claim engine.
+    assert main(["check", str(EXAMPLES / "pt-visit.csv"), "--format", "json"]) == 0
+
+
+def test_a_file_unreadable_part_way_keeps_what_was_read() -> None:
+    def events() -> Iterator[object]:
+        yield from read(EXAMPLES / "common-mistakes.csv")
+        raise cptkit.files.Unreadable("claims.csv: gone")
+
+    batches = columnar.check_events(events(), Checker(), batch_claims=10_000)
+    first = next(batches)
+    assert first.findings.height == reference(EXAMPLES / "common-mistakes.csv", Checker()).height
+    with pytest.raises(cptkit.files.Unreadable, match="gone"):
+        next(batches)

@@ -20,7 +20,7 @@ import contextlib
 import datetime
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")
+    check.add_argument(
+        "--engine",
+        choices=("columnar", "claims"),
+        help="columnar (needs polars: the 'fast' extra; the default when installed) or claims;"
+        " both give the same findings",
+    )
     check.add_argument("--on", type=_date, metavar="DATE", help="judge every line on this date")
     check.add_argument("--format", choices=("table", "json", "csv"), default="table")
     check.add_argument(
@@ -220,6 +226,10 @@ def check(args: argparse.Namespace) -> int:
     except InvalidInput as err:  # --map naming no field, --date-format without a directive
         _notice(str(err))
         return EXIT_USAGE
+    columnar = _columnar(args.engine)
+    if columnar is None:
+        _notice("--engine columnar needs polars: pip install 'cptkit[fast]'")
+        return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
     try:
         catalog = _catalog(args.data)
@@ -234,8 +244,12 @@ def check(args: argparse.Namespace) -> int:
     writer.begin({"cptkit": __version__, "dataset": catalog.version, "rules": args.rules})
     for reading in readings:
         try:
-            for event in reading:
-                for record in _records(event, checker, summary):
+            for records in (
+                _columnar_records(reading, checker, summary)
+                if columnar
+                else (_records(event, checker, summary) for event in reading)
+            ):
+                for record in records:
                     writer.record(record)
                 rows = summary.rows_read + reading.counts.rows
                 writer.progress.update(reading.name, rows, summary.claims_checked)
@@ -251,6 +265,31 @@ def check(args: argparse.Namespace) -> int:
         summary.unreadable.extend(files)
     writer.end(summary)
     return summary.exit_status
+
+
+def _columnar(engine: str | None) -> bool | None:
+    """Whether to check with :mod:`cptkit.columnar` (asked for, or by default when polars is
+    installed); ``None`` when it is asked for and polars is missing."""
+    import importlib.util
+
+    if engine == "claims":
+        return False
+    installed = importlib.util.find_spec("polars") is not None
+    return None if engine == "columnar" and not installed else installed
+
+
+def _columnar_records(
+    events: Iterable[Group | Rejected], checker: Checker, summary: Summary
+) -> Iterator[list[Record]]:
+    """The records of *events* by :mod:`cptkit.columnar`, a batch of claims at a time."""
+    from ..columnar import check_events
+
+    for batch in check_events(events, checker):
+        summary.claims_checked += batch.claims
+        summary.claims_with_errors += batch.claims_with_errors
+        for severity, count in batch.severities.items():
+            summary.findings[severity] += count
+        yield [Record(**row) for row in batch.findings.iter_rows(named=True)]
 
 
 def _catalog(data: Path | None) -> Catalog:

@@ -68,6 +68,8 @@ class Batch(NamedTuple):
     findings: pl.DataFrame
     claims: int
     claims_with_errors: int
+    severities: dict[str, int]
+    """Findings by severity (of the claims: rejected rows are not counted)."""
 
 
 class Engine:
@@ -85,13 +87,20 @@ class Engine:
         """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims."""
         pending: list[Group | Rejected] = []
         claims = 0
-        for event in events:
-            pending.append(event)
-            if isinstance(event, Group):
-                claims += 1
-                if claims >= self.batch_claims:
-                    yield self.batch(pending)
-                    pending, claims = [], 0
+        try:
+            for event in events:
+                pending.append(event)
+                if isinstance(event, Group):
+                    claims += 1
+                    if claims >= self.batch_claims:
+                        yield self.batch(pending)
+                        pending, claims = [], 0
+        except Exception:
+            # A file that turns unreadable part-way: what was read before is still reported,
+            # as the per-claim engine reports it.
+            if pending:
+                yield self.batch(pending)
+            raise
         if pending:
             yield self.batch(pending)
 
@@ -109,9 +118,11 @@ class Engine:
                 for order, finding in enumerate(rules(group.claim, context)):
                     found.append((number, finding.line, finding, 2, order))
         frame = _frame(events, groups, found)
-        errors = frame.filter((pl.col("severity") == "error") & (pl.col("_claim") >= 0))
-        with_errors = errors.select(pl.col("_claim").n_unique()).item() if len(errors) else 0
-        return Batch(frame.select(list(SCHEMA)), len(groups), with_errors)
+        of_claims = frame.filter(pl.col("_claim") >= 0)
+        severities = dict.fromkeys(_SEVERITY_RANK, 0)
+        severities.update(of_claims["severity"].value_counts().iter_rows())
+        errors = of_claims.filter(pl.col("severity") == "error")["_claim"].n_unique()
+        return Batch(frame.select(list(SCHEMA)), len(groups), errors, severities)
 
     # -- line rules: one judgement per distinct view --------------------------------------
 
