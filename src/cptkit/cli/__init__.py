@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._convert import to_date
+from .._engines import ENGINES, engine_for
 from ..errors import CptkitError, DatasetError, InvalidInput
 from ..files import FORMATS, SUFFIXES, Group, Rejected, Unreadable, claim_files, read
 from ..validation import Checker
@@ -87,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", choices=("medicare", "commercial"), default="medicare")
     check.add_argument(
         "--engine",
-        choices=("columnar", "claims"),
+        choices=ENGINES,
         help="columnar (needs polars: the 'fast' extra; the default when installed) or claims;"
         " both give the same findings",
     )
@@ -226,8 +227,9 @@ def check(args: argparse.Namespace) -> int:
     except InvalidInput as err:  # --map naming no field, --date-format without a directive
         _notice(str(err))
         return EXIT_USAGE
-    columnar = _columnar(args.engine)
-    if columnar is None:
+    try:
+        columnar = engine_for(args.engine) == "columnar"
+    except InvalidInput:
         _notice("--engine columnar needs polars: pip install 'cptkit[fast]'")
         return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
@@ -265,17 +267,6 @@ def check(args: argparse.Namespace) -> int:
         summary.unreadable.extend(files)
     writer.end(summary)
     return summary.exit_status
-
-
-def _columnar(engine: str | None) -> bool | None:
-    """Whether to check with :mod:`cptkit.columnar` (asked for, or by default when polars is
-    installed); ``None`` when it is asked for and polars is missing."""
-    import importlib.util
-
-    if engine == "claims":
-        return False
-    installed = importlib.util.find_spec("polars") is not None
-    return None if engine == "columnar" and not installed else installed
 
 
 def _columnar_records(

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._catalog import Catalog, DateLike
+from .._engines import checker_for
 from ..files import Source, read
 from ..validation import Checker
 from ._engine import BATCH_CLAIMS, SCHEMA, Batch, Engine
@@ -76,7 +77,7 @@ def check_file(
 
     .. versionadded:: 0.3.0
     """
-    checker = _checker(rules, catalog, on)
+    checker = checker_for(rules, catalog, on)
     reading = read(path, format=format, columns=columns, encoding=encoding, date_format=date_format)
     return _concat(Engine(checker).run(reading))
 
@@ -101,7 +102,7 @@ def check_frame(
     """
     from ..frames import _frame_events
 
-    checker = _checker(rules, catalog, on)
+    checker = checker_for(rules, catalog, on)
     return _concat(Engine(checker).run(_frame_events(frame, columns, date_format=date_format)))
 
 
@@ -111,19 +112,6 @@ def check_events(
     """The findings of a reading's events (:func:`cptkit.files.read`), batch by batch, with
     the claims each batch checked (for ``cptkit check`` and :mod:`cptkit.distributed`)."""
     return Engine(checker, batch_claims=batch_claims).run(events)
-
-
-def _checker(rules: object, catalog: Catalog | None, on: DateLike) -> Checker:
-    from .. import rulesets
-
-    named = {"medicare": rulesets.medicare, "commercial": rulesets.commercial}
-    if isinstance(rules, str):
-        if rules not in named:
-            from ..errors import InvalidInput
-
-            raise InvalidInput("rules", rules, "'medicare', 'commercial' or a rule set")
-        rules = named[rules]()
-    return Checker(rules=rules, catalog=catalog, on=on)
 
 
 def _concat(batches: Iterator[Batch]) -> polars.DataFrame:
