@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: MIT
 """The columnar engine: the events of a reading, in batches of claims, to frames of findings.
 
-Each batch is judged in three parts, then put in the per-claim engine's order:
+A batch becomes a frame of claims and a frame of lines (each line with its row and the number
+of its line view), and is judged in three parts:
 
-1. the line rules, once per distinct line view of the run (the views are numbered as the lines
-   are read; a view seen in an earlier batch is not judged again), their findings joined onto
-   the lines by view number; a claim-level finding is kept once per claim and rule position;
+1. the line rules, once per distinct line view of the run (a view seen in an earlier batch is
+   not judged again), their findings joined onto the lines by view number; a claim-level
+   finding is kept once per claim and rule position;
 2. ``data-stale``, once per distinct date, keeping the first stale line of each claim;
 3. every other rule through the per-claim engine, on every claim (:func:`._forms.split`).
 
-The order is the per-claim engine's (:meth:`Finding.sort_key`, then the order the findings
-were made in), and the rows come out in the order of the reading's events, with the rejected
-rows and the ``claim-rows-not-adjacent`` warnings of ``cptkit check`` among them.
+Each distinct finding is numbered and its fields joined on at the end; the rows are sorted in
+the per-claim engine's order (:meth:`Finding.sort_key`, then the order findings are made in)
+within the order of the reading's events, with the rejected rows and the
+``claim-rows-not-adjacent`` warnings of ``cptkit check`` among them.
 """
 
 from __future__ import annotations
@@ -50,16 +52,16 @@ as a whole), ``row`` the file's row of the line (of the claim's first line when 
 null)."""
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-_VIEW_LIMIT = 1 << 20  # distinct views judged and kept per run (more are judged again)
+_VIEW_LIMIT = 1 << 20  # distinct views numbered per run (more are judged again)
 _ROWS_NOT_ADJACENT = (
     "this claim's key appeared earlier in the file, apart from these rows; they were"
     " checked as a claim of their own"
 )
 _SORT_ROWS = "sort the file so that each claim's rows are together"
-
-# One finding as it is gathered: batch claim number, line (0-based, None for the claim),
-# the finding, and its place in the order findings are made in (part, then position).
-_Found = tuple[int, int | None, Finding, int, int]
+_INT = pl.Int64
+# Where a finding is: batch claim, line (0-based; null for the claim), finding number, part
+# (0 line rules, 1 data-stale, 2 per claim) and order within the part.
+_FOUND = {"_claim": _INT, "_line": _INT, "_finding": _INT, "_part": _INT, "_order": _INT}
 
 
 class Batch(NamedTuple):
@@ -70,6 +72,13 @@ class Batch(NamedTuple):
     claims_with_errors: int
     severities: dict[str, int]
     """Findings by severity (of the claims: rejected rows are not counted)."""
+
+
+class _Numbers(dict[Finding, int]):
+    """Distinct findings, numbered in the order they are met."""
+
+    def of(self, finding: Finding) -> int:
+        return self.setdefault(finding, len(self))
 
 
 class Engine:
@@ -107,69 +116,78 @@ class Engine:
     def batch(self, events: list[Group | Rejected]) -> Batch:
         """The findings of one batch of events, in the per-claim engine's order."""
         groups = [event for event in events if isinstance(event, Group)]
-        found: list[_Found] = []
-        found.extend(self._line_findings(groups))
+        lines = self._lines(groups)
+        numbers = _Numbers()
+        found = [self._line_findings(lines, numbers)]
         if self.parts.stale is not None:
-            found.extend(self._stale_findings(groups))
+            found.append(self._stale_findings(groups, lines, numbers))
         if self.parts.rest is not None:
-            rest = self.parts.rest
-            rules, context = rest.rules, rest.context
-            for number, group in enumerate(groups):
-                for order, finding in enumerate(rules(group.claim, context)):
-                    found.append((number, finding.line, finding, 2, order))
-        frame = _frame(events, groups, found)
+            found.append(self._rest_findings(groups, numbers))
+        frame = _ordered(events, groups, lines, pl.concat(found), numbers)
         of_claims = frame.filter(pl.col("_claim") >= 0)
         severities = dict.fromkeys(_SEVERITY_RANK, 0)
         severities.update(of_claims["severity"].value_counts().iter_rows())
         errors = of_claims.filter(pl.col("severity") == "error")["_claim"].n_unique()
         return Batch(frame.select(list(SCHEMA)), len(groups), errors, severities)
 
-    # -- line rules: one judgement per distinct view --------------------------------------
-
-    def _line_findings(self, groups: list[Group]) -> Iterator[_Found]:
-        rules = self.parts.line_rules
-        if not rules:
-            return
+    def _lines(self, groups: list[Group]) -> pl.DataFrame:
+        """One row per line of the batch: its claim, index, file row and view number."""
         claims: list[int] = []
-        lines: list[int] = []
+        indexes: list[int] = []
+        rows: list[int] = []
         views: list[int] = []
         for number, group in enumerate(groups):
-            for index, view in enumerate(self._views_of(group.claim)):
-                claims.append(number)
-                lines.append(index)
-                views.append(view)
-        judged = self._judged
-        # Findings are numbered by value: a claim-level finding of one rule position that
-        # two lines' views both give is reported once.
-        numbers: dict[Finding, int] = {}
-        table: dict[str, list[int]] = {"_view": [], "_position": [], "_finding": []}
-        for view in sorted(set(views)):
-            for position, finding in judged[view]:
+            claim_views = self._views_of(group.claim)
+            claims.extend([number] * len(claim_views))
+            indexes.extend(range(len(claim_views)))
+            rows.extend(group.rows)
+            views.extend(claim_views)
+        return pl.DataFrame(
+            {"_claim": claims, "_line": indexes, "row": rows, "_view": views},
+            schema=dict.fromkeys(("_claim", "_line", "row", "_view"), _INT),
+        )
+
+    # -- line rules: one judgement per distinct view --------------------------------------
+
+    def _line_findings(self, lines: pl.DataFrame, numbers: _Numbers) -> pl.DataFrame:
+        rules = self.parts.line_rules
+        table: dict[str, list[int]] = {"_view": [], "_position": [], "_k": [], "_finding": []}
+        for view in lines["_view"].unique().sort():
+            for k, (position, finding) in enumerate(self._judged[view]):
                 table["_view"].append(view)
                 table["_position"].append(position)
-                table["_finding"].append(numbers.setdefault(finding, len(numbers)))
-        findings = list(numbers)
-        if not findings:
-            return
-        per_view = pl.DataFrame(table, schema=dict.fromkeys(table, pl.Int64))
-        per_line = pl.DataFrame(
-            {"_claim": claims, "_line": lines, "_view": views},
-            schema={"_claim": pl.Int64, "_line": pl.Int64, "_view": pl.Int64},
-        ).join(per_view, on="_view", how="inner", maintain_order="left")
-        claim_level = pl.Series([findings[n].line is None for n in per_line["_finding"]])
-        # A claim-level finding once per claim and rule position: at its first line.
-        per_line = per_line.with_columns(_claim_level=claim_level).filter(
+                table["_k"].append(k)
+                # Numbered by value: a claim-level finding of one rule position that two
+                # lines' views both give is reported once.
+                table["_finding"].append(numbers.of(finding))
+        per_view = pl.DataFrame(table, schema=dict.fromkeys(table, _INT))
+        claim_level = pl.DataFrame(
+            {
+                "_finding": range(len(numbers)),
+                "_claim_level": [finding.line is None for finding in numbers],
+            },
+            schema={"_finding": _INT, "_claim_level": pl.Boolean},
+        )
+        joined = (
+            lines.select("_claim", "_line", "_view")
+            .join(per_view, on="_view", how="inner", maintain_order="left")
+            .join(claim_level, on="_finding", how="left", maintain_order="left")
+        )
+        return joined.filter(
             ~pl.col("_claim_level")
             | pl.struct("_claim", "_position", "_finding").is_first_distinct()
+        ).select(
+            "_claim",
+            pl.when(pl.col("_claim_level")).then(None).otherwise(pl.col("_line")).alias("_line"),
+            "_finding",
+            pl.lit(0, _INT).alias("_part"),
+            # The per-claim engine's order: line by line, rule position, then finding.
+            (
+                (pl.col("_line") * (len(rules) + 1) + pl.col("_position")) * 1024 + pl.col("_k")
+            ).alias("_order"),
         )
-        for number, index, position, at in per_line.select(
-            "_claim", "_line", "_position", "_finding"
-        ).iter_rows():
-            finding = findings[at]
-            line = None if finding.line is None else index
-            yield number, line, finding, 0, index * len(rules) + position
 
-    def _views_of(self, claim: Claim) -> Iterator[int]:
+    def _views_of(self, claim: Claim) -> list[int]:
         """The view number of each line of *claim* (judging the views not seen yet)."""
         context = self.checker.context
         claim_place = claim.place_of_service
@@ -177,6 +195,7 @@ class Engine:
         on = context.on
         period = context.period
         known = self._views
+        numbers = []
         for line in claim.lines:
             place = line.place_of_service
             own = place is not None
@@ -211,45 +230,51 @@ class Engine:
                 self._judged.append(_judge(self.parts.line_rules, view, self.checker))
                 if len(known) < _VIEW_LIMIT:
                     known[key] = number
-            yield number
+            numbers.append(number)
+        return numbers
 
     # -- data-stale: one judgement per distinct date ---------------------------------------
 
-    def _stale_findings(self, groups: list[Group]) -> Iterator[_Found]:
-        claims: list[int] = []
-        lines: list[int] = []
-        dates: list[datetime.date] = []
-        for number, group in enumerate(groups):
-            for index, line in enumerate(group.claim.lines):
-                claims.append(number)
-                lines.append(index)
-                dates.append(line.date_of_service)
-        stale = {day: self._stale_finding(day) for day in set(dates)}
-        flagged = pl.DataFrame(
-            {
-                "_claim": claims,
-                "_line": lines,
-                "_stale": [stale[day] is not None for day in dates],
-                "_at": range(len(dates)),
-            },
-            schema={"_claim": pl.Int64, "_line": pl.Int64, "_stale": pl.Boolean, "_at": pl.Int64},
+    def _stale_findings(
+        self, groups: list[Group], lines: pl.DataFrame, numbers: _Numbers
+    ) -> pl.DataFrame:
+        dates = [line.date_of_service for group in groups for line in group.claim.lines]
+        by_date = {}
+        for day in set(dates):
+            finding = self._stale_finding(day)
+            by_date[day] = -1 if finding is None else numbers.of(finding)
+        return (
+            lines.select("_claim", "_line")
+            .with_columns(_finding=pl.Series([by_date[day] for day in dates], dtype=_INT))
+            .filter(pl.col("_finding") >= 0)
+            .unique("_claim", keep="first", maintain_order=True)
+            .with_columns(_part=pl.lit(1, _INT), _order=pl.lit(0, _INT))
         )
-        first = flagged.filter(pl.col("_stale")).unique("_claim", keep="first", maintain_order=True)
-        for number, index, at in first.select("_claim", "_line", "_at").iter_rows():
-            finding = stale[dates[at]]
-            assert finding is not None  # filtered above
-            yield number, index, finding, 1, 0
 
     def _stale_finding(self, day: datetime.date) -> Finding | None:
         if day not in self._stale:
             rule = self.parts.stale
             assert rule is not None  # only called when the set has it
             line = ClaimLine(code="97110", units=1, date_of_service=day)
-            probe = Claim(lines=[line], diagnoses=["M54.50"])
-            found = list(rule(probe, self.checker.context))
-            keep(self._stale, day, found[0] if found else None)
-            return found[0] if found else None
+            found = list(rule(Claim(lines=[line], diagnoses=["M54.50"]), self.checker.context))
+            return keep(self._stale, day, found[0] if found else None)
         return self._stale[day]
+
+    # -- every other rule: the per-claim engine on every claim -----------------------------
+
+    def _rest_findings(self, groups: list[Group], numbers: _Numbers) -> pl.DataFrame:
+        rest = self.parts.rest
+        assert rest is not None  # only called when the set has such rules
+        rules, context = rest.rules, rest.context
+        table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
+        for number, group in enumerate(groups):
+            for order, finding in enumerate(rules(group.claim, context)):
+                table["_claim"].append(number)
+                table["_line"].append(finding.line)
+                table["_finding"].append(numbers.of(finding))
+                table["_order"].append(order)
+        table["_part"] = [2] * len(table["_claim"])
+        return pl.DataFrame(table, schema=_FOUND)
 
 
 def _judge(
@@ -263,80 +288,80 @@ def _judge(
     )
 
 
-def _frame(
-    events: list[Group | Rejected], groups: list[Group], found: list[_Found]
+def _ordered(
+    events: list[Group | Rejected],
+    groups: list[Group],
+    lines: pl.DataFrame,
+    found: pl.DataFrame,
+    numbers: _Numbers,
 ) -> pl.DataFrame:
-    """The findings of a batch as a frame in the per-claim engine's order, with the rejected
-    rows and split warnings of ``cptkit check`` in the order of the events."""
-    seq_of_group: list[int] = []
-    records: dict[str, list[Any]] = {name: [] for name in (*SCHEMA, "_seq", "_claim", "_key")}
+    """The findings of a batch with their fields, claims and rows, in the per-claim engine's
+    order, with the rejected rows and split warnings of ``cptkit check`` among them."""
+    findings = pl.DataFrame(
+        {
+            "_finding": range(len(numbers)),
+            "rule": [f.rule for f in numbers],
+            "severity": [f.severity.value for f in numbers],
+            "field": [f.field for f in numbers],
+            "message": [f.message for f in numbers],
+            "carc": [f.carc for f in numbers],
+            "suggestion": [f.suggestion for f in numbers],
+        },
+        schema={"_finding": _INT, **dict.fromkeys(list(SCHEMA)[2:8], pl.String)},
+    )
+    seqs = [seq for seq, event in enumerate(events) if isinstance(event, Group)]
+    claims = pl.DataFrame(
+        {
+            "_claim": range(len(groups)),
+            "_seq": seqs,
+            "claim_id": [group.claim.claim_id for group in groups],
+            "file": [group.file for group in groups],
+        },
+        schema={"_claim": _INT, "_seq": _INT, "claim_id": pl.String, "file": pl.String},
+    )
+    judged = (
+        found.join(findings, on="_finding", how="left")
+        .join(claims, on="_claim", how="left")
+        .with_columns(_at=pl.col("_line").fill_null(0))
+        .join(
+            lines.select("_claim", pl.col("_line").alias("_at"), "row"),
+            on=["_claim", "_at"],
+            how="left",
+        )
+        .select(
+            *list(SCHEMA)[:1],
+            (pl.col("_line") + 1).alias("line"),
+            *list(SCHEMA)[2:],
+            "_seq",
+            "_claim",
+            pl.col("_line").fill_null(-1).alias("_key"),
+            "_part",
+            "_order",
+        )
+    )
+    return pl.concat([judged, _notices(events, seqs)]).sort(
+        "_seq", "_key", "rule", pl.col("severity").replace_strict(_SEVERITY_RANK), "message",
+        "_part", "_order",
+    )  # fmt: skip
 
-    def add(seq: int, claim: int, key: tuple[Any, ...], values: tuple[object, ...]) -> None:
-        for name, value in zip(SCHEMA, values, strict=True):
-            records[name].append(value)
-        records["_seq"].append(seq)
-        records["_claim"].append(claim)
-        records["_key"].append(key)
 
+def _notices(events: list[Group | Rejected], seqs: list[int]) -> pl.DataFrame:
+    """The rejected rows and the split warnings of a batch, as ``cptkit check`` reports them."""
+    rows: list[tuple[Any, ...]] = []
+    claim_of = {seq: number for number, seq in enumerate(seqs)}
     for seq, event in enumerate(events):
         if isinstance(event, Rejected):
-            values: tuple[object, ...] = (
-                event.claim_id,
-                None,
-                "row-rejected",
-                "error",
-                event.field,
-                event.reason,
-                None,
-                None,
-                event.file,
-                event.row,
-            )
-            add(seq, -1, (), values)
-            continue
-        number = len(seq_of_group)
-        seq_of_group.append(seq)
-        if event.split:
-            values = (
-                event.claim.claim_id,
-                None,
-                "claim-rows-not-adjacent",
-                "warning",
-                "claim_id",
-                _ROWS_NOT_ADJACENT,
-                None,
-                _SORT_ROWS,
-                event.file,
-                event.rows[0],
-            )
-            add(seq, number, (-2,), values)
-    for number, line, finding, part, order in found:
-        group = groups[number]
-        severity = finding.severity.value
-        values = (
-            group.claim.claim_id,
-            None if line is None else line + 1,
-            finding.rule,
-            severity,
-            finding.field,
-            finding.message,
-            finding.carc,
-            finding.suggestion,
-            group.file,
-            group.rows[0 if line is None else line],
-        )
-        key = (
-            -1 if line is None else line,
-            finding.rule,
-            _SEVERITY_RANK[severity],
-            finding.message,
-            part,
-            order,
-        )
-        add(seq_of_group[number], number, key, values)
-    seqs, keys = records["_seq"], records["_key"]
-    ranked = sorted(range(len(seqs)), key=lambda n: (seqs[n], keys[n]))
-    schema = {**SCHEMA, "_seq": pl.Int64, "_claim": pl.Int64}
-    return pl.DataFrame(
-        {name: [records[name][n] for n in ranked] for name in schema}, schema=schema
+            rows.append(
+                (event.claim_id, None, "row-rejected", "error", event.field, event.reason,
+                 None, None, event.file, event.row, seq, -1, -3)
+            )  # fmt: skip
+        elif event.split:
+            rows.append(
+                (event.claim.claim_id, None, "claim-rows-not-adjacent", "warning", "claim_id",
+                 _ROWS_NOT_ADJACENT, None, _SORT_ROWS, event.file, event.rows[0], seq,
+                 claim_of[seq], -2)
+            )  # fmt: skip
+    schema = {**SCHEMA, "_seq": _INT, "_claim": _INT, "_key": _INT}
+    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(
+        _part=pl.lit(0, _INT), _order=pl.lit(0, _INT)
     )
