@@ -312,3 +312,19 @@ def test_a_file_unreadable_part_way_keeps_what_was_read() -> None:
     assert first.findings.height == reference(EXAMPLES / "common-mistakes.csv", Checker()).height
     with pytest.raises(cptkit.files.Unreadable, match="gone"):
         next(batches)
+
+
+def test_views_numbered_afresh_past_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cptkit.columnar import _engine
+
+    monkeypatch.setattr(_engine, "VIEW_LIMIT", 20)
+    found, expected = both(corpus(9, 200), Checker(), batch_claims=5)
+    assert_same(found, expected)
+
+
+def test_a_file_unreadable_at_once_reports_nothing() -> None:
+    def events() -> Iterator[object]:
+        yield from read(io.BytesIO(b""), format="csv")  # raises Unreadable: empty
+
+    with pytest.raises(cptkit.files.Unreadable, match="is empty"):
+        next(columnar.check_events(events(), Checker()))

@@ -7,7 +7,8 @@ of its line view), and is judged in three parts:
 1. the line rules, once per distinct line view of the run (a view seen in an earlier batch is
    not judged again), their findings joined onto the lines by view number; a claim-level
    finding is kept once per claim and rule position;
-2. ``data-stale``, once per distinct date, keeping the first stale line of each claim;
+2. ``data-stale``, once per distinct date, keeping the first stale line of each claim; the
+   diagnosis rules once per distinct (diagnoses, days);
 3. every other rule through the per-claim engine, on every claim (:func:`._forms.split`).
 
 Each distinct finding is numbered and its fields joined on at the end; the rows are sorted in
@@ -19,7 +20,7 @@ within the order of the reading's events, with the rejected rows and the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -30,7 +31,7 @@ from ..files import Group, Rejected
 from ..validation import Checker, Finding, LineRule, LineView
 from ._forms import Split, split
 
-__all__ = ["BATCH_CLAIMS", "SCHEMA", "Batch", "Engine"]
+__all__ = ["BATCH_CLAIMS", "SCHEMA", "VIEW_LIMIT", "Batch", "Engine"]
 
 BATCH_CLAIMS = 50_000
 """Claims judged together: memory holds one batch of lines and findings at a time."""
@@ -52,7 +53,8 @@ as a whole), ``row`` the file's row of the line (of the claim's first line when 
 null)."""
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-_VIEW_LIMIT = 1 << 20  # distinct views numbered per run (more are judged again)
+VIEW_LIMIT = 1 << 18
+"""Distinct line views kept between batches; past it, the next batch starts afresh."""
 _ROWS_NOT_ADJACENT = (
     "this claim's key appeared earlier in the file, apart from these rows; they were"
     " checked as a claim of their own"
@@ -91,6 +93,7 @@ class Engine:
         self._views: dict[tuple[Any, ...], int] = {}
         self._judged: list[tuple[tuple[int, Finding], ...]] = []
         self._stale: dict[datetime.date, Finding | None] = {}
+        self._by_diagnoses: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
 
     def run(self, events: Iterable[Group | Rejected]) -> Iterator[Batch]:
         """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims."""
@@ -121,6 +124,8 @@ class Engine:
         found = [self._line_findings(lines, numbers)]
         if self.parts.stale is not None:
             found.append(self._stale_findings(groups, lines, numbers))
+        if self.parts.by_diagnoses:
+            found.append(self._diagnosis_findings(groups, numbers))
         if self.parts.rest is not None:
             found.append(self._rest_findings(groups, numbers))
         frame = _ordered(events, groups, lines, pl.concat(found), numbers)
@@ -132,6 +137,10 @@ class Engine:
 
     def _lines(self, groups: list[Group]) -> pl.DataFrame:
         """One row per line of the batch: its claim, index, file row and view number."""
+        if len(self._judged) > VIEW_LIMIT:
+            # Memory stays bounded: the views are numbered afresh (and judged again).
+            self._views.clear()
+            self._judged.clear()
         claims: list[int] = []
         indexes: list[int] = []
         rows: list[int] = []
@@ -226,10 +235,8 @@ class Engine:
                     diagnoses,
                     day,
                 )
-                number = len(self._judged)
+                number = known[key] = len(self._judged)
                 self._judged.append(_judge(self.parts.line_rules, view, self.checker))
-                if len(known) < _VIEW_LIMIT:
-                    known[key] = number
             numbers.append(number)
         return numbers
 
@@ -260,21 +267,51 @@ class Engine:
             return keep(self._stale, day, found[0] if found else None)
         return self._stale[day]
 
+    # -- the diagnosis rules: once per distinct (diagnoses, days) ---------------------------
+
+    def _diagnosis_findings(self, groups: list[Group], numbers: _Numbers) -> pl.DataFrame:
+        rules = self.parts.by_diagnoses
+        context = self.checker.context
+        day = context.day
+        memo = self._by_diagnoses
+
+        def found(claim: Claim) -> tuple[Finding, ...]:
+            key = (
+                tuple(d.value for d in claim.diagnoses),
+                frozenset(day(line.date_of_service) for line in claim.lines),
+            )
+            hit = memo.get(key)
+            if hit is None:
+                hit = keep(memo, key, tuple(f for rule in rules for f in rule(claim, context)))
+            return hit
+
+        return _gathered(groups, found, 1, numbers)
+
     # -- every other rule: the per-claim engine on every claim -----------------------------
 
     def _rest_findings(self, groups: list[Group], numbers: _Numbers) -> pl.DataFrame:
         rest = self.parts.rest
         assert rest is not None  # only called when the set has such rules
         rules, context = rest.rules, rest.context
-        table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
-        for number, group in enumerate(groups):
-            for order, finding in enumerate(rules(group.claim, context)):
-                table["_claim"].append(number)
-                table["_line"].append(finding.line)
-                table["_finding"].append(numbers.of(finding))
-                table["_order"].append(order)
-        table["_part"] = [2] * len(table["_claim"])
-        return pl.DataFrame(table, schema=_FOUND)
+        return _gathered(groups, lambda claim: rules(claim, context), 2, numbers)
+
+
+def _gathered(
+    groups: list[Group],
+    found: Callable[[Claim], Iterable[Finding]],
+    part: int,
+    numbers: _Numbers,
+) -> pl.DataFrame:
+    """The findings *found* gives for each claim, in the order given, as rows of part *part*."""
+    table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
+    for number, group in enumerate(groups):
+        for order, finding in enumerate(found(group.claim)):
+            table["_claim"].append(number)
+            table["_line"].append(finding.line)
+            table["_finding"].append(numbers.of(finding))
+            table["_order"].append(order)
+    table["_part"] = [part] * len(table["_claim"])
+    return pl.DataFrame(table, schema=_FOUND)
 
 
 def _judge(
