@@ -328,3 +328,11 @@ def test_a_file_unreadable_at_once_reports_nothing() -> None:
 
     with pytest.raises(cptkit.files.Unreadable, match="is empty"):
         next(columnar.check_events(events(), Checker()))
+
+
+def test_rules_by_name_or_as_a_rule_set() -> None:
+    path = EXAMPLES / "common-mistakes.csv"
+    by_name = columnar.check_file(path, rules="commercial")
+    assert_same(columnar.check_file(path, rules=rulesets.commercial()), by_name)
+    assert "therapy-modifier-missing" not in set(by_name["rule"])
+    assert "therapy-modifier-missing" in set(columnar.check_file(path)["rule"])
