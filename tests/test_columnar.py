@@ -336,3 +336,17 @@ def test_rules_by_name_or_as_a_rule_set() -> None:
     assert_same(columnar.check_file(path, rules=rulesets.commercial()), by_name)
     assert "therapy-modifier-missing" not in set(by_name["rule"])
     assert "therapy-modifier-missing" in set(columnar.check_file(path)["rule"])
+
+
+def test_payer_facts_and_acknowledgements_go_through_the_per_claim_engine() -> None:
+    from cptkit.validation import Facts
+
+    checker = Checker(
+        facts=Facts(pt_slp_amount_ytd="2400", ot_amount_ytd="2500", clinician_discipline="PT"),
+        acknowledged=[("ncci-ptp", 1), ("ncci-ptp", 2)],
+    )
+    found, expected = both(corpus(21, 400), checker, batch_claims=50)
+    assert_same(found, expected)
+    fired = set(found["rule"])
+    assert "kx-threshold" in fired
+    assert found.filter(pl.col("message").str.ends_with("(acknowledged distinct)")).height
