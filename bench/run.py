@@ -9,6 +9,10 @@ Figures (each the best of --repeat runs):
 2. read: the same rows into cptkit ``ClaimLine``/``Claim`` values;
 3. validate: reading plus full validation with the Medicare rule set (and, derived from 2 and
    3, checking alone: what the rules add to reading);
+3b. columnar: reading plus the full Medicare check with ``cptkit.columnar.check_file`` (needs
+   polars, the ``fast`` extra), against the floor and against polars' own ``read_csv`` (all
+   columns as text), with the peak memory of ``check_file`` over the whole file (which holds
+   every finding) and of the streaming engine over N and 2N lines;
 4. pydantic: the same rows structured by a pydantic v2 model of the same fields (needs the
    ``bench`` extra; skipped if pydantic is missing);
 5. import time of ``cptkit`` against ``attrs`` + ``cattrs``; first and warm lookups;
@@ -60,6 +64,33 @@ def read(path: Path) -> int:
 
 def validate(path: Path) -> int:
     return sum(len(report.findings) for report in cptkit.validate_many(read_claims(path)))
+
+
+def columnar(path: Path) -> int:
+    from cptkit.columnar import check_file
+
+    return check_file(path).height
+
+
+def columnar_stream(path: Path) -> int:
+    """The columnar engine as ``cptkit check`` runs it: batch by batch, nothing kept."""
+    from cptkit.columnar import check_events
+    from cptkit.files import read
+    from cptkit.validation import Checker
+
+    return sum(batch.findings.height for batch in check_events(read(path), Checker()))
+
+
+def polars_read(path: Path) -> int:
+    import polars
+
+    return polars.read_csv(path, infer_schema=False).height
+
+
+def _has_polars() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("polars") is not None
 
 
 def pydantic_structure(path: Path) -> int | None:
@@ -135,19 +166,58 @@ def first_lookup_ms(repeat: int) -> float:
     return _timed_in_fresh_process("import cptkit", "cptkit.lookup('97110')", repeat)
 
 
-def peak_rss_kib(path: Path) -> int:
+def own_peak_kib() -> int:
+    """This process's peak resident memory in KiB (``VmHWM``; ``ru_maxrss`` elsewhere)."""
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def peak_rss_kib(path: Path, how: str = "validate") -> int:
+    """Peak memory (KiB) of a new process that runs *how* (``validate``, ``columnar``) over
+    *path*."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork and
+    # exec, so a child would report this (large) benchmark process's peak as its own.
     code = (
         "import resource, sys; sys.path.insert(0, sys.argv[2]); import run;"
-        " run.validate(__import__('pathlib').Path(sys.argv[1]));"
-        " print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        " getattr(run, sys.argv[3])(__import__('pathlib').Path(sys.argv[1]));"
+        " print(run.own_peak_kib())"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, str(path), str(HERE)],
+        [sys.executable, "-c", code, str(path), str(HERE), how],
         capture_output=True,
         text=True,
         check=True,
     )
     return int(result.stdout)
+
+
+def _columnar_ratios(
+    results: dict[str, float | int | str | None], floor_s: float
+) -> dict[str, float | None]:
+    """The columnar figures as ratios (``None`` without polars)."""
+
+    def number(key: str) -> float:
+        value = results[key]
+        assert isinstance(value, (int, float))
+        return float(value)
+
+    if results["columnar_s"] is None:
+        names = ("columnar_vs_floor", "columnar_vs_polars_read", "columnar_rss_growth_2n_vs_n")
+        return dict.fromkeys(names)
+    return {
+        "columnar_vs_floor": number("columnar_s") / floor_s,
+        "columnar_vs_polars_read": number("columnar_s") / number("polars_read_s"),
+        "columnar_rss_growth_2n_vs_n": number("columnar_peak_rss_kib_2n")
+        / number("columnar_peak_rss_kib_n"),
+    }
 
 
 def _line(key: str, value: object, target: float | None) -> str:
@@ -185,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         results["floor_s"] = best(lambda: floor(path), repeat)
         results["read_s"] = best(lambda: read(path), repeat)
         results["validate_s"] = best(lambda: validate(path), repeat)
+        fast = _has_polars()
+        results["columnar_s"] = best(lambda: columnar(path), repeat) if fast else None
+        results["polars_read_s"] = best(lambda: polars_read(path), repeat) if fast else None
         has_pydantic = pydantic_structure(path) is not None
         results["pydantic_s"] = (
             best(lambda: pydantic_structure(path), repeat) if has_pydantic else None
@@ -192,6 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         results["rss_lines"] = rss_lines
         results["peak_rss_kib_n"] = peak_rss_kib(single)
         results["peak_rss_kib_2n"] = peak_rss_kib(double)
+        results["columnar_peak_rss_kib"] = peak_rss_kib(path, "columnar") if fast else None
+        # Streaming (as `cptkit check` runs it): memory must not grow with the file.
+        results["columnar_peak_rss_kib_n"] = (
+            peak_rss_kib(single, "columnar_stream") if fast else None
+        )
+        results["columnar_peak_rss_kib_2n"] = (
+            peak_rss_kib(double, "columnar_stream") if fast else None
+        )
     _compile_bytecode()
     results["import_attrs_cattrs_ms"] = import_ms("import attrs, cattrs", 3 if args.smoke else 7)
     results["import_cptkit_ms"] = import_ms("import cptkit", 3 if args.smoke else 7)
@@ -228,9 +309,11 @@ def main(argv: list[str] | None = None) -> int:
         "import_overhead_ms": float(results["import_cptkit_ms"])
         - float(results["import_attrs_cattrs_ms"]),  # type: ignore[arg-type]
         "rss_growth_2n_vs_n": int(results["peak_rss_kib_2n"]) / int(results["peak_rss_kib_n"]),  # type: ignore[arg-type]
+        **_columnar_ratios(results, floor_s),
     }
     targets = {
         "validate_vs_floor": 3.0,
+        "columnar_vs_floor": 2.0,
         "read_vs_pydantic": 1.5,
         "import_overhead_ms": 15.0,
         "first_lookup_ms": 30.0,

@@ -8,6 +8,7 @@ case shows the findings that differ.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import cptkit
@@ -20,6 +21,7 @@ __all__ = [
     "Case",
     "Expected",
     "claim",
+    "columnar_outcome",
     "covered",
     "found",
     "line",
@@ -118,9 +120,29 @@ def covered(cases: list[Case]) -> tuple[frozenset[str], frozenset[str]]:
     return failing, passing
 
 
+def columnar_outcome(checked: Claim, options: dict[str, Any], rule_id: str) -> list[Expected]:
+    """What one rule reports on *checked* through the columnar engine (``cptkit.columnar``),
+    in the same form as :func:`outcome`."""
+    from cptkit.columnar import check_events
+    from cptkit.files import Group
+    from cptkit.validation import Checker
+
+    event = Group("<case>", checked, tuple(range(1, len(checked.lines) + 1)))
+    frame = next(check_events([event], Checker(**options))).findings
+    return [
+        (None if row["line_number"] is None else row["line_number"] - 1, row["severity"], row["carc"],
+         row["field"], row["message"], row["suggestion"])
+        for row in frame.iter_rows(named=True)
+        if row["rule"] == rule_id
+    ]  # fmt: skip
+
+
 def assert_case(case: Case) -> None:
-    """Check one row of a family table: the rule reports exactly the expected findings."""
+    """Check one row of a family table: the rule reports exactly the expected findings, through
+    the per-claim engine and (with polars installed) through the columnar engine."""
     _, checked, options, rule_id, expected = case
     got = outcome(checked, options, rule_id)
     assert got == expected
     assert all("\n" not in message for _, _, _, _, message, _ in got)
+    if importlib.util.find_spec("polars") is not None:
+        assert columnar_outcome(checked, options, rule_id) == expected

@@ -70,3 +70,63 @@ def test_cluster_gives_single_process_findings(files: list[str]) -> None:
         partitions = bag.from_sequence(files, npartitions=len(files)).map_partitions(read_partition)
         got = validate_bag(partitions, Checker(rules=rulesets.medicare())).compute()
     assert got == expected
+
+
+@pytest.mark.real_coverage
+def test_check_paths_gives_single_process_findings_with_either_engine(
+    files: list[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("polars")
+    distributed = pytest.importorskip("distributed")
+    from cptkit.cli import _records
+    from cptkit.cli._output import Summary
+    from cptkit.distributed import check_paths
+    from cptkit.files import read
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "claim_id,date_of_service,code,units,diagnoses\nA,2026-03-02,97110,x,M54.50\n"
+        "B,2026-03-02,97161,2,M54.50\n",
+        encoding="utf-8",
+    )
+    paths = [*files, str(bad)]
+    # One process, through the per-claim engine as `cptkit check --engine claims` runs it.
+    checker = Checker(rules=rulesets.commercial())
+    summary = Summary()
+    expected = [
+        record.to_dict() for path in paths for event in read(path)
+        for record in _records(event, checker, summary)
+    ]  # fmt: skip
+    assert {"row-rejected", "untimed-multiple-units"} <= {r["rule"] for r in expected}
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        for engine in ("columnar", "claims", None):
+            got = check_paths(client, paths, engine=engine, rules="commercial")
+            assert got == expected
+        with pytest.raises(cptkit.InvalidInput, match="'columnar', 'claims' or None"):
+            check_paths(client, paths, engine="fast")  # type: ignore[arg-type]
+
+
+def test_check_path_in_process_and_the_default_engine(
+    files: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from cptkit._engines import engine_for
+    from cptkit.distributed import check_path
+
+    pytest.importorskip("polars")
+    checker = Checker()
+    by_claims = check_path(files[0], checker=checker, engine="claims")
+    assert by_claims
+    assert check_path(files[0], checker=checker, engine="columnar") == by_claims
+    assert engine_for(None) == "columnar"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert engine_for(None) == "claims"
+    assert engine_for("claims") == "claims"
+    with pytest.raises(cptkit.InvalidInput, match="columnar needs polars"):
+        engine_for("columnar")

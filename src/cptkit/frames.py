@@ -42,7 +42,7 @@ from .claims import Claim
 from .errors import CptkitError, InvalidInput
 from .files import OnRejected, _options, claims_of
 from .files._csv import records
-from .files._group import Counts, group
+from .files._group import Counts, Event, group
 from .files._layout import HeaderError, layout
 from .validation import Report
 
@@ -77,6 +77,19 @@ def claims_from_frame(
 
     .. versionadded:: 0.2.0
     """
+    return claims_of(_frame_events(frame, columns, date_format=date_format), on_rejected)
+
+
+def _frame_events(
+    frame: Any, columns: Mapping[str, str] | None = None, *, date_format: str | None = None
+) -> Iterator[Event]:
+    """The claims (:class:`~cptkit.files.Group`) and rejected rows of a frame, as
+    :func:`cptkit.files.read` gives them for a file (rows numbered from 0): what
+    :func:`claims_from_frame` and :func:`cptkit.columnar.check_frame` read.
+
+    Raises:
+        InvalidInput: the frame's columns cannot be used, or an argument is not usable.
+    """
     options = _options(columns, "utf-8", date_format)
     names, get = _columns(frame)
     try:
@@ -87,7 +100,7 @@ def claims_from_frame(
     texts = [_texts(get(at), _PAD.get(field_at.get(at, ""), 0)) for at in range(len(names))]
     rows = zip(*texts, strict=True) if texts else iter(())
     read = records(rows, shape, len(names), options, first=0)
-    return claims_of(group("<frame>", read, Counts()), on_rejected)
+    return group("<frame>", read, Counts())
 
 
 def _columns(frame: Any) -> tuple[list[str], Callable[[int], list[Any]]]:
