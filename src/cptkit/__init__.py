@@ -36,6 +36,7 @@ from .errors import (
     UnknownLocality,
     UnknownModifier,
     UnknownPlaceOfService,
+    WITHHELD,
 )
 from .modifiers import Modifier
 from .places import PlaceOfService
@@ -149,6 +150,7 @@ __all__ = [
     "UnknownLocality",
     "UnknownModifier",
     "UnknownPlaceOfService",
+    "WITHHELD",
     "__version__",
     "catalog",
     "dataset_version",

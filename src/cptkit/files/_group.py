@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from ..claims import Claim, ClaimLine, _claim_from_clean, _claim_id, _diagnoses
+from ..claims import MAX_LINES, Claim, ClaimLine, _claim_from_clean, _claim_id, _diagnoses
 from ..errors import InvalidInput
 from ._rows import Row
 
@@ -97,6 +97,7 @@ class _Open:
     beside: list[int] = attrs.field(factory=list)  # unkeyed rejected rows next to the claim
     split: bool = False
     merged: Mapping[str, Any] | None = None  # the claim values of the last row merged
+    full: bool = False  # the claim has more than MAX_LINES lines: the rest are only counted
 
 
 def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
@@ -149,6 +150,13 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
 
 def _add(group: _Open, row: Row) -> None:
     group.rows.append(row.row)
+    if len(group.lines) >= MAX_LINES:
+        # Bounded work: an 837P claim holds at most 50 lines, and rules compare lines in pairs.
+        if not group.full:
+            group.full = True
+            error = f"the claim has more than {MAX_LINES} lines (an 837P claim holds at most 50)"
+            group.bad.append(Row(row.row, field="claim_id", error=error))
+        return
     if row.line is None:
         group.bad.append(row)
         return
