@@ -16,6 +16,7 @@ from .claims import Claim, ClaimLine
 from .codes import Category, Code
 from .diagnoses import Diagnosis
 from .errors import (
+    WITHHELD,
     CannotWrite,
     CptkitError,
     DatasetError,
@@ -36,7 +37,6 @@ from .errors import (
     UnknownLocality,
     UnknownModifier,
     UnknownPlaceOfService,
-    WITHHELD,
 )
 from .modifiers import Modifier
 from .places import PlaceOfService
@@ -108,6 +108,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MUE",
+    "WITHHELD",
     "AddOnEdit",
     "CannotWrite",
     "Catalog",
@@ -150,7 +151,6 @@ __all__ = [
     "UnknownLocality",
     "UnknownModifier",
     "UnknownPlaceOfService",
-    "WITHHELD",
     "__version__",
     "catalog",
     "dataset_version",

@@ -130,10 +130,10 @@ def bounded_decimal(value: decimal.Decimal) -> bool:
     on its exponent and digit count only, so it costs nothing however large the value."""
     if not value.is_finite():
         return False
-    sign, digits, exponent = value.as_tuple()
+    _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite
     # len(digits) + exponent: the digits before the point (when positive).
-    return len(digits) + exponent <= MAX_AMOUNT_DIGITS and -2 * MAX_AMOUNT_DIGITS <= exponent
+    return len(digits) + exponent <= MAX_AMOUNT_DIGITS and exponent >= -2 * MAX_AMOUNT_DIGITS
 
 
 def to_optional_text(value: object, error: type[InvalidInput], field: str) -> str | None:

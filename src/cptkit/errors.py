@@ -26,6 +26,7 @@ import decimal
 from typing import Any
 
 __all__ = [
+    "WITHHELD",
     "CannotWrite",
     "CptkitError",
     "DatasetError",
@@ -46,7 +47,6 @@ __all__ = [
     "UnknownLocality",
     "UnknownModifier",
     "UnknownPlaceOfService",
-    "WITHHELD",
 ]
 
 
@@ -326,7 +326,7 @@ def _short_repr(value: object, limit: int = 60) -> str:
         return f"<int of {value.bit_length()} bits>"
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001 - a repr that fails must not hide the real error
+    except Exception:
         return f"<{type(value).__name__}>"
     if len(text) > limit:
         text = text[: limit - 3] + "..."
