@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import os
 import re
 import stat
@@ -38,6 +39,8 @@ from .records import CodeInfo, Timing
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "check_unchanged",
+    "file_sha256",
     "read_aoc_file",
     "read_descriptors",
     "read_hcpcs_file",
@@ -82,6 +85,36 @@ def read_text(path: str | Path) -> str:
             f"{path}: byte {err.start} ({data[err.start]:#04x}) is neither UTF-8 nor"
             " Windows-1252 text"
         ) from None
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a regular file's bytes (hex), read in chunks.
+
+    Raises:
+        DatasetError: the file cannot be read or is not a regular file.
+    """
+    digest = hashlib.sha256()
+    try:
+        _regular(path)
+        with Path(path).open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    return digest.hexdigest()
+
+
+def check_unchanged(path: str | Path, sha256: str) -> None:
+    """Refuse a file whose bytes are no longer those a catalog was made from.
+
+    Raises:
+        DatasetError: the file changed (or cannot be read).
+    """
+    if file_sha256(path) != sha256:
+        raise DatasetError(
+            f"{path}: changed since the catalog was made from it (its SHA-256 differs);"
+            " make the catalog again from the new file"
+        )
 
 
 def _regular(path: str | Path) -> None:
