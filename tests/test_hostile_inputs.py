@@ -281,7 +281,7 @@ def test_reprs_show_codes_units_and_modifiers_only() -> None:
 def test_an_error_keeps_only_a_plain_value() -> None:
     """Repro P3: Claim(lines=<a ClaimLine>) kept the whole line in the error's value."""
     with pytest.raises(cptkit.InvalidClaim) as info:
-        Claim(lines=LINE, diagnoses=["M54.50"])  # type: ignore[arg-type]
+        Claim(lines=LINE, diagnoses=["M54.50"])
     assert info.value.value is errors.WITHHELD
     assert "2026" not in str(info.value)
 
@@ -443,7 +443,9 @@ def test_an_overlay_catalog_travels_with_absolute_paths_and_hashes(
     sent = pickle.dumps(catalog)
     monkeypatch.chdir(worker)  # another working directory, with another mue.csv in it
     received = pickle.loads(sent)
-    assert received.mue("97153").units == catalog.mue("97153").units == 36
+    sent_mue, received_mue = catalog.mue("97153"), received.mue("97153")
+    assert sent_mue is not None and received_mue is not None
+    assert received_mue.units == sent_mue.units == 36
     # The driver's file is edited after the catalog was made: the worker refuses it.
     write(driver / "mue.csv", text.replace('"97153","36"', '"97153","1"'))
     with pytest.raises(DatasetError, match="changed since the catalog was made"):

@@ -79,6 +79,10 @@ def _absolute(path: str) -> str:
     return os.path.abspath(path)
 
 
+def _absolute_all(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(_absolute, paths))
+
+
 def _hashed(instance: Any) -> None:
     """Record the SHA-256 of an overlay's file(s) when it is made (not when unpickled)."""
     from ._cms_files import file_sha256
@@ -178,7 +182,7 @@ def _merged(
 class PtpFiles:
     """CMS practitioner PTP text files, replacing the packaged edits."""
 
-    paths: tuple[str, ...] = attrs.field(converter=lambda paths: tuple(map(_absolute, paths)))
+    paths: tuple[str, ...] = attrs.field(converter=_absolute_all)
     edition: str
     effective: datetime.date | None = None
     sha256: tuple[str, ...] = ()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable
+from typing import cast
 
 import attrs
 
@@ -114,7 +115,7 @@ def _pointers(values: object) -> tuple[int, ...]:
 def _fields(value: object) -> str:
     return ", ".join(
         f"{a.name}={_debug(getattr(value, a.name))}"
-        for a in attrs.fields(type(value))  # type: ignore[misc]
+        for a in attrs.fields(cast("type[attrs.AttrsInstance]", type(value)))
     )
 
 

@@ -94,9 +94,8 @@ def _kept(value: object) -> object:
     them: one field's list of modifiers), else :data:`WITHHELD` (a claim line, a claim)."""
     if type(value) in _PLAIN:
         return value
-    if type(value) in _CONTAINERS and len(value) <= 20:  # type: ignore[arg-type]
-        items = value.items() if type(value) is dict else value  # type: ignore[attr-defined]
-        parts = [part for item in items for part in (item if type(value) is dict else (item,))]
+    if isinstance(value, _CONTAINERS) and type(value) in _CONTAINERS and len(value) <= 20:
+        parts = [*value.keys(), *value.values()] if isinstance(value, dict) else list(value)
         if all(type(part) in _PLAIN for part in parts):
             return value
     return WITHHELD

@@ -272,9 +272,9 @@ def check(args: argparse.Namespace) -> int:
             raise  # writing the output failed: main() says so
         except Exception as err:
             writer.progress.clear()
-            where = f"row {row}" if row else f"the row after row {reading.counts.rows}"
+            at = f"row {row}" if row else f"the row after row {reading.counts.rows}"
             _notice(
-                f"{reading.name}: internal error ({type(err).__name__}) at {where}; the rest of"
+                f"{reading.name}: internal error ({type(err).__name__}) at {at}; the rest of"
                 " the file was not checked (please report it)"
             )
             summary.unreadable.append(reading.name)
