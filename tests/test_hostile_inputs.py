@@ -245,8 +245,12 @@ def test_damaged_packaged_data_exits_2_in_lookups(capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize("kind", [ClaimLine, Claim])
 def test_structure_with_keys_that_are_not_text(kind: type[Any]) -> None:
     """Repro C8: cattrs sorted {1: ..., 'a': ...} and raised TypeError."""
-    with pytest.raises(cptkit.InvalidRecord, match=r"extra fields found \(1, a"):
+    with pytest.raises(cptkit.InvalidRecord) as info:
         structure({1: "x", "a": 2}, kind)
+    # cattrs 24 and later name the extra keys; 23.2 says the object is not one.
+    assert "extra fields found (1, a" in str(info.value) or "$: expected an object" in str(
+        info.value
+    )
 
 
 # -- 3. nothing leaked ------------------------------------------------------------------------

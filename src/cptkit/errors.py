@@ -92,7 +92,7 @@ _CONTAINERS = (tuple, list, dict, set, frozenset)
 def _kept(value: object) -> object:
     """*value* if it is a plain value an error may keep (or a short flat collection of
     them: one field's list of modifiers), else :data:`WITHHELD` (a claim line, a claim)."""
-    if type(value) in _PLAIN:
+    if type(value) in _PLAIN or getattr(value, "shape", None) == ():  # a numpy scalar too
         return value
     if isinstance(value, _CONTAINERS) and type(value) in _CONTAINERS and len(value) <= 20:
         parts = [*value.keys(), *value.values()] if isinstance(value, dict) else list(value)
