@@ -321,8 +321,8 @@ def fuzz_fhir(rng: random.Random) -> None:
         text = mutate_text(rng, json.dumps(FHIR_SEED))
         try:
             item = json.loads(text, parse_float=decimal.Decimal)
-        except (ValueError, RecursionError):
-            return  # not JSON: nothing reaches cptkit
+        except (ValueError, RecursionError, ArithmeticError):
+            return  # not JSON (or a number Decimal refuses): nothing reaches cptkit
     else:
         item = mutate_mapping(rng, FHIR_SEED)
         if rng.randrange(2) and isinstance(item, dict):
