@@ -481,3 +481,18 @@ def test_the_keys_kept_to_notice_split_claims_are_bounded(
     assert splits() == ["A", "C"]
     monkeypatch.setattr(_group, "SEEN_LIMIT", 3)  # only the last three claims' keys are kept
     assert splits() == ["C"]  # A came back after B, C and D: no longer noticed
+
+
+# -- 7. dependencies ---------------------------------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_dependency_floors_are_the_versions_ci_tests() -> None:
+    """The cattrs floor admitted the yanked 23.2.0, and no CI job ran the oldest versions."""
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert '"attrs>=23.1",' in project
+    assert '"cattrs>=23.2.1,<27",' in project  # 23.2.0 was yanked; private options below 27
+    assert '"attrs==23.1.0" "cattrs==23.2.1"' in ci  # the floors, in a fresh venv
+    assert "scripts/fuzz.py --inputs 100000" in ci
