@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import cptkit
+from cptkit._dataset import verify_packaged
 from cptkit.cli import main
 from cptkit.cli._cheatsheet import cheatsheet
 
@@ -248,6 +249,7 @@ def test_a_file_that_cannot_be_opened(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
+    verify_packaged()  # the packaged data is checked (once) before the patch refuses opens
     monkeypatch.setattr(Path, "open", refuse)
     status, _, err = run(capsys, "check", path)
     assert status == 2

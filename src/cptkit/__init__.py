@@ -16,6 +16,7 @@ from .claims import Claim, ClaimLine
 from .codes import Category, Code
 from .diagnoses import Diagnosis
 from .errors import (
+    WITHHELD,
     CannotWrite,
     CptkitError,
     DatasetError,
@@ -111,6 +112,7 @@ __version__ = "0.1.0"
 __all__ = [
     "MUE",
     "NPI",
+    "WITHHELD",
     "AddOnEdit",
     "CannotWrite",
     "Catalog",

@@ -16,14 +16,18 @@
 
 CMS text files are often Windows-1252: a file that is not UTF-8 is read as Windows-1252, and
 one that is neither is refused with its name and the byte offset. Rows are checked strictly;
-a bad row raises :class:`~cptkit.DatasetError` with file and line.
+a bad row raises :class:`~cptkit.DatasetError` with file and line. A file must be a regular file
+of at most :data:`MAX_FILE_BYTES` (so a FIFO or a device cannot hang or exhaust a reader).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
@@ -34,6 +38,9 @@ from .errors import DatasetError
 from .records import CodeInfo, Timing
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "check_unchanged",
+    "file_sha256",
     "read_aoc_file",
     "read_descriptors",
     "read_hcpcs_file",
@@ -44,6 +51,14 @@ __all__ = [
 
 _is_code: Callable[[str], object] = Code._SHAPE.fullmatch
 
+MAX_FILE_BYTES = 256 << 20
+"""The largest CMS file read: 256 MiB (the practitioner PTP files are about 40 MiB each)."""
+
+_YYYYMMDD = re.compile(r"[0-9]{8}")
+_JULIAN = re.compile(r"[0-9]{4}([0-9]{3})")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_COUNT = re.compile(r"[0-9]{1,9}")  # bounded: an MUE value has at most 9 digits
+
 
 def read_text(path: str | Path) -> str:
     """The file's text: UTF-8 (with or without a BOM), else Windows-1252.
@@ -52,9 +67,13 @@ def read_text(path: str | Path) -> str:
         DatasetError: the file cannot be read, or is neither encoding (with the byte offset).
     """
     try:
-        data = Path(path).read_bytes()
+        _regular(path)
+        with Path(path).open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DatasetError(f"{path}: is larger than {MAX_FILE_BYTES >> 20} MiB")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -68,26 +87,80 @@ def read_text(path: str | Path) -> str:
         ) from None
 
 
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a regular file's bytes (hex), read in chunks.
+
+    Raises:
+        DatasetError: the file cannot be read or is not a regular file.
+    """
+    digest = hashlib.sha256()
+    try:
+        _regular(path)
+        with Path(path).open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    return digest.hexdigest()
+
+
+def check_unchanged(path: str | Path, sha256: str) -> None:
+    """Refuse a file whose bytes are no longer those a catalog was made from.
+
+    Raises:
+        DatasetError: the file changed (or cannot be read).
+    """
+    if file_sha256(path) != sha256:
+        raise DatasetError(
+            f"{path}: changed since the catalog was made from it (its SHA-256 differs);"
+            " make the catalog again from the new file"
+        )
+
+
+def _regular(path: str | Path) -> None:
+    """Refuse a FIFO, a device or a folder before it is opened (opening a FIFO waits)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise DatasetError(f"{path}: is not a regular file")
+
+
 def _date(text: str, where: str) -> datetime.date | None:
-    """``YYYYMMDD``, ``YYYY-MM-DD`` or Julian ``YYYYDDD``; blank or ``*`` is ``None``."""
+    """``YYYYMMDD``, ``YYYY-MM-DD`` or Julian ``YYYYDDD``; blank or ``*`` is ``None``.
+
+    Exactly those shapes: ``202411`` is refused, not read as 2024-01-01.
+    """
     text = text.strip()
     if text in ("", "*"):
         return None
     try:
-        if len(text) == 7 and text.isdigit():
-            return datetime.date(int(text[:4]), 1, 1) + datetime.timedelta(days=int(text[4:]) - 1)
-        if "-" in text:
+        if _YYYYMMDD.fullmatch(text):
+            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        julian = _JULIAN.fullmatch(text)
+        if julian:
+            first = datetime.date(int(text[:4]), 1, 1)
+            day = first + datetime.timedelta(days=int(julian[1]) - 1)
+            if int(julian[1]) >= 1 and day.year == first.year:
+                return day
+        elif _ISO.fullmatch(text):
             return datetime.date.fromisoformat(text)
-        return datetime.datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        raise DatasetError(f"{where}: {text!r} is not a date") from None
+    except (ValueError, OverflowError):
+        pass
+    raise DatasetError(f"{where}: {text!r} is not a date (expected YYYYMMDD)")
+
+
+def _csv(lines: Iterable[str], path: str | Path) -> list[list[str]]:
+    """The CSV rows of *lines*; a row :mod:`csv` cannot read is a :class:`DatasetError`."""
+    reader = csv.reader(lines)
+    try:
+        return list(reader)
+    except csv.Error as err:
+        raise DatasetError(f"{path} line {reader.line_num}: not readable as CSV ({err})") from None
 
 
 def _header_rows(
     path: str | Path, test: Callable[[list[str]], bool]
 ) -> tuple[list[str], list[list[str]]]:
     """The first row passing *test* (the header) and the rows after it."""
-    rows = list(csv.reader(read_text(path).splitlines()))
+    rows = _csv(read_text(path).splitlines(), path)
     for index, row in enumerate(rows):
         if row and test([cell.strip().upper() for cell in row]):
             return [cell.strip().upper() for cell in row], rows[index + 1 :]
@@ -96,7 +169,7 @@ def _header_rows(
 
 def read_mue_file(path: str | Path) -> dict[str, tuple[int, int, str]]:
     """Read a CMS MUE CSV into ``{code: (units, mai, rationale)}``."""
-    rows = list(csv.reader(read_text(path).splitlines()))
+    rows = _csv(read_text(path).splitlines(), path)
     start = next(
         (i for i, row in enumerate(rows) if row and row[0].strip().upper().startswith("HCPCS")),
         None,
@@ -113,7 +186,7 @@ def read_mue_file(path: str | Path) -> dict[str, tuple[int, int, str]]:
         code, units, mai, rationale = (cell.strip() for cell in row[:4])
         if not Code.is_valid(code):
             raise DatasetError(f"{where}: {code!r} is not a code")
-        if not (units.isascii() and units.isdigit()) or mai[:1] not in ("1", "2", "3"):
+        if not _COUNT.fullmatch(units) or mai[:1] not in ("1", "2", "3"):
             raise DatasetError(f"{where}: MUE value {units!r} or indicator {mai!r} is invalid")
         if code in table:
             raise DatasetError(f"{where}: duplicate code {code!r}")
@@ -159,6 +232,8 @@ def read_ptp_files(
             effective, deletion = fields[3].strip(), fields[4].strip()
             for text in (effective, deletion):
                 if text not in dates:
+                    if text not in ("", "*") and not _YYYYMMDD.fullmatch(text):  # PTP: no Julian
+                        raise DatasetError(f"{where}: {text!r} is not a date (expected YYYYMMDD)")
                     dates[text] = _date(text, where)
             rationale = fields[6].strip() if len(fields) > 6 else ""
             rationale = why.setdefault(rationale, rationale)
@@ -298,11 +373,12 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
     """
     name = Path(path).name
     try:
+        _regular(path)
         with open(path, "rb") as stream:
             head = stream.read(65536)  # enough to tell; the whole file is read when applied
     except OSError as err:
         raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
-    kind = _kind(head.decode("utf-8", errors="replace").splitlines()[:60])
+    kind = _kind(head.decode("utf-8", errors="replace").splitlines()[:60], path)
     if kind is None:
         raise DatasetError(f"{path}: not a CMS MUE, PTP, AOC or HCPCS file")
     effective: datetime.date | None = None
@@ -319,12 +395,12 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
     return kind, edition, effective
 
 
-def _kind(lines: list[str]) -> str | None:
+def _kind(lines: list[str], path: str | Path) -> str | None:
     for line in lines:
         fields = line.split("\t")
         if len(fields) >= 6 and _is_code(fields[0].strip()) and _is_code(fields[1].strip()):
             return "ptp"
-    for row in csv.reader(lines):
+    for row in _csv(lines, path):
         cells = [cell.strip().upper() for cell in row]
         if cells and cells[0].startswith("HCPCS") and any("MUE" in cell for cell in cells):
             return "mue"

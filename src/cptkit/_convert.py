@@ -19,6 +19,8 @@ from ._text import ShapedText
 from .errors import InvalidInput
 
 __all__ = [
+    "MAX_AMOUNT_DIGITS",
+    "bounded_decimal",
     "exact_int",
     "to_date",
     "to_decimal",
@@ -30,7 +32,10 @@ __all__ = [
 
 _T = TypeVar("_T", bound=ShapedText)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,30})?")
+MAX_AMOUNT_DIGITS = 15
+"""An amount has at most 15 digits before the point and 30 after (bounded work: an exponent
+such as ``1e1000000`` is refused before any arithmetic)."""
 
 
 def to_shaped(value: object, cls: type[_T], error: type[InvalidInput], field: str) -> _T:
@@ -73,12 +78,21 @@ def exact_int(value: object) -> int | None:
         return None
 
 
-def to_int(value: object, error: type[InvalidInput], field: str, *, minimum: int) -> int:
-    """An ``int`` >= *minimum*; numpy integers are ints, ``bool``, ``float`` and digit strings
-    are refused."""
+def to_int(
+    value: object,
+    error: type[InvalidInput],
+    field: str,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+) -> int:
+    """An ``int`` >= *minimum* (and <= *maximum*); numpy integers are ints, ``bool``,
+    ``float`` and digit strings are refused."""
     number = exact_int(value)
     if number is None or number < minimum:
         raise error(field, value, f"an int >= {minimum}")
+    if maximum is not None and number > maximum:
+        raise error(field, value, f"an int from {minimum} to {maximum:,}")
     return number
 
 
@@ -101,14 +115,25 @@ def to_decimal(value: object, error: type[InvalidInput], field: str) -> decimal.
     """
     expected = "an amount >= 0 (expected a Decimal, an int or text like '125.00')"
     if type(value) is decimal.Decimal:
-        if value.is_finite() and value >= 0:
+        if bounded_decimal(value) and value >= 0:
             return value
     elif type(value) is int:
-        if value >= 0:
+        if 0 <= value < 10**MAX_AMOUNT_DIGITS:
             return decimal.Decimal(value)
     elif type(value) is str and _DECIMAL.fullmatch(value):
         return decimal.Decimal(value)
     raise error(field, value, expected)
+
+
+def bounded_decimal(value: decimal.Decimal) -> bool:
+    """Whether *value* is finite with at most 15 digits before the point and 30 after: checked
+    on its exponent and digit count only, so it costs nothing however large the value."""
+    if not value.is_finite():
+        return False
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    # len(digits) + exponent: the digits before the point (when positive).
+    return len(digits) + exponent <= MAX_AMOUNT_DIGITS and exponent >= -2 * MAX_AMOUNT_DIGITS
 
 
 def to_optional_text(value: object, error: type[InvalidInput], field: str) -> str | None:

@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from importlib import resources
@@ -24,13 +25,33 @@ from typing import Any, TextIO, TypeVar
 
 from .errors import DatasetError
 
-__all__ = ["cached", "manifest", "open_packaged", "optional_date", "optional_int", "read_table"]
+__all__ = [
+    "cached",
+    "manifest",
+    "open_packaged",
+    "optional_date",
+    "optional_int",
+    "read_table",
+    "verify_packaged",
+]
 
 _T = TypeVar("_T")
 _PACKAGE = __name__.rpartition(".")[0]  # "cptkit", or "acme._vendor.cptkit" when vendored
 _LOCK = threading.RLock()  # re-entrant: a table may load the manifest while loading
 _CACHE: dict[str, Any] = {}
 CACHE = _CACHE  # read-only view for the loaders' fast path; only cached() and _clear() write
+
+
+def _new_lock_in_child() -> None:
+    # fork() copies the lock as it was: held, if another thread was loading a table at that
+    # moment, and by a thread the child does not have, so the child's first load would wait
+    # for ever. The child starts with a fresh lock (a half-built table is never in _CACHE).
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - absent on Windows only
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 def read_table(
@@ -125,6 +146,25 @@ def open_packaged(name: str) -> TextIO:
     # Decoded as it is read, so a large table never sits in memory as one decoded string (the
     # hash check has already refused any file the build did not write as UTF-8).
     return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+
+
+def verify_packaged() -> None:
+    """Check every packaged data file against the manifest now (the command line does this
+    before it prints anything, so damaged data is refused up front, not half-way through).
+
+    Raises:
+        DatasetError: naming the first file that is missing or damaged.
+    """
+    cached("verified", _verify)
+
+
+def _verify() -> bool:
+    for name, expected in sorted(manifest()["files"].items()):
+        if hashlib.sha256(_read_bytes(name)).hexdigest() != expected:
+            raise DatasetError(
+                f"{name}: SHA-256 does not match the manifest (damaged or edited data file)"
+            )
+    return True
 
 
 def cached(key: str, build: Callable[[], _T]) -> _T:

@@ -3,17 +3,21 @@
 that change it (:class:`Descriptors`, :class:`MueFile`, :class:`PtpFiles`, :class:`AocFile`,
 :class:`HcpcsFile`).
 
-An overlay holds only its paths and labels. :meth:`apply` reads the file(s) and returns new
-layers; a catalog keeps the overlays it was made with, so a pickled catalog travels as those
-values and is rebuilt by applying them again where it lands.
+An overlay holds only its paths and labels, and each file's SHA-256. :meth:`apply` reads the
+file(s) and returns new layers; a catalog keeps the overlays it was made with, so a pickled
+catalog travels as those values and is rebuilt by applying them again where it lands. Paths are
+made absolute when an overlay is made (a worker's working directory is not the driver's), and
+:meth:`apply` refuses a file whose SHA-256 is no longer the one recorded (a worker never judges
+by a file edited after the driver read it).
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -82,15 +86,47 @@ class Overlay(Protocol):
     def describe(self) -> str: ...  # pragma: no cover
 
 
+def _absolute(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def _absolute_all(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(_absolute, paths))
+
+
+def _hashed(instance: Any) -> None:
+    """Record the SHA-256 of an overlay's file(s) when it is made (not when unpickled)."""
+    from ._cms_files import file_sha256
+
+    if not instance.sha256:
+        paths = instance.paths if isinstance(instance, PtpFiles) else (instance.path,)
+        hashes = tuple(file_sha256(path) for path in paths)
+        object.__setattr__(
+            instance, "sha256", hashes if isinstance(instance, PtpFiles) else hashes[0]
+        )
+
+
+def _unchanged(paths: tuple[str, ...], hashes: tuple[str, ...]) -> None:
+    from ._cms_files import check_unchanged
+
+    for path, sha256 in zip(paths, hashes, strict=True):
+        check_unchanged(path, sha256)
+
+
 @attrs.frozen
 class Descriptors:
     """Licensed CPT descriptors from the user's CSV (``code`` and ``descriptor`` columns)."""
 
-    path: str
+    path: str = attrs.field(converter=_absolute)
+    sha256: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_descriptors
 
+        _unchanged((self.path,), (self.sha256,))
         merged = {**layers.descriptors, **read_descriptors(self.path)}
         return attrs.evolve(layers, descriptors=MappingProxyType(merged))
 
@@ -103,13 +139,18 @@ class MueFile:
     """A CMS MUE table. With *effective*, it is one more edition, in force from that date
     until a later edition; without, it replaces every edition (one table for all dates)."""
 
-    path: str
+    path: str = attrs.field(converter=_absolute)
     edition: str
     effective: datetime.date | None = None
+    sha256: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_mue_file
 
+        _unchanged((self.path,), (self.sha256,))
         rows = MappingProxyType(read_mue_file(self.path))
         if self.effective is None:
             only = (_tables.MueEdition(datetime.date.min, self.edition, rows),)
@@ -152,13 +193,18 @@ def _merged(
 class PtpFiles:
     """CMS practitioner PTP text files, replacing the packaged edits."""
 
-    paths: tuple[str, ...]
+    paths: tuple[str, ...] = attrs.field(converter=_absolute_all)
     edition: str
     effective: datetime.date | None = None
+    sha256: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_ptp_files
 
+        _unchanged(self.paths, self.sha256)
         keep = frozenset(str(code) for code in _registry.load_codes()) | {
             str(code) for code in layers.codes
         }
@@ -175,13 +221,18 @@ class AocFile:
     """A CMS add-on code edit file (the AOC workbook saved as CSV), replacing the packaged
     add-on edits."""
 
-    path: str
+    path: str = attrs.field(converter=_absolute)
     edition: str
     effective: datetime.date | None = None
+    sha256: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_aoc_file
 
+        _unchanged((self.path,), (self.sha256,))
         table = MappingProxyType(read_aoc_file(self.path))
         new = attrs.evolve(layers, aoc=lambda: table, aoc_edition=self.edition)
         return new.covered("aoc", self.edition, self.effective)
@@ -225,13 +276,18 @@ class Icd10cmFile:
 class HcpcsFile:
     """A CMS HCPCS quarterly file: new codes and termination dates over the code table."""
 
-    path: str
+    path: str = attrs.field(converter=_absolute)
     edition: str
     effective: datetime.date | None = None
+    sha256: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_hcpcs_file
 
+        _unchanged((self.path,), (self.sha256,))
         known = {**_registry.load_codes(), **layers.codes}
         merged = {**layers.codes, **read_hcpcs_file(self.path, known)}
         new = attrs.evolve(layers, codes=MappingProxyType(merged))

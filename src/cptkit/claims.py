@@ -13,6 +13,16 @@ single-digit place of service) raises :class:`~cptkit.errors.InvalidClaimLine`.
 
 Claim lines are values: they know nothing of the dataset. A line with a code the dataset does
 not know is still a valid :class:`ClaimLine`; saying so is a validator's job.
+
+Their ``repr`` shows codes, units and modifiers only, so a claim that reaches a log line, a
+traceback's locals or a notebook shows no patient data; ``debug_repr()`` shows every field:
+
+>>> line
+ClaimLine(code='97110', units=2, modifiers=('GP',))
+>>> line.debug_repr()  # doctest: +NORMALIZE_WHITESPACE
+"ClaimLine(code=Code('97110'), units=2, date_of_service=datetime.date(2026, 3, 2),
+modifiers=(Modifier('GP'),), place_of_service=PlaceOfService('11'), minutes=None,
+diagnosis_pointers=(), charge=None)"
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import attrs
 
@@ -39,10 +50,23 @@ from .modifiers import Modifier
 from .places import PlaceOfService
 from .providers import NPI
 
-__all__ = ["MAX_DIAGNOSES", "Claim", "ClaimLine"]
+__all__ = ["MAX_COUNT", "MAX_DIAGNOSES", "MAX_LINES", "Claim", "ClaimLine"]
 
 MAX_DIAGNOSES = 12
 """An 837P claim holds at most 12 diagnosis codes, and pointers address them as 1-12."""
+
+MAX_LINES = 50
+"""An 837P claim holds at most 50 service lines (loop 2400 repeats at most 50 times).
+
+.. versionadded:: 0.2.0
+"""
+
+MAX_COUNT = 999_999_999
+"""The most units or minutes a line takes (9 digits, as many as any claim format carries), so
+that no count is too large to print or to compute with.
+
+.. versionadded:: 0.2.0
+"""
 
 
 def _code(value: object) -> Code:
@@ -50,7 +74,7 @@ def _code(value: object) -> Code:
 
 
 def _units(value: object) -> int:
-    return to_int(value, InvalidClaimLine, "units", minimum=1)
+    return to_int(value, InvalidClaimLine, "units", minimum=1, maximum=MAX_COUNT)
 
 
 def _date_of_service(value: object) -> datetime.date:
@@ -68,7 +92,9 @@ def _line_place(value: object) -> PlaceOfService | None:
 
 
 def _minutes(value: object) -> int | None:
-    return None if value is None else to_int(value, InvalidClaimLine, "minutes", minimum=0)
+    if value is None:
+        return None
+    return to_int(value, InvalidClaimLine, "minutes", minimum=0, maximum=MAX_COUNT)
 
 
 def _charge(value: object) -> decimal.Decimal | None:
@@ -87,7 +113,23 @@ def _pointers(values: object) -> tuple[int, ...]:
     return tuple(pointers)
 
 
-@attrs.frozen
+def _fields(value: object) -> str:
+    # Every field but the patient key, which cptkit never prints (not even for debugging).
+    return ", ".join(
+        f"{a.name}={_debug(getattr(value, a.name))}"
+        for a in attrs.fields(cast("type[attrs.AttrsInstance]", type(value)))
+        if a.name != "patient"
+    )
+
+
+def _debug(value: object) -> str:
+    if type(value) is tuple and value and type(value[0]) is ClaimLine:
+        shown = ", ".join(line.debug_repr() for line in value)
+        return f"({shown},)" if len(value) == 1 else f"({shown})"
+    return repr(value)
+
+
+@attrs.frozen(repr=False)
 class ClaimLine:
     """One service line of a professional claim.
 
@@ -119,6 +161,18 @@ class ClaimLine:
     diagnosis_pointers: tuple[int, ...] = attrs.field(default=(), converter=_pointers)
     charge: decimal.Decimal | None = attrs.field(default=None, converter=_charge)
 
+    def __repr__(self) -> str:
+        # Codes, units and modifiers only: dates of service and charges are patient data.
+        modifiers = tuple(str(modifier) for modifier in self.modifiers)
+        return f"ClaimLine(code={str(self.code)!r}, units={self.units}, modifiers={modifiers!r})"
+
+    def debug_repr(self) -> str:
+        """Every field, for debugging (it shows patient data: never log it).
+
+        .. versionadded:: 0.2.0
+        """
+        return f"ClaimLine({_fields(self)})"
+
 
 def _lines(values: object) -> tuple[ClaimLine, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -126,6 +180,8 @@ def _lines(values: object) -> tuple[ClaimLine, ...]:
     lines = tuple(values)
     if not lines:
         raise InvalidClaim("lines", values, "a non-empty list of ClaimLine")
+    if len(lines) > MAX_LINES:
+        raise InvalidClaim("lines", len(lines), f"a count of lines from 1 to {MAX_LINES}")
     for line in lines:
         if type(line) is not ClaimLine:
             raise InvalidClaim("lines", type(line).__name__, "a ClaimLine")
@@ -177,12 +233,12 @@ def _billing_provider(value: object) -> NPI | None:
     return _provider("billing_provider")(value)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Claim:
     """A professional claim: its lines and the diagnoses they point at.
 
     Args:
-        lines: one or more :class:`ClaimLine` values, in billed order.
+        lines: 1 to 50 (:data:`MAX_LINES`) :class:`ClaimLine` values, in billed order.
         diagnoses: 1 to 12 ICD-10-CM codes; line pointers are 1-based positions in this tuple.
         place_of_service: the claim-level place of service (837P CLM05-1), or ``None``.
         payer: a free-text payer label, or ``None``.
@@ -201,7 +257,8 @@ class Claim:
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       ``patient``, ``rendering_provider`` and ``billing_provider``.
+       ``patient``, ``rendering_provider`` and ``billing_provider``; at most 50 lines; the
+       ``repr`` shows codes, units and modifiers only (:meth:`debug_repr` shows every field).
     """
 
     lines: tuple[ClaimLine, ...] = attrs.field(converter=_lines)
@@ -212,6 +269,18 @@ class Claim:
     patient: str | None = attrs.field(default=None, converter=_patient, repr=False)
     rendering_provider: NPI | None = attrs.field(default=None, converter=_rendering_provider)
     billing_provider: NPI | None = attrs.field(default=None, converter=_billing_provider)
+
+    def __repr__(self) -> str:
+        # The lines' codes, units and modifiers only: no diagnosis, date, payer or claim id.
+        return f"Claim(lines={self.lines!r})"
+
+    def debug_repr(self) -> str:
+        """Every field but the pseudonymous patient key, for debugging (it shows patient data:
+        never log it).
+
+        .. versionadded:: 0.2.0
+        """
+        return f"Claim({_fields(self)})"
 
     def place_of_service_for(self, index: int) -> PlaceOfService | None:
         """The place of service that applies to line *index*: the line's own, else the claim's."""

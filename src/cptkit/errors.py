@@ -6,7 +6,10 @@ that is also a :class:`ValueError`; a failed lookup raises a subclass that is al
 :class:`LookupError`; damaged packaged data raises :class:`DatasetError`.
 
 Messages are one line: the field, the ``repr`` of the one offending value and what was expected.
-They never echo a whole claim line or claim, because claims carry patient data.
+They never echo a whole claim line or claim, because claims carry patient data: an error keeps
+at most the offending field's own value (a plain value such as a text, a number or a date; any
+other object is kept as :data:`WITHHELD`), and a pickled error (a Dask worker's, sent to the
+client) leaves the value out, so it cannot reach another machine's logs.
 
 >>> from cptkit import Code, InvalidCode
 >>> try:
@@ -18,9 +21,12 @@ code: '9711' is not a CPT or HCPCS code (expected 5 digits, 4 digits + A, F, M, 
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from typing import Any
 
 __all__ = [
+    "WITHHELD",
     "CannotWrite",
     "CptkitError",
     "DatasetError",
@@ -44,6 +50,57 @@ __all__ = [
 ]
 
 
+class _Withheld:
+    """The stand-in for a value an error does not keep (see :data:`WITHHELD`)."""
+
+    _instance: _Withheld | None = None
+
+    def __new__(cls) -> _Withheld:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<withheld>"
+
+    def __reduce__(self) -> str:
+        return "WITHHELD"
+
+
+WITHHELD = _Withheld()
+"""The ``value`` of an error that was pickled, or that was given an object that is not a plain
+value (a claim line, a list): its ``repr`` is ``<withheld>``.
+
+.. versionadded:: 0.2.0
+"""
+
+_PLAIN = (
+    str,
+    bytes,
+    int,
+    float,
+    bool,
+    decimal.Decimal,
+    datetime.date,
+    datetime.datetime,
+    datetime.time,
+    type(None),
+)
+_CONTAINERS = (tuple, list, dict, set, frozenset)
+
+
+def _kept(value: object) -> object:
+    """*value* if it is a plain value an error may keep (or a short flat collection of
+    them: one field's list of modifiers), else :data:`WITHHELD` (a claim line, a claim)."""
+    if type(value) in _PLAIN or getattr(value, "shape", None) == ():  # a numpy scalar too
+        return value
+    if isinstance(value, _CONTAINERS) and type(value) in _CONTAINERS and len(value) <= 20:
+        parts = [*value.keys(), *value.values()] if isinstance(value, dict) else list(value)
+        if all(type(part) in _PLAIN for part in parts):
+            return value
+    return WITHHELD
+
+
 class CptkitError(Exception):
     """The base of every exception cptkit raises on purpose."""
 
@@ -59,12 +116,13 @@ class InvalidInput(CptkitError, ValueError):
 
     def __init__(self, field: str, value: object, expected: str) -> None:
         self.field = field
-        self.value = value
+        self.value = _kept(value)
         self.expected = expected
-        super().__init__(f"{field}: {_short_repr(value)} is not {expected}")
+        super().__init__(f"{field}: {_short_repr(self.value)} is not {expected}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.value, self.expected))
+        # Pickled without the value: an error sent to another process names only the field.
+        return (type(self), (self.field, WITHHELD, self.expected))
 
 
 class InvalidCode(InvalidInput):
@@ -144,7 +202,8 @@ class Problem(tuple[str, str]):
         return self[1]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self[0], self[1], self.expected))
+        # Pickled without the value: the message is rebuilt from what was expected.
+        return (type(self), (self[0], f"<withheld> is not {self.expected}", self.expected))
 
 
 class InvalidRecord(CptkitError, ValueError):
@@ -172,13 +231,13 @@ class _Unknown(CptkitError, LookupError):
     kind = "value"
 
     def __init__(self, value: object, detail: str = "") -> None:
-        self.value = value
+        self.value = _kept(value)
         self.detail = detail
-        message = f"{self.kind}: {_short_repr(value)} is not in the cptkit dataset"
+        message = f"{self.kind}: {_short_repr(self.value)} is not in the cptkit dataset"
         super().__init__(f"{message} ({detail})" if detail else message)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.value, self.detail))
+        return (type(self), (WITHHELD, self.detail))
 
     def __str__(self) -> str:  # LookupError/KeyError-style quoting would wrap the message
         return str(self.args[0])
@@ -236,12 +295,14 @@ class NotPriced(CptkitError, LookupError):
 
     def __init__(self, field: str, value: object, detail: str) -> None:
         self.field = field
-        self.value = value
+        self.value = _kept(value)
         self.detail = detail
-        super().__init__(f"{field}: {_short_repr(value)} has no fee schedule amount ({detail})")
+        super().__init__(
+            f"{field}: {_short_repr(self.value)} has no fee schedule amount ({detail})"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.value, self.detail))
+        return (type(self), (self.field, WITHHELD, self.detail))
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -255,8 +316,17 @@ class DatasetError(CptkitError):
 
 
 def _short_repr(value: object, limit: int = 60) -> str:
-    """``repr`` of one field value, cut short so a pasted document cannot flood a message."""
-    text = repr(value)
+    """``repr`` of one field value, cut short so a pasted document cannot flood a message.
+
+    Never raises: an int past Python's 4,300-digit conversion limit, or a value nested too
+    deeply to ``repr``, is shown by its type and size.
+    """
+    if type(value) is int and value.bit_length() > 4 * limit:
+        return f"<int of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text

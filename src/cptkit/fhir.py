@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._convert import to_date, to_shaped
+from ._convert import MAX_AMOUNT_DIGITS, bounded_decimal, to_date, to_shaped
 from ._text import ShapedText
 from .claims import MAX_DIAGNOSES, Claim, ClaimLine, check_pointers
 from .codes import Code
@@ -400,13 +400,18 @@ def _coding(concept: object, path: str) -> tuple[object, object]:
 
 
 def _number(value: object, path: str) -> decimal.Decimal:
-    if type(value) is int:
+    # Bounded work: a number is judged by its size before any arithmetic, so that a 30-byte
+    # quantity such as 1e1000000 (read with parse_float=Decimal) costs nothing.
+    if type(value) is int and -_LARGEST < value < _LARGEST:
         return decimal.Decimal(value)
-    if type(value) is float and math.isfinite(value):
+    if type(value) is float and math.isfinite(value) and abs(value) < _LARGEST:
         return decimal.Decimal(repr(value))
-    if type(value) is decimal.Decimal and value.is_finite():
+    if type(value) is decimal.Decimal and bounded_decimal(value):
         return value
-    raise InvalidInterchange(path, value, "a JSON number")
+    raise InvalidInterchange(path, value, "a JSON number of at most 15 digits before the point")
+
+
+_LARGEST = 10**MAX_AMOUNT_DIGITS
 
 
 def _date(value: object) -> datetime.date:

@@ -76,7 +76,7 @@ def _expected(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, KeyError):
         return "a value (the field is required)"
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"only the known keys (not {', '.join(map(repr, sorted(exc.extra_fields)))})"
+        return f"only the known keys (not {', '.join(sorted(map(repr, exc.extra_fields)))})"
     if attrs.has(type_):
         return f"an object ({type_.__name__})"
     return f"a {getattr(type_, '__name__', 'valid value')}"
@@ -88,7 +88,11 @@ def _format(exc: BaseException, type_: Any) -> str:
         return f"{_short_repr(value)} is not {exc.expected}"
     if isinstance(exc, KeyError):
         return "required field missing"
-    if attrs.has(type_) and not isinstance(exc, ForbiddenExtraKeysError):
+    if isinstance(exc, ForbiddenExtraKeysError):
+        # cattrs' own words, but keys that are not text (a Python caller's {1: ...}) are
+        # shown by str(): cattrs would fail sorting them.
+        return f"extra fields found ({', '.join(sorted(map(str, exc.extra_fields)))})"
+    if attrs.has(type_):
         return f"expected {_expected(exc, type_)}"  # not cattrs' words for a wrong type
     return cattrs.v.format_exception(exc, type_)
 

@@ -34,7 +34,7 @@ import attrs
 
 from ._convert import to_shaped
 from ._text import ShapedText
-from .claims import Claim, ClaimLine, check_pointers
+from .claims import MAX_LINES, Claim, ClaimLine, check_pointers
 from .codes import Code
 from .errors import CannotWrite, InvalidInterchange
 from .modifiers import Modifier
@@ -60,8 +60,9 @@ MAX_POINTERS: Final = 4
 """``SV107-01`` to ``SV107-04``: the 837P has four diagnosis-pointer slots."""
 
 _T = TypeVar("_T", bound=ShapedText)
-_CHARGE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_UNITS = re.compile(r"0*[1-9][0-9]*(?:\.0*)?")
+# Bounded: X12 numbers (R) have at most 18 characters, so no element is read past that.
+_CHARGE = re.compile(r"[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15}")
+_UNITS = re.compile(r"0{0,8}[1-9][0-9]{0,8}(?:\.0{0,8})?")
 _LINE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 _POINTER = re.compile(r"[1-9]|1[0-2]")
 _DATE = re.compile(r"[0-9]{8}")
@@ -280,6 +281,10 @@ def parse_lines(
     segments = _segments(text, separators)
     if not segments or len(segments) % 3:
         raise InvalidInterchange("segments", _ids(segments), "LX, SV1 and DTP for each line")
+    if len(segments) // 3 > MAX_LINES:
+        raise InvalidInterchange(
+            "LX01", len(segments) // 3, f"a count of lines up to {MAX_LINES} (837P)"
+        )
     lines = []
     for start in range(0, len(segments), 3):
         loop = segments[start : start + 3]
@@ -390,10 +395,7 @@ def _amount(charge: decimal.Decimal) -> str:
 
 
 def _units(units: int) -> str:
-    text = str(units)
-    if len(text) > 15:
-        raise CannotWrite("units", units, "a count of at most 15 digits (SV104 is R 1/15)")
-    return text
+    return str(units)  # at most 9 digits (claims.MAX_COUNT): SV104 is R 1/15
 
 
 def _segments(text: object, separators: Separators) -> list[list[str]]:

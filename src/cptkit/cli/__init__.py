@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._convert import to_date
+from .._dataset import verify_packaged
 from .._engines import ENGINES, engine_for
 from ..errors import CptkitError, DatasetError, InvalidInput
 from ..files import FORMATS, SUFFIXES, Group, Rejected, Unreadable, claim_files, read
@@ -191,7 +192,9 @@ class _Version(argparse.Action):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with *argv* (default ``sys.argv[1:]``); return the exit status.
 
-    Bad usage exits through :class:`SystemExit` with status 2, as argparse does.
+    Bad usage exits through :class:`SystemExit` with status 2, as argparse does. Any other
+    failure prints one line and returns 2, never 1 (which means "errors found"): damaged
+    packaged data, output that cannot be written, or a defect in cptkit (an internal error).
     """
     try:
         return _main(argv)
@@ -201,6 +204,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERRORS
+    except DatasetError as err:
+        _fail(str(err))
+    except OSError as err:  # the output cannot be written: a full disk, a closed terminal
+        _fail(f"cannot write the output ({err.strerror or type(err).__name__})")
+    except Exception as err:
+        # The exception's text is not shown: it might quote a value from the input.
+        _fail(f"internal error ({type(err).__name__}); please report it")
+    return EXIT_USAGE
+
+
+def _fail(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(f"cptkit: {printable(text)}", file=sys.stderr)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -264,6 +280,11 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ruleset = rulesets.medicare() if args.rules == "medicare" else rulesets.commercial()
     try:
+        verify_packaged()  # damaged data is refused before anything is printed
+    except DatasetError as err:
+        _notice(f"packaged data: {err}")
+        return EXIT_USAGE
+    try:
         catalog = _catalog(args.data)
     except CptkitError as err:
         print(f"cptkit check: --data: {err}", file=sys.stderr)
@@ -298,6 +319,7 @@ def check(args: argparse.Namespace) -> int:
         # Claims are judged against the ledger one by one, each after those recorded before it.
         columnar = False
     for reading in readings:
+        row = 0  # the row being checked, named if something fails
         try:
             if columnar:
                 for records in _columnar_records(reading, checker, summary):
@@ -307,15 +329,28 @@ def check(args: argparse.Namespace) -> int:
                     writer.progress.update(reading.name, rows, summary.claims_checked)
             else:
                 for event in reading:
+                    row = event.row if isinstance(event, Rejected) else event.rows[0]
                     for record in _records(event, checker, summary):
                         writer.record(record)
                     if recorder is not None and isinstance(event, Group):
                         recorder.record(event.claim)
+                    row = 0  # checked: a failure from here on is in reading the next rows
                     rows = summary.rows_read + reading.counts.rows
                     writer.progress.update(reading.name, rows, summary.claims_checked)
         except Unreadable as err:
             writer.progress.clear()
             _notice(str(err))
+            summary.unreadable.append(reading.name)
+            continue
+        except OSError:
+            raise  # writing the output failed: main() says so
+        except Exception as err:
+            writer.progress.clear()
+            at = f"row {row}" if row else f"the row after row {reading.counts.rows}"
+            _notice(
+                f"{reading.name}: internal error ({type(err).__name__}) at {at}; the rest of"
+                " the file was not checked (please report it)"
+            )
             summary.unreadable.append(reading.name)
             continue
         summary.rows_read += reading.counts.rows

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from .. import catalog, lookup_modifier, lookup_place_of_service
-from ..errors import CptkitError, InvalidInput
+from ..errors import CptkitError, DatasetError, InvalidInput
 from ..records import CodeInfo, Timing
 
 __all__ = ["demo", "run"]
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "pos":
             return _place(args.place, args.on)
         return _units(args.minutes, args.rule, explain=args.explain)
-    except InvalidInput as err:
+    except (InvalidInput, DatasetError) as err:  # not a code by shape; damaged packaged data
         print(f"cptkit {args.command}: {err}", file=sys.stderr)
         return 2
     except CptkitError as err:
@@ -189,7 +189,7 @@ def _on(active: Callable[[datetime.date], bool], on: datetime.date | None) -> in
     return 0 if ok else 1
 
 
-_PAIR = re.compile(r"([0-9A-Za-z]{5})=([0-9]+)")
+_PAIR = re.compile(r"([0-9A-Za-z]{5})=([0-9]{1,9})")  # bounded: 9 digits at most
 
 
 def _units(items: list[str], rule: str, *, explain: bool) -> int:

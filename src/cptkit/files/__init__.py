@@ -55,6 +55,8 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "LINE_COLUMNS",
+    "MAX_JSON_BYTES",
+    "MAX_LINE_BYTES",
     "SUFFIXES",
     "Counts",
     "CountsDoNotAddUp",
@@ -73,6 +75,14 @@ __all__ = [
 ]
 
 Source = str | os.PathLike[str] | IO[bytes]
+
+MAX_LINE_BYTES = 1 << 20
+"""The longest line a CSV or NDJSON file may have: 1 MiB (bounded memory: a file that never
+ends a line, such as ``/dev/zero``, is refused as unreadable once a line passes it)."""
+
+MAX_JSON_BYTES = 256 << 20
+"""The largest JSON document read (a JSON file is read whole): 256 MiB. Larger exports
+stream as CSV or NDJSON, which have no size limit."""
 OnRejected = Callable[[Rejected], object] | Literal["raise"]
 
 
@@ -195,6 +205,8 @@ def read(
         told = Options(options.columns, options.encoding, options.date_format, notice)
         with _opened(source, reading.name, options.encoding) as stream:
             chosen = kind or _sniff(stream)
+            if chosen.name == "json":
+                stream.raw.bound(line=None, file=MAX_JSON_BYTES)  # type: ignore[attr-defined]
             yield from group(reading.name, chosen.rows(stream, reading.name, told), reading.counts)
         if not reading.counts.rows:
             notice(f"{reading.name}: holds no rows")
@@ -267,32 +279,40 @@ def claim_files(
     problems: list[str] = []
     notices: list[str] = []
     for given in paths:
-        path = Path(given)
-        if str(given) == "-":
-            files.append("-")
-        elif path.is_dir():
-            try:
-                inside = sorted(path.iterdir())
-            except OSError as err:
-                problems.append(f"{path}: cannot be listed ({err.strerror or err})")
-                continue
-            found = [str(p) for p in inside if p.is_file() and format_of(p)]
-            skipped = [p.name + ("/" if p.is_dir() else "") for p in inside if str(p) not in found]
-            if not found:
-                problems.append(f"{path}: no {_PATTERNS} file in it")
-            elif skipped:
-                shown = ", ".join(skipped[:5]) + (
-                    f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-                )
-                notices.append(f"{path}: skipped {len(skipped)} (not {_PATTERNS}): {shown}")
-            files.extend(found)
-        elif not path.exists():
-            problems.append(f"{path}: no such file")
-        elif format_of(path) is None and named:
-            problems.append(f"{path}: cannot tell its format from the name (expected {_ENDINGS})")
-        else:
-            files.append(str(path))
+        try:
+            _claim_path(Path(given), named, files, problems, notices)
+        except OSError as err:  # a folder on the way that cannot be searched, a symlink loop
+            problems.append(f"{given}: cannot be read ({err.strerror or err})")
     return files, problems, notices
+
+
+def _claim_path(
+    path: Path, named: bool, files: list[str], problems: list[str], notices: list[str]
+) -> None:
+    if str(path) == "-":
+        files.append("-")
+    elif path.is_dir():
+        try:
+            inside = sorted(path.iterdir())
+        except OSError as err:
+            problems.append(f"{path}: cannot be listed ({err.strerror or err})")
+            return
+        found = [str(p) for p in inside if p.is_file() and format_of(p)]
+        skipped = [p.name + ("/" if p.is_dir() else "") for p in inside if str(p) not in found]
+        if not found:
+            problems.append(f"{path}: no {_PATTERNS} file in it")
+        elif skipped:
+            shown = ", ".join(skipped[:5]) + (
+                f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+            )
+            notices.append(f"{path}: skipped {len(skipped)} (not {_PATTERNS}): {shown}")
+        files.extend(found)
+    elif not path.exists():
+        problems.append(f"{path}: no such file")
+    elif format_of(path) is None and named:
+        problems.append(f"{path}: cannot tell its format from the name (expected {_ENDINGS})")
+    else:
+        files.append(str(path))
 
 
 # -- arguments and sources -------------------------------------------------------------------
@@ -362,7 +382,7 @@ def _opened(source: Source, name: str, encoding: str) -> Iterator[io.BufferedRea
     else:
         stream, close = source, False
     try:
-        peekable = _peekable(stream)
+        peekable = _peekable(stream, name)
         utf8 = codecs.lookup(encoding).name == "utf-8"
         if utf8 and peekable.peek(4)[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise Unreadable(f"{name}: is UTF-16 text; save it as UTF-8")
@@ -372,25 +392,47 @@ def _opened(source: Source, name: str, encoding: str) -> Iterator[io.BufferedRea
             stream.close()
 
 
-def _peekable(stream: IO[bytes]) -> io.BufferedReader:
-    if isinstance(stream, io.BufferedReader):
-        return stream
-    return io.BufferedReader(_Raw(stream))
+def _peekable(stream: IO[bytes], name: str) -> io.BufferedReader:
+    return io.BufferedReader(_Bounded(stream, name), buffer_size=1 << 16)
 
 
-class _Raw(io.RawIOBase):
-    """A readable raw stream over any binary file object (so it can be buffered and peeked)."""
+class _Bounded(io.RawIOBase):
+    """A readable raw stream over any binary file object (so it can be buffered and peeked)
+    that refuses a line longer than :data:`MAX_LINE_BYTES`, or, for JSON, a document larger
+    than :data:`MAX_JSON_BYTES`, before it is held in memory."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
+    def __init__(self, stream: IO[bytes], name: str) -> None:
+        self._read = getattr(stream, "read1", stream.read)
+        self._name = name
+        self._line: int | None = MAX_LINE_BYTES
+        self._file: int | None = None
+        self._total = 0
+        self._since = 0  # bytes since the last line break
+
+    def bound(self, *, line: int | None, file: int | None) -> None:
+        self._line, self._file = line, file
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        data = self._read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self._total += size
+        if self._file is not None and self._total > self._file:
+            raise Unreadable(
+                f"{self._name}: is larger than {self._file >> 20} MiB, the most cptkit reads as"
+                " one JSON document; give it as NDJSON or CSV, which stream"
+            )
+        end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        self._since = self._since + size if end < 0 else size - end - 1
+        if self._line is not None and self._since > self._line:
+            raise Unreadable(
+                f"{self._name}: has a line longer than {self._line >> 20} MiB (by byte"
+                f" {self._total:,}), the most cptkit reads; is it a claim file?"
+            )
+        return size
 
 
 def _sniff(stream: io.BufferedReader) -> Format:

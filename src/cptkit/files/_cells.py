@@ -32,7 +32,7 @@ from ._rows import CLAIM_COLUMNS, LINE_COLUMNS, SURROGATE, not_decoded, reason
 __all__ = ["CELL_CACHE_LIMIT", "CLAIM_CONVERTERS", "CellReader", "number", "split"]
 
 _SPLIT = re.compile(r"[\s,;:]+")
-_DIGITS = re.compile(r"[0-9]+")
+_DIGITS = re.compile(r"[0-9]{1,18}")  # bounded: a longer number is refused as text
 
 
 def number(text: str) -> int | str:

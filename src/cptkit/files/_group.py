@@ -3,7 +3,8 @@
 
 Rows are grouped into claims by their ``claim_id``, or by patient and date of service when the
 file has no ``claim_id`` column. Only **adjacent** rows are grouped, so memory holds one claim at
-a time (plus one key per claim already seen, to notice a claim whose rows are not adjacent).
+a time, plus the keys of the last :data:`SEEN_LIMIT` claims (as hashes, about 70 bytes each), to
+notice a claim whose rows are not adjacent: memory stays bounded however long the file.
 
 A row that cannot become a claim line is :class:`Rejected`, naming the field and only its
 value, and the claim it belongs to is held back: checking a claim without one of its lines
@@ -13,16 +14,22 @@ even be keyed (its claim unknown) holds back the claims on either side of it.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
 
-from ..claims import Claim, ClaimLine, _claim_from_clean, _claim_id, _diagnoses
+from ..claims import MAX_LINES, Claim, ClaimLine, _claim_from_clean, _claim_id, _diagnoses
 from ..errors import InvalidInput
 from ._rows import Row
 
-__all__ = ["Counts", "Group", "Rejected", "group"]
+__all__ = ["SEEN_LIMIT", "Counts", "Group", "Rejected", "group"]
+
+SEEN_LIMIT = 1_000_000
+"""The claims whose keys are kept to notice a claim whose rows come back later in the file
+(``claim-rows-not-adjacent``): rows that come back after more claims than this are not noticed.
+Bounded, so that memory does not grow with the number of claims in a file."""
 
 
 @attrs.define
@@ -97,6 +104,7 @@ class _Open:
     beside: list[int] = attrs.field(factory=list)  # unkeyed rejected rows next to the claim
     split: bool = False
     merged: Mapping[str, Any] | None = None  # the claim values of the last row merged
+    full: bool = False  # the claim has more than MAX_LINES lines: the rest are only counted
 
 
 def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
@@ -105,7 +113,7 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
     Raises:
         CountsDoNotAddUp: at the end, if a row was neither checked nor rejected.
     """
-    seen: set[tuple[str, ...]] = set()
+    seen = _Seen(SEEN_LIMIT)
     current: _Open | None = None
     waiting: list[Rejected] = []  # unkeyed rows, reported when the claim beside them closes
     after: int | None = None  # an unkeyed row the next claim must be held back for
@@ -131,8 +139,7 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
         if current is None or current.key != row.key:
             if current is not None:
                 yield from _close(file, current, counts, waiting)
-            current = _Open(row.key, row.claim_id, split=row.key in seen)
-            seen.add(row.key)
+            current = _Open(row.key, row.claim_id, split=seen.add(row.key))
             if after is not None:
                 current.beside.append(after)
         after = None
@@ -147,8 +154,37 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
         )
 
 
+class _Seen:
+    """The hashes of the last *limit* keys added (oldest forgotten first)."""
+
+    __slots__ = ("_limit", "_order", "_set")
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._set: set[int] = set()
+        self._order: collections.deque[int] = collections.deque()
+
+    def add(self, key: tuple[str, ...]) -> bool:
+        """Add *key*; return whether it was there already."""
+        digest = hash(key)
+        if digest in self._set:
+            return True
+        self._set.add(digest)
+        self._order.append(digest)
+        if len(self._order) > self._limit:
+            self._set.discard(self._order.popleft())
+        return False
+
+
 def _add(group: _Open, row: Row) -> None:
     group.rows.append(row.row)
+    if len(group.lines) >= MAX_LINES:
+        # Bounded work: an 837P claim holds at most 50 lines, and rules compare lines in pairs.
+        if not group.full:
+            group.full = True
+            error = f"the claim has more than {MAX_LINES} lines (an 837P claim holds at most 50)"
+            group.bad.append(Row(row.row, field="claim_id", error=error))
+        return
     if row.line is None:
         group.bad.append(row)
         return

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .._catalog import Catalog, default_catalog
+from ..claims import MAX_COUNT
 from ..codes import Code
 from ..errors import InvalidInput, InvalidMinutes, UnknownCode
 from ..policy import PayerPolicy, UnitRule
@@ -62,7 +63,7 @@ def _rule_name(rule: UnitRule | PayerPolicy | str) -> UnitRule:
 
 
 def _minutes(code: Code, value: object) -> int:
-    if type(value) is not int or value < 0:
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:  # bounded (#20)
         raise InvalidMinutes(f"minutes[{code}]", value, "a whole number of minutes >= 0")
     return value
 

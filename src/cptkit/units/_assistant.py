@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..claims import MAX_COUNT
 from ..errors import InvalidMinutes
 
 __all__ = ["AssistantUnits", "assistant_modifier"]
@@ -54,7 +55,7 @@ class AssistantUnits:
 
 
 def _minutes(value: object, field: str) -> int:
-    if type(value) is not int or value < 0:
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:  # bounded (#20)
         raise InvalidMinutes(field, value, "a whole number of minutes >= 0")
     return value
 
