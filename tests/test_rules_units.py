@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from cptkit import rulesets
-from rulekit import FAMILIES, Case, assert_case, claim, covered, line, names
+from cptkit.validation import Facts
+from rulekit import DAY, FAMILIES, Case, assert_case, claim, covered, line, names
 
 CMS = "under the Medicare 8-minute rule"
 CMS_ZERO = f"the documented minutes support 0 {CMS}"
@@ -462,6 +463,201 @@ CASES: list[Case] = [
         {},
         "units-minutes-mismatch",
         [],
+    ),
+    # Ties (CMS Pub. 100-04 ch. 5 sec. 20.2, Example 2): 20 min 97112 + 20 min 97110 = 40
+    # min, 3 units; "the time for each is the same": either code takes 2 units.
+    (
+        "cms-example-2-either-code-takes-two-97112",
+        claim(
+            line("97112", 2, minutes=20, modifiers=["GP"]),
+            line("97110", 1, minutes=20, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cms-example-2-either-code-takes-two-97110",
+        claim(
+            line("97112", 1, minutes=20, modifiers=["GP"]),
+            line("97110", 2, minutes=20, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 4 units for 40 minutes: no ordering gives both codes 2; 97110 (first in cptkit's
+        # order) keeps its 2, 97112 is over.
+        "cms-example-2-both-codes-two-is-over",
+        claim(
+            line("97112", 2, minutes=20, modifiers=["GP"]),
+            line("97110", 2, minutes=20, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                f"97112: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        # 22 + 7 = 29 min, 2 units; 7 and 7 left over tie: 2/0 or 1/1.
+        "leftover-tie-billed-one-each",
+        claim(
+            line("97110", 1, minutes=22, modifiers=["GP"]),
+            line("97140", 1, minutes=7, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "leftover-tie-billed-on-the-longer-code",
+        claim(line("97110", 2, minutes=22, modifiers=["GP"]), line("97140", 1, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # The tie is only for the leftover unit: 97140 cannot take 2 with 7 minutes.
+        "leftover-tie-does-not-move-whole-units",
+        claim(
+            line("97110", 1, minutes=22, modifiers=["GP"]),
+            line("97140", 2, minutes=7, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                f"97140: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        # A tie among plain codes with a ladder on the day (the allocation memo's path).
+        "tie-with-a-ladder-on-the-day",
+        claim(
+            line("97112", 2, minutes=20, modifiers=["GP"]),
+            line("97110", 1, minutes=20, modifiers=["GP"]),
+            line("96130", 1, minutes=60),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "tie-with-a-ladder-on-the-day-over",
+        claim(
+            line("97112", 2, minutes=20, modifiers=["GP"]),
+            line("97110", 2, minutes=20, modifiers=["GP"]),
+            line("96130", 1, minutes=60),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                f"97112: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            )
+        ],
+    ),
+    # Unbilled minutes (CMS Example 5): 7 min each of 97032, 97035, 97110 = 21 min, 1 unit,
+    # billed as one line of the code chosen; the other 14 minutes are told as facts.
+    (
+        "cms-example-5-one-line-with-unbilled-minutes",
+        claim(line("97110", 1, minutes=7, modifiers=["GP"])),
+        {"facts": Facts(unbilled_minutes={"GP": 14})},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cms-example-5-unbilled-minutes-on-their-date",
+        claim(line("97110", 1, minutes=7, modifiers=["GP"])),
+        {"facts": Facts(unbilled_minutes={(DAY, "GP"): 14})},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        "cms-example-5-without-the-unbilled-minutes",
+        claim(line("97110", 1, minutes=7, modifiers=["GP"])),
+        {},
+        "units-minutes-mismatch",
+        [(0, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    (
+        # OT's unbilled minutes do not join the PT pool; another date's neither.
+        "unbilled-minutes-per-discipline-and-date",
+        claim(line("97110", 1, minutes=7, modifiers=["GP"])),
+        {"facts": Facts(unbilled_minutes={"GO": 14, ("2026-03-03", "GP"): 14})},
+        "units-minutes-mismatch",
+        [(0, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    (
+        # 7 billed + 14 unbilled = 21 min: one unit, not two
+        "unbilled-minutes-never-add-a-second-unit",
+        claim(line("97110", 2, minutes=7, modifiers=["GP"])),
+        {"facts": Facts(unbilled_minutes={"GP": 14})},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                f"97110: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        "unbilled-minutes-with-two-billed-codes",
+        claim(
+            line("97110", 2, minutes=30, modifiers=["GP"]),
+            line("97140", 1, minutes=7, modifiers=["GP"]),
+        ),
+        {"facts": Facts(unbilled_minutes={"GP": 7})},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # The CPT rule does not pool: unbilled minutes change nothing.
+        "unbilled-minutes-ignored-by-the-cpt-rule",
+        claim(line("97110", 1, minutes=7)),
+        {"facts": Facts(unbilled_minutes={"GP": 14}), "rules": rulesets.commercial()},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97110: 1 unit billed; the documented minutes support 0 under the CPT time rule",
+                NOT_BILLABLE,
+            )
+        ],
+    ),
+    (
+        "unbilled-minutes-need-a-discipline",
+        claim(line("97110", 1, minutes=7)),
+        {"facts": Facts(unbilled_minutes={"GP": 14})},
+        "units-minutes-mismatch",
+        [(0, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
     ),
     # time-band-mismatch
     (

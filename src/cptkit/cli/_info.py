@@ -214,4 +214,7 @@ def _units(items: list[str], rule: str, *, explain: bool) -> int:
     if allocation.minutes_to_next_unit is not None:
         total += f"; next unit at {allocation.minutes_to_next_unit} more timed minutes"
     print(total)
+    for option in allocation.alternatives[1:]:
+        choice = ", ".join(f"{code} x{count}" for code, count in option.items())
+        print(f"Also allowed (tie between {', '.join(map(str, allocation.tie))}): {choice}")
     return 0

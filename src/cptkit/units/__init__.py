@@ -88,6 +88,7 @@ def allocate(
     *,
     rule: UnitRule | PayerPolicy = "cms",
     catalog: Catalog | None = None,
+    unbilled_minutes: int = 0,
 ) -> Allocation:
     """Units for one patient's day of documented minutes, code by code.
 
@@ -97,6 +98,15 @@ def allocate(
             and the largest leftovers), ``"ama"`` (CPT midpoint rule, each code alone), or a
             :class:`~cptkit.policy.PayerPolicy` whose ``unit_rule`` decides.
         catalog: the catalog that says how each code is timed (default: the packaged one).
+        unbilled_minutes: under ``"cms"``, the day's minutes of 15-minute codes that are not
+            billed because they earned no unit (CMS Pub. 100-04 ch. 5 sec. 20.2, Example 5:
+            7 + 7 + 7 minutes of three codes are one unit of one code): they count towards
+            the pooled total but take no unit. Ignored under ``"ama"``.
+
+    When codes tie for the last leftover units (equal minutes left over, CMS Example 2), the
+    clinician chooses: :attr:`Allocation.units` is cptkit's pick, and
+    :attr:`Allocation.alternatives` and :meth:`Allocation.allows` give every allocation the
+    CMS ordering allows.
 
     Untimed codes get one unit each and their minutes never join the timed total. Band codes
     (psychotherapy) get one unit when their minutes fall in the band, else none. Ladder codes
@@ -109,8 +119,13 @@ def allocate(
         InvalidInput: an unknown *rule*.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *unbilled_minutes*, and the tie set (:attr:`Allocation.tie`).
     """
     name = _rule_name(rule)
+    if type(unbilled_minutes) is not int or unbilled_minutes < 0:
+        raise InvalidMinutes("unbilled_minutes", unbilled_minutes, "a whole number of minutes >= 0")
+    unbilled = unbilled_minutes if name == "cms" else 0
     book = default_catalog() if catalog is None else catalog
     entries = _read(minutes, book)
     lines: list[AllocationLine] = []
@@ -126,14 +141,15 @@ def allocate(
             ladders[info.ladder] = ladders.get(info.ladder, 0) + count
         else:
             plain.append((info, count))
-    units, extra = _rules.timed_units(
+    units, extra, tied = _rules.timed_units(
         name,
         [
             (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
             for info, count in plain
         ],
+        unbilled=unbilled,
     )
-    pooled_total = 0
+    pooled_total = unbilled
     for (info, count), got, bonus in zip(plain, units, extra, strict=True):
         if name == "cms" and info.pooled:
             pooled_total += count
@@ -147,7 +163,7 @@ def allocate(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
             next_unit.append(_rules.midpoint_next(count, unit))
-    if any(line.method == "pooled" for line in lines):
+    if unbilled or any(line.method == "pooled" for line in lines):
         next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
     given = {info.code: count for info, count in entries} if ladders else {}
     for family, total in ladders.items():
@@ -161,6 +177,8 @@ def allocate(
         lines=tuple(sorted(lines, key=lambda line: line.code.value)),
         timed_minutes=timed,
         minutes_to_next_unit=min(next_unit) if next_unit else None,
+        tie=tuple(sorted((plain[i][0].code for i in tied), key=lambda code: code.value)),
+        unbilled_minutes=unbilled,
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -79,17 +80,71 @@ class Allocation:
             15-minute codes, which decides their units).
         minutes_to_next_unit: how many more timed minutes would earn one more unit, or ``None``
             when no code given is billed by time.
+        tie: the pooled codes that tie for the last leftover units (equal minutes left over:
+            the clinician chooses, CMS Pub. 100-04 ch. 5 sec. 20.2, Example 2), in code order;
+            empty when no tie decides anything. :attr:`units` is cptkit's pick among them.
+        unbilled_minutes: pooled minutes of codes not billed (they count towards the total).
+
+    .. versionchanged:: 0.2.0
+       :attr:`tie`, :attr:`unbilled_minutes`, :attr:`alternatives` and :meth:`allows`.
     """
 
     rule: str
     lines: tuple[AllocationLine, ...]
     timed_minutes: int
     minutes_to_next_unit: int | None
+    tie: tuple[Code, ...] = ()
+    unbilled_minutes: int = 0
 
     @property
     def units(self) -> CodeUnits:
         """Codes that get at least one unit, mapped to their units (code text works as a key)."""
         return CodeUnits(tuple((line.code, line.units) for line in self.lines if line.units))
+
+    @property
+    def alternatives(self) -> tuple[CodeUnits, ...]:
+        """Every allocation the CMS ordering allows, cptkit's pick (:attr:`units`) first: one
+        unless codes tie for leftover units (:attr:`tie`), when the tied codes' leftover units
+        may go to any of them.
+
+        >>> from cptkit import units
+        >>> [dict(a) for a in units.allocate({"97112": 20, "97110": 20}).alternatives]
+        [{Code('97110'): 2, Code('97112'): 1}, {Code('97110'): 1, Code('97112'): 2}]
+        """
+        if not self.tie:
+            return (self.units,)
+        tied = frozenset(self.tie)
+        lines = [line for line in self.lines if line.code in tied]
+        give = sum(line.extra for line in lines)
+        found = [self.units]
+        for chosen in itertools.combinations([line.code for line in lines], give):
+            picked = frozenset(chosen)
+            units = tuple(
+                (line.code, line.units - line.extra + (line.code in picked))
+                if line.code in tied
+                else (line.code, line.units)
+                for line in self.lines
+            )
+            option = CodeUnits(tuple(item for item in units if item[1]))
+            if option != found[0]:
+                found.append(option)
+        return tuple(found)
+
+    def allows(self, billed: Mapping[Code, int] | Mapping[str, int]) -> bool:
+        """Whether *billed* (units per code; a code left out is 0) is an allocation the rule
+        allows for these minutes: :attr:`units`, or another choice among a tie.
+
+        >>> from cptkit import units
+        >>> day = units.allocate({"97110": 22, "97140": 7})
+        >>> day.allows({"97110": 1, "97140": 1}), day.allows({"97110": 2}), day.allows({"97110": 3})
+        (True, True, False)
+        """
+        wanted = {
+            (code if type(code) is Code else Code.parse(code)): count  # type: ignore[arg-type]
+            for code, count in billed.items()
+            if count
+        }
+        return any(dict(option) == wanted for option in self.alternatives)
 
     @property
     def total(self) -> int:
@@ -105,6 +160,8 @@ class Allocation:
         pooled = [line for line in self.lines if line.method == "pooled"]
         if pooled:
             parts = " + ".join(f"{line.code} {line.minutes}" for line in pooled)
+            if self.unbilled_minutes:
+                parts += f" + unbilled {self.unbilled_minutes}"
             yield f"Timed minutes of the 15-minute codes: {parts} = {self.timed_minutes}"
             chart = _rules.cms_chart_units(self.timed_minutes)
             if chart:
@@ -125,13 +182,14 @@ class Allocation:
                     f" one each to the largest leftovers: {names}"
                 )
                 cut = min(line.leftover for line in leftover)
-                tied = [line for line in pooled if not line.extra and line.leftover == cut]
-                if tied:
-                    others = ", ".join(str(line.code) for line in tied)
+                if self.tie:
+                    names = ", ".join(str(code) for code in self.tie)
+                    count = sum(line.extra for line in pooled if line.code in self.tie)
                     yield (
-                        f"Tie at {cut} min left over with {others}: cptkit picks the code with"
-                        " more total minutes, then the lower code number; the clinician may"
-                        " choose otherwise"
+                        f"Tie at {cut} min left over between {names}: {count}"
+                        f" leftover unit{'s' * (count != 1)} may go to any of them (the"
+                        " clinician's choice, CMS Example 2); cptkit picks the code with more"
+                        " total minutes, then the lower code number"
                     )
         for line in self.lines:
             if line.method == "midpoint":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "choose",
     "cms_assign",
     "cms_chart_units",
     "cms_next_threshold",
@@ -53,47 +54,92 @@ def midpoint_next(minutes: int, unit_minutes: int) -> int:
     return threshold + unit_minutes * midpoint_units(minutes, unit_minutes) - minutes
 
 
-def cms_assign(minutes: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]]:
+def cms_assign(
+    minutes: Sequence[tuple[str, int]], *, unbilled: int = 0
+) -> tuple[list[int], list[int], tuple[int, ...]]:
     """Assign the chart's units to codes: whole 15-minute blocks first, then leftovers.
 
     Args:
         minutes: ``(code, minutes)`` pairs of the 15-minute timed codes of one day.
+        unbilled: timed minutes of the day's codes that earned no unit and are not billed
+            (CMS Example 5: 7 + 7 + 7 minutes of three codes are one unit of one code). They
+            count towards the chart's total but take no unit themselves.
 
     Returns:
-        ``(units, extra)``: per input position, the units and which got a leftover unit
-        (1) or not (0). Leftover units go, one each, to the largest leftover minutes; ties
-        go to the code with more total minutes, then the lower code number.
+        ``(units, extra, tied)``: per input position, the units and which got a leftover unit
+        (1) or not (0), and the positions that tie for the last leftover units (equal leftover
+        minutes on both sides of the cut, the clinician's choice under CMS Example 2; empty
+        when no tie decides anything). cptkit's own pick among a tie gives the leftover unit to
+        the code with more total minutes, then the lower code number.
     """
-    total = sum(count for _, count in minutes)
-    units = [count // CMS_UNIT for _, count in minutes]
+    total = unbilled
+    units = []
+    for _, count in minutes:
+        total += count
+        units.append(count // CMS_UNIT)
     remaining = cms_chart_units(total) - sum(units)
-    if not remaining:  # whole units used the chart up: no leftover to rank
-        return units, [0] * len(minutes)
+    if remaining <= 0:  # whole units used the chart up: no leftover to rank
+        return units, [0] * len(minutes), ()
+    # Only a code with minutes left over can take a leftover unit (with unbilled minutes the
+    # chart may hold more units than the billed codes have leftovers).
     order = sorted(
-        range(len(minutes)),
+        (i for i in range(len(minutes)) if minutes[i][1] % CMS_UNIT),
         key=lambda i: (-(minutes[i][1] % CMS_UNIT), -minutes[i][1], minutes[i][0]),
     )
     extra = [0] * len(minutes)
     for index in order[:remaining]:
         extra[index] = 1
         units[index] += 1
-    return units, extra
+    tied: tuple[int, ...] = ()
+    if remaining < len(order):
+        cut = minutes[order[remaining - 1]][1] % CMS_UNIT
+        if minutes[order[remaining]][1] % CMS_UNIT == cut:
+            tied = tuple(i for i in order if minutes[i][1] % CMS_UNIT == cut)
+    return units, extra, tied
+
+
+def choose(
+    units: Sequence[int], extra: Sequence[int], tied: Sequence[int], billed: Sequence[int]
+) -> list[int]:
+    """The allocation the CMS ordering allows that comes closest to *billed*.
+
+    Outside the tie, *units* stand. Inside it, the same number of leftover units is handed out
+    again, first to the codes billed above their whole units (in cptkit's own order), so that
+    ``choose(...) == billed`` exactly when *billed* is an allocation some ordering gives.
+    """
+    chosen = list(units)
+    give = 0
+    for i in tied:
+        give += extra[i]
+        chosen[i] -= extra[i]
+    for i in sorted(tied, key=lambda i: billed[i] <= chosen[i]):
+        if not give:
+            break
+        chosen[i] += 1
+        give -= 1
+    return chosen
+
+
+_NO_TIE: tuple[int, ...] = ()
 
 
 def timed_units(
-    rule: str, entries: Sequence[tuple[str, int, int, bool]]
-) -> tuple[list[int], list[int]]:
+    rule: str, entries: Sequence[tuple[str, int, int, bool]], *, unbilled: int = 0
+) -> tuple[list[int], list[int], tuple[int, ...]]:
     """Units for the plain timed codes of one day (no ladder, band or untimed code).
 
     Args:
         rule: ``"cms"`` or ``"ama"``.
         entries: ``(code, minutes, unit minutes, pooled)`` per code, where *pooled* says the
             code is one of the 15-minute codes the 8-minute rule pools.
+        unbilled: the day's pooled minutes of codes not billed (:func:`cms_assign`; ``"cms"``
+            only).
 
     Returns:
-        ``(units, extra)`` per entry: under ``"cms"`` the pooled codes share the chart's units
-        (:func:`cms_assign`; *extra* marks those that got a leftover unit), and every other
-        code, and every code under ``"ama"``, takes the midpoint rule on its own.
+        ``(units, extra, tied)`` per entry: under ``"cms"`` the pooled codes share the chart's
+        units (:func:`cms_assign`; *extra* marks those that got a leftover unit, *tied* the
+        entry positions tied for one), and every other code, and every code under ``"ama"``,
+        takes the midpoint rule on its own.
     """
     units: list[int] = []
     pooled: list[int] = []  # positions of the codes the chart's units are shared among
@@ -104,11 +150,16 @@ def timed_units(
         else:
             units.append(midpoint_units(minutes, unit))
     extra = [0] * len(entries)
+    tied = _NO_TIE
     if pooled:
-        got, bonus = cms_assign([(entries[i][0], entries[i][1]) for i in pooled])
+        got, bonus, ties = cms_assign(
+            [(entries[i][0], entries[i][1]) for i in pooled], unbilled=unbilled
+        )
         for position, count, flag in zip(pooled, got, bonus, strict=True):
             units[position], extra[position] = count, flag
-    return units, extra
+        if ties:
+            tied = tuple(pooled[i] for i in ties)
+    return units, extra, tied
 
 
 def ladder_units(

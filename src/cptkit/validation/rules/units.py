@@ -112,9 +112,13 @@ class _UnitsMinutesMismatch(Rule):
         ]
         if not any(timed):
             return  # no timed code: nothing to judge (and no grouping to do)
-        groups = [[0]] if len(lines) == 1 else _by_day_and_discipline(claim, timed, digest.days)
-        for indexes in groups:
-            yield from self._group(claim, context, indexes, timed)
+        unbilled = context.facts.unbilled_minutes and context.policy.unit_rule == "cms"
+        if len(lines) == 1 and not unbilled:
+            yield from self._group(claim, context, [0], timed, 0)
+            return
+        for indexes in _by_day_and_discipline(claim, timed, digest.days):
+            extra = _unbilled(claim, context, indexes) if unbilled else 0
+            yield from self._group(claim, context, indexes, timed, extra)
 
     def _group(
         self,
@@ -122,9 +126,10 @@ class _UnitsMinutesMismatch(Rule):
         context: Context,
         indexes: list[int],
         timed: list[CodeInfo | None],
+        unbilled: int,
     ) -> Iterator[Finding]:
         lines = claim.lines
-        if len(indexes) == 1:
+        if len(indexes) == 1 and not unbilled:
             index = indexes[0]
             line, info = lines[index], timed[index]
             assert info is not None  # only timed lines are grouped
@@ -181,7 +186,7 @@ class _UnitsMinutesMismatch(Rule):
         if not checked:
             return
         rule = context.policy.unit_rule
-        supported, considered = _supported(context, rule, checked, codes)
+        supported, considered = _supported(context, rule, checked, codes, billed, unbilled)
         judged = [text for text in considered if text in billed and text not in unknown]
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
@@ -207,14 +212,21 @@ _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a prope
 
 
 def _supported(
-    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, CodeInfo]
+    context: Context,
+    rule: str,
+    checked: dict[str, int],
+    codes: Mapping[str, CodeInfo],
+    billed: Mapping[str, int],
+    unbilled: int,
 ) -> tuple[dict[str, int], Collection[str]]:
     """The units *checked* minutes (by code text) support, and the codes the allocation
     judged.
 
     Plain timed codes take the arithmetic of :func:`cptkit.units.allocate` directly; a group
     with a ladder takes the calculator itself, kept in :attr:`Context.allocations` (visits
-    repeat the same minutes, and the answer depends only on the key).
+    repeat the same minutes, and the answer depends only on the key). Where codes tie for
+    leftover units (CMS Example 2), the units are the allowed choice closest to *billed*
+    (:func:`cptkit.units._rules.choose`), so any allowed choice passes.
     """
     entries = []
     for text, count in checked.items():
@@ -223,22 +235,56 @@ def _supported(
             break
         entries.append((text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled))
     else:
-        units, _ = unit_arithmetic.timed_units(rule, entries)
+        units, extra, tied = unit_arithmetic.timed_units(rule, entries, unbilled=unbilled)
+        if tied:
+            wanted = [billed.get(text, 0) for text in checked]
+            units = unit_arithmetic.choose(units, extra, tied, wanted)
         return dict(zip(checked, units, strict=True)), checked.keys()
-    key = (rule, frozenset(checked.items()))
-    found: tuple[dict[str, int], frozenset[str]] | None = context.allocations.get(key)
+    key = (rule, frozenset(checked.items()), unbilled)
+    found: _Allocated | None = context.allocations.get(key)
     if found is None:
         by_code = {codes[text].code: count for text, count in checked.items()}
-        allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
+        allocation = unit_rules.allocate(
+            by_code,
+            rule=rule,  # type: ignore[arg-type]
+            catalog=context.catalog,
+            unbilled_minutes=unbilled,
+        )
         found = keep(
             context.allocations,
             key,
             (
-                {code.value: count for code, count in allocation.units.items()},
-                frozenset(line.code.value for line in allocation.lines),
+                {line.code.value: line.units for line in allocation.lines},
+                {line.code.value: int(line.extra) for line in allocation.lines},
+                tuple(code.value for code in allocation.tie),
             ),
         )
-    return found
+    supported, extra_of, tie = found
+    if not tie:
+        return supported, supported.keys()
+    order = list(supported)
+    position = {text: i for i, text in enumerate(order)}
+    chosen = unit_arithmetic.choose(
+        [supported[text] for text in order],
+        [extra_of[text] for text in order],
+        [position[text] for text in tie],
+        [billed.get(text, 0) for text in order],
+    )
+    return dict(zip(order, chosen, strict=True)), order
+
+
+_Allocated = tuple[dict[str, int], dict[str, int], tuple[str, ...]]
+
+
+def _unbilled(claim: Claim, context: Context, indexes: list[int]) -> int:
+    """The unbilled minutes (:attr:`Facts.unbilled_minutes`) of the group of lines *indexes*:
+    one date, and the discipline its lines carry."""
+    lines = claim.lines
+    for index in indexes:
+        for modifier in lines[index].modifiers:
+            if modifier.value in _DISCIPLINES:
+                return context.facts.unbilled(lines[index].date_of_service, modifier.value)
+    return 0
 
 
 def _pooled(context: Context, code: Code) -> bool:
