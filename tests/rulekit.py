@@ -42,6 +42,7 @@ FAMILIES: dict[str, frozenset[str]] = {
             "assistant-modifier-mismatch",
         }
     ),
+    "evaluations": frozenset({"evaluation-modifier-mismatch", "assistant-on-evaluation"}),
     "places": frozenset({"place-of-service-unknown", "telehealth-mismatch"}),
     "units": frozenset(
         {

@@ -31,6 +31,14 @@ FACTORIES = [
         Severity.ERROR,
         "CO-4",
     ),
+    (
+        "evaluations",
+        "evaluation_modifier_mismatch",
+        "evaluation-modifier-mismatch",
+        Severity.ERROR,
+        "CO-4",
+    ),
+    ("evaluations", "assistant_on_evaluation", "assistant-on-evaluation", Severity.ERROR, "CO-4"),
     ("places", "telehealth_mismatch", "telehealth-mismatch", Severity.ERROR, "CO-5"),
     ("places", "place_of_service_unknown", "place-of-service-unknown", Severity.ERROR, "CO-5"),
     ("units", "units_exceed_mue", "units-exceed-mue", Severity.ERROR, "CO-151"),
@@ -77,7 +85,7 @@ def test_each_family_module_makes_the_rules_its_tests_cover(family: str) -> None
 
 def test_every_rule_id_has_a_family() -> None:
     assert frozenset().union(*FAMILIES.values()) == rulesets.ALL_RULE_IDS
-    assert sum(len(ids) for ids in FAMILIES.values()) == len(rulesets.ALL_RULE_IDS) == 22
+    assert sum(len(ids) for ids in FAMILIES.values()) == len(rulesets.ALL_RULE_IDS) == 24
     assert rulesets.medicare().rule_ids == rulesets.ALL_RULE_IDS
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .codes import code_inactive, code_unknown
 from .coverage import data_stale
 from .diagnoses import diagnosis_not_billable, diagnosis_pointer_invalid, diagnosis_unknown
+from .evaluations import assistant_on_evaluation, evaluation_modifier_mismatch
 from .modifiers import (
     assistant_modifier_mismatch,
     modifier_duplicate,
@@ -27,6 +28,7 @@ from .units import (
 __all__ = [
     "addon_without_primary",
     "assistant_modifier_mismatch",
+    "assistant_on_evaluation",
     "code_inactive",
     "code_unknown",
     "data_stale",
@@ -34,6 +36,7 @@ __all__ = [
     "diagnosis_pointer_invalid",
     "diagnosis_unknown",
     "duplicate_line",
+    "evaluation_modifier_mismatch",
     "kx_threshold",
     "modifier_duplicate",
     "modifier_too_many",
