@@ -43,6 +43,7 @@ FAMILIES: dict[str, frozenset[str]] = {
         }
     ),
     "evaluations": frozenset({"evaluation-modifier-mismatch", "assistant-on-evaluation"}),
+    "payment": frozenset({"code-not-payable"}),
     "places": frozenset({"place-of-service-unknown", "telehealth-mismatch"}),
     "units": frozenset(
         {

@@ -19,6 +19,7 @@ from rulekit import FAMILIES, claim, line
 FACTORIES = [
     ("codes", "code_unknown", "code-unknown", Severity.WARNING, None),
     ("codes", "code_inactive", "code-inactive", Severity.ERROR, "CO-181"),
+    ("payment", "code_not_payable", "code-not-payable", Severity.ERROR, "CO-181"),
     ("modifiers", "modifier_unknown", "modifier-unknown", Severity.ERROR, "CO-4"),
     ("modifiers", "modifier_duplicate", "modifier-duplicate", Severity.ERROR, "CO-4"),
     ("modifiers", "modifier_too_many", "modifier-too-many", Severity.ERROR, "CO-4"),
@@ -85,7 +86,7 @@ def test_each_family_module_makes_the_rules_its_tests_cover(family: str) -> None
 
 def test_every_rule_id_has_a_family() -> None:
     assert frozenset().union(*FAMILIES.values()) == rulesets.ALL_RULE_IDS
-    assert sum(len(ids) for ids in FAMILIES.values()) == len(rulesets.ALL_RULE_IDS) == 24
+    assert sum(len(ids) for ids in FAMILIES.values()) == len(rulesets.ALL_RULE_IDS) == 25
     assert rulesets.medicare().rule_ids == rulesets.ALL_RULE_IDS
 
 

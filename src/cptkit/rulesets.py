@@ -6,7 +6,7 @@ Build your own from these: ``without(medicare(), "kx-threshold")``, or
 
 >>> from cptkit import rulesets
 >>> sorted(rulesets.medicare().rule_ids - rulesets.commercial().rule_ids)
-['kx-threshold', 'therapy-modifier-missing']
+['code-not-payable', 'kx-threshold', 'therapy-modifier-missing']
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def _all() -> tuple[object, ...]:
     return (
         r.code_unknown(),
         r.code_inactive(),
+        r.code_not_payable(),
         r.modifier_unknown(),
         r.modifier_duplicate(),
         r.modifier_too_many(),
@@ -53,6 +54,7 @@ ALL_RULE_IDS = frozenset(
     {
         "code-unknown",
         "code-inactive",
+        "code-not-payable",
         "modifier-unknown",
         "modifier-duplicate",
         "modifier-too-many",
@@ -92,6 +94,6 @@ def medicare() -> RuleSet:
 @functools.cache
 def commercial() -> RuleSet:
     """The rules a typical commercial payer applies: the CPT time rule, no GP/GO/GN
-    requirement and no KX threshold."""
+    requirement, no KX threshold and no Medicare payment status."""
     base = all_of(*_all(), policy=PayerPolicy.commercial(), name="commercial")  # type: ignore[arg-type]
-    return without(base, "therapy-modifier-missing", "kx-threshold")
+    return without(base, "therapy-modifier-missing", "kx-threshold", "code-not-payable")

@@ -16,6 +16,7 @@ from .modifiers import (
     therapy_modifier_missing,
 )
 from .pairs import addon_without_primary, duplicate_line, ncci_ptp
+from .payment import code_not_payable
 from .places import place_of_service_unknown, telehealth_mismatch
 from .thresholds import kx_threshold
 from .units import (
@@ -30,6 +31,7 @@ __all__ = [
     "assistant_modifier_mismatch",
     "assistant_on_evaluation",
     "code_inactive",
+    "code_not_payable",
     "code_unknown",
     "data_stale",
     "diagnosis_not_billable",

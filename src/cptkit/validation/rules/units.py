@@ -56,7 +56,7 @@ class _UnitsExceedMue(Rule):
                         "units",
                         f"{code}: {total} units on one date{spread} exceed the MUE of"
                         f" {edit.units} per day (MAI {edit.mai})",
-                        suggestion=_mue_advice(edit.mai, edit.units),
+                        suggestion=_mue_advice(edit.mai, edit.units, edit.rationale),
                     )
                 continue
             for index in indexes:
@@ -66,11 +66,15 @@ class _UnitsExceedMue(Rule):
                         "units",
                         f"{code}: {lines[index].units} units exceed the MUE of"
                         f" {edit.units} per line (MAI 1)",
-                        suggestion=_mue_advice(1, edit.units),
+                        suggestion=_mue_advice(1, edit.units, edit.rationale),
                     )
 
 
-def _mue_advice(mai: int, limit: int) -> str:
+def _mue_advice(mai: int, limit: int, rationale: str) -> str:
+    if not limit and rationale == "CMS Policy":
+        # A 0 set by CMS policy encodes Medicare payment status (PFS status I, N or B), not a
+        # clinical limit: documentation cannot overturn it (code-not-payable says why).
+        return "Medicare does not pay this code as billed (CMS policy); do not appeal"
     if mai == 3:
         return f"bill at most {limit}; MAI 3 may be appealed with documentation of necessity"
     if mai == 1:
