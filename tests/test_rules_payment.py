@@ -6,10 +6,12 @@ final rule (97127 status I, G0515 used instead, 2018-2019)."""
 from __future__ import annotations
 
 import datetime
+import io
+import re
 
 import pytest
 
-from cptkit import rulesets
+from cptkit import DatasetError, _pfs_status, rulesets
 from cptkit._pfs_status import status_on
 from rulekit import FAMILIES, Case, assert_case, claim, covered, line, names
 
@@ -178,3 +180,30 @@ def test_status_on(code: str, day: str, status: str) -> None:
 def test_no_status_before_the_files() -> None:
     assert status_on("97110", datetime.date(2021, 12, 31)) is None
     assert status_on("99999", datetime.date(2026, 1, 1)) is None
+
+
+HEAD = "code,status,effective,through,use,source\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("97014,II,2022-01-01,2022-12-31,,x", "status 'II' is invalid (one letter)"),
+        ("97014,1,2022-01-01,2022-12-31,,x", "status '1' is invalid (one letter)"),
+        ("97014,I,2022-01-01,2021-12-31,,x", "through '2021-12-31' is invalid"),
+        ("97014,I,,2021-12-31,,x", "through '2021-12-31' is invalid"),
+        ("97014,I,2022-01-01,2022-12-31,G02,x", "use 'G02' is invalid"),
+    ],
+)
+def test_a_bad_status_row_names_its_line(row: str, message: str) -> None:
+    with pytest.raises(DatasetError, match=re.escape(f"fixture.csv line 2: {message}")):
+        _pfs_status.build(io.StringIO(HEAD + row + "\n"), "fixture.csv")
+
+
+def test_status_rows_are_indexed_in_date_order() -> None:
+    index = _pfs_status.build(
+        io.StringIO(
+            HEAD + "97014,I,2023-01-01,2023-12-31,G0283,x\n97014,A,2022-01-01,2022-12-31,,x\n"
+        )
+    )
+    assert [span.status for span in index["97014"]] == ["A", "I"]
