@@ -53,7 +53,9 @@ FAMILIES: dict[str, frozenset[str]] = {
             "time-band-mismatch",
         }
     ),
-    "pairs": frozenset({"addon-without-primary", "ncci-ptp", "duplicate-line"}),
+    "pairs": frozenset(
+        {"addon-without-primary", "addon-units-exceed-primary", "ncci-ptp", "duplicate-line"}
+    ),
     "diagnoses": frozenset(
         {"diagnosis-pointer-invalid", "diagnosis-unknown", "diagnosis-not-billable"}
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cptkit import Claim
+from cptkit import Claim, rulesets
 from cptkit.validation import Checker
 from rulekit import FAMILIES, Case, assert_case, claim, covered, found, line, names
 
@@ -160,6 +160,72 @@ CASES: list[Case] = [
         ),
         {},
         "duplicate-line",
+        [],
+    ),
+    # addon-units-exceed-primary: 90785 (interactive complexity) once per primary service
+    (
+        "interactive-complexity-twice-for-one-session",
+        claim(line("90834", minutes=45), line("90785", 2)),
+        {},
+        "addon-units-exceed-primary",
+        [
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                "add-on 90785: 2 units for 1 primary service on one date; it is reported once per"
+                " primary service",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        "interactive-complexity-once-per-session",
+        claim(line("90834", minutes=45), line("90785")),
+        {},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        # a diagnostic evaluation and a psychotherapy session the same day: two primaries
+        "interactive-complexity-with-two-primary-services",
+        claim(line("90791"), line("90834", minutes=45), line("90785", 2)),
+        {"rules": rulesets.commercial()},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        "interactive-complexity-three-for-two",
+        claim(line("90791"), line("90834", minutes=45), line("90785", 3)),
+        {},
+        "addon-units-exceed-primary",
+        [
+            (
+                2,
+                "error",
+                "CO-151",
+                "units",
+                "add-on 90785: 3 units for 2 primary services on one date; it is reported once"
+                " per primary service",
+                "bill 2",
+            )
+        ],
+    ),
+    (
+        # No primary that date: addon-without-primary's finding, not this rule's.
+        "interactive-complexity-without-a-primary-that-date",
+        claim(line("90834", minutes=45, date_of_service="2026-03-03"), line("90785", 2)),
+        {},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        # 97598 is counted per further 20 sq cm: any number of units with one 97597.
+        "add-on-by-area-is-not-once-per-primary",
+        claim(line("97597", modifiers=["GP"]), line("97598", 3, modifiers=["GP"])),
+        {},
+        "addon-units-exceed-primary",
         [],
     ),
 ]

@@ -47,6 +47,13 @@ FACTORIES = [
     ("units", "units_minutes_mismatch", "units-minutes-mismatch", Severity.ERROR, "CO-151"),
     ("units", "time_band_mismatch", "time-band-mismatch", Severity.ERROR, "CO-151"),
     ("pairs", "addon_without_primary", "addon-without-primary", Severity.ERROR, "CO-97"),
+    (
+        "pairs",
+        "addon_units_exceed_primary",
+        "addon-units-exceed-primary",
+        Severity.ERROR,
+        "CO-151",
+    ),
     ("pairs", "ncci_ptp", "ncci-ptp", Severity.ERROR, "CO-236"),
     ("pairs", "duplicate_line", "duplicate-line", Severity.ERROR, "CO-18"),
     (
@@ -86,7 +93,7 @@ def test_each_family_module_makes_the_rules_its_tests_cover(family: str) -> None
 
 def test_every_rule_id_has_a_family() -> None:
     assert frozenset().union(*FAMILIES.values()) == rulesets.ALL_RULE_IDS
-    assert sum(len(ids) for ids in FAMILIES.values()) == len(rulesets.ALL_RULE_IDS) == 25
+    assert sum(len(ids) for ids in FAMILIES.values()) == len(rulesets.ALL_RULE_IDS) == 26
     assert rulesets.medicare().rule_ids == rulesets.ALL_RULE_IDS
 
 

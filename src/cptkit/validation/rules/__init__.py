@@ -15,7 +15,7 @@ from .modifiers import (
     therapy_modifier_conflict,
     therapy_modifier_missing,
 )
-from .pairs import addon_without_primary, duplicate_line, ncci_ptp
+from .pairs import addon_units_exceed_primary, addon_without_primary, duplicate_line, ncci_ptp
 from .payment import code_not_payable
 from .places import place_of_service_unknown, telehealth_mismatch
 from .thresholds import kx_threshold
@@ -27,6 +27,7 @@ from .units import (
 )
 
 __all__ = [
+    "addon_units_exceed_primary",
     "addon_without_primary",
     "assistant_modifier_mismatch",
     "assistant_on_evaluation",

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Rules about lines seen together: add-ons need a primary, NCCI procedure-to-procedure
+"""Rules about lines seen together: add-ons need a primary (and no more units than the day's
+primary services where they are reported once per primary), NCCI procedure-to-procedure
 edits, duplicate lines.
 
 Sources: AMA CPT add-on code conventions and CMS NCCI add-on code edits; CMS NCCI Policy Manual
 ch. 1 (PTP edits; modifier indicators 0, 1, 9; NCCI-associated modifiers, which may be on
 either code for Medicare Part B per MAC guidance); CARC 97 (bundled), 236 (NCCI combination
-not compatible), 18 (duplicate).
+not compatible), 18 (duplicate), 151 (units not supported).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .._findings import Finding, Severity
 from .._rule import Rule
 from ._common import codes_text, visit
 
-__all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
+__all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 
 @attrs.frozen
@@ -48,6 +49,42 @@ class _AddonWithoutPrimary(Rule):
                         " same date",
                         suggestion=f"bill it with its primary ({codes_text(shown)}{more})",
                     )
+
+
+# Untimed add-ons reported once per primary service (not per area, item or time): CPT's
+# instructions for interactive complexity (90785: once per psychiatric service it complicates),
+# pharmacologic management with psychotherapy (90863) and psychotherapy with an E/M visit
+# (90833, 90836, 90838: one per E/M visit). Add-ons counted per area (97598, each further
+# 20 sq cm) or by time (ladders) are not in the list.
+ONCE_PER_PRIMARY = frozenset({"90785", "90863", "90833", "90836", "90838"})
+
+
+@attrs.frozen
+class _AddonUnitsExceedPrimary(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        lines = claim.lines
+        if len(lines) < 2:
+            return  # a lone add-on is addon-without-primary's
+        digest = visit(claim, context)
+        for (code, _), indexes in digest.codes.items():
+            if code.value not in ONCE_PER_PRIMARY:
+                continue
+            info = digest.infos[indexes[0]]
+            if info is None:  # pragma: no cover - the listed codes are in the dataset
+                continue
+            primaries = frozenset(info.primary_codes)
+            day = digest.days[lines[indexes[0]].date_of_service]
+            services = sum(lines[i].units for i in day if lines[i].code in primaries)
+            billed = sum(lines[i].units for i in indexes)
+            if services and billed > services:
+                yield self.finding(
+                    indexes[0],
+                    "units",
+                    f"add-on {code}: {billed} units for {services} primary"
+                    f" service{'s' * (services != 1)} on one date; it is reported once per"
+                    " primary service",
+                    suggestion=f"bill {services}",
+                )
 
 
 _UNSEEN = object()
@@ -148,6 +185,12 @@ class _DuplicateLine(Rule):
                     ),
                 )
             seen.add(key)
+
+
+def addon_units_exceed_primary() -> Rule:
+    """``addon-units-exceed-primary``: an add-on reported once per primary service (90785
+    interactive complexity ...) with more units than the day's primary services."""
+    return _AddonUnitsExceedPrimary("addon-units-exceed-primary", Severity.ERROR, "CO-151")
 
 
 def addon_without_primary() -> Rule:
