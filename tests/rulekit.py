@@ -40,6 +40,7 @@ FAMILIES: dict[str, frozenset[str]] = {
             "therapy-modifier-missing",
             "therapy-modifier-conflict",
             "assistant-modifier-mismatch",
+            "bypass-modifier-redundant",
         }
     ),
     "evaluations": frozenset({"evaluation-modifier-mismatch", "assistant-on-evaluation"}),
@@ -57,7 +58,12 @@ FAMILIES: dict[str, frozenset[str]] = {
         {"addon-without-primary", "addon-units-exceed-primary", "ncci-ptp", "duplicate-line"}
     ),
     "diagnoses": frozenset(
-        {"diagnosis-pointer-invalid", "diagnosis-unknown", "diagnosis-not-billable"}
+        {
+            "diagnosis-pointer-invalid",
+            "diagnosis-unknown",
+            "diagnosis-not-billable",
+            "diagnosis-not-pointed",
+        }
     ),
     "thresholds": frozenset({"kx-threshold"}),
     "coverage": frozenset({"data-stale"}),

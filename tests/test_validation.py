@@ -211,7 +211,9 @@ def test_validate_many_streams_in_order() -> None:
 
 
 def test_repr_of_ruleset() -> None:
-    assert repr(rulesets.commercial()).startswith("<RuleSet 'commercial': addon-without-primary")
+    assert repr(rulesets.commercial()).startswith(
+        "<RuleSet 'commercial': addon-units-exceed-primary, addon-without-primary"
+    )
 
 
 @settings(max_examples=50)

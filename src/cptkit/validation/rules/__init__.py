@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from .codes import code_inactive, code_unknown
 from .coverage import data_stale
-from .diagnoses import diagnosis_not_billable, diagnosis_pointer_invalid, diagnosis_unknown
+from .diagnoses import (
+    diagnosis_not_billable,
+    diagnosis_not_pointed,
+    diagnosis_pointer_invalid,
+    diagnosis_unknown,
+)
 from .evaluations import assistant_on_evaluation, evaluation_modifier_mismatch
 from .modifiers import (
     assistant_modifier_mismatch,
+    bypass_modifier_redundant,
     modifier_duplicate,
     modifier_too_many,
     modifier_unknown,
@@ -31,11 +37,13 @@ __all__ = [
     "addon_without_primary",
     "assistant_modifier_mismatch",
     "assistant_on_evaluation",
+    "bypass_modifier_redundant",
     "code_inactive",
     "code_not_payable",
     "code_unknown",
     "data_stale",
     "diagnosis_not_billable",
+    "diagnosis_not_pointed",
     "diagnosis_pointer_invalid",
     "diagnosis_unknown",
     "duplicate_line",
