@@ -170,6 +170,23 @@ CASES: list[Case] = [
         "assistant-on-evaluation",
         [],
     ),
+    (
+        # In 2016 OT evaluated with 97003 (97165-97167 from 2017, CY2017 PFS final rule).
+        "pt-evaluation-by-an-ot-clinician-in-2016",
+        claim(line("97161", modifiers=["GP"], date_of_service="2016-06-01")),
+        {"facts": OT},
+        "evaluation-modifier-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "code",
+                "97161 is a PT evaluation; the clinician's discipline is OT",
+                "bill the OT evaluation codes (97003)",
+            )
+        ],
+    ),
 ]
 
 

@@ -21,7 +21,7 @@ CASES: list[Case] = [
             (
                 0,
                 "error",
-                "CO-4",
+                "CO-182",
                 "modifiers",
                 "modifier GD was terminated after 2019-12-31",
                 "remove GD or use the modifier that replaced it",
@@ -67,7 +67,7 @@ CASES: list[Case] = [
             (
                 0,
                 "error",
-                "CO-4",
+                "CO-182",
                 "modifiers",
                 "modifier AB is not valid before 2023-01-01",
                 "AB applies to services from 2023-01-01",
@@ -83,7 +83,7 @@ CASES: list[Case] = [
             (
                 0,
                 "error",
-                "CO-4",
+                "CO-182",
                 "modifiers",
                 "modifier GD was terminated after 2019-12-31",
                 "remove GD or use the modifier that replaced it",

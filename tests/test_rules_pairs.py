@@ -228,6 +228,27 @@ CASES: list[Case] = [
         "addon-units-exceed-primary",
         [],
     ),
+    (
+        # A timed code's day goes on one line with its units (CMS Pub. 100-04 ch. 5 sec.
+        # 20.2): no 76/77/59 advice.
+        "duplicate-timed-line-one-line-per-day",
+        claim(
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+        ),
+        {},
+        "duplicate-line",
+        [
+            (
+                1,
+                "error",
+                "CO-18",
+                "code",
+                "97110 repeats an earlier line's code, modifiers and date",
+                "bill the day's units on one line",
+            )
+        ],
+    ),
 ]
 
 

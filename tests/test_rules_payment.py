@@ -142,7 +142,7 @@ CASES: list[Case] = [
                 "error",
                 "CO-151",
                 "units",
-                "97014: 1 units on one date exceed the MUE of 0 per day (MAI 3)",
+                "97014: 1 unit on one date exceeds the MUE of 0 per day (MAI 3)",
                 "Medicare does not pay this code as billed (CMS policy); do not appeal",
             )
         ],

@@ -442,7 +442,15 @@ CASES: list[Case] = [
         {},
         "units-minutes-mismatch",
         [
-            (1, "error", "CO-151", "units", f"96131: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE),
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                "96131: 1 unit billed; the documented minutes support 0 under the CPT time"
+                " instructions for 96130/96131",
+                NOT_BILLABLE,
+            ),
             (2, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE),
         ],
     ),
@@ -658,6 +666,46 @@ CASES: list[Case] = [
         {"facts": Facts(unbilled_minutes={"GP": 14})},
         "units-minutes-mismatch",
         [(0, "error", "CO-151", "units", f"97110: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    # The time rule is named by the code's kind (issue 23 item 7)
+    (
+        # 90839 needs 30 minutes (CPT): under that, psychotherapy by time.
+        "crisis-under-30-minutes-suggests-psychotherapy",
+        claim(line("90839", minutes=20), diagnoses=["F41.1"]),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "90839: 1 unit billed; the documented minutes support 0 under the CPT time"
+                " instructions for 90839/90840",
+                "under 30 minutes, bill psychotherapy by time: 90832 (or 90833 with an E/M)",
+            )
+        ],
+    ),
+    (
+        # 97130 (each further 15 minutes of 97129) under Medicare: CPT's ladder, not 8 minutes.
+        "cognitive-ladder-is-not-the-8-minute-rule",
+        claim(
+            line("97129", 1, minutes=15, modifiers=["GP"]),
+            line("97130", 2, minutes=15, modifiers=["GP"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                "97130: 2 units billed; the documented minutes support 1 under the CPT time"
+                " instructions for 97129/97130",
+                "bill 1",
+            )
+        ],
     ),
     # time-band-mismatch
     (

@@ -13,6 +13,7 @@ evaluations are the speech, language, voice and swallowing evaluation codes 9252
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
@@ -51,6 +52,9 @@ _MODIFIER = {_PT: GP, _OT: GO, _SLP: GN}
 _NAME = {_PT: "PT", _OT: "OT", _SLP: "SLP"}
 _ARTICLE = {_PT: "a", _OT: "an", _SLP: "an"}
 _CODES = {_PT: "97161-97163", _OT: "97165-97167", _SLP: "92521-92524, 92610"}
+# Before 2017 (CY2017 PFS final rule) PT and OT evaluated with 97001 and 97003.
+_BEFORE_2017 = {_PT: "97001", _OT: "97003"}
+_FIRST_DAY = datetime.date(2017, 1, 1)
 _ASSISTANTS = (Modifier("CQ"), Modifier("CO"))
 
 
@@ -81,7 +85,8 @@ class _EvaluationModifierMismatch(LineRule):
                 index,
                 "code",
                 f"{line.code} is {kind}; the clinician's discipline is {_NAME[clinician]}",
-                suggestion=f"bill the {_NAME[clinician]} evaluation codes ({_CODES[clinician]})",
+                suggestion=f"bill the {_NAME[clinician]} evaluation codes"
+                f" ({_codes(clinician, line.day)})",
             )
 
 
@@ -102,6 +107,13 @@ class _AssistantOnEvaluation(LineRule):
                     suggestion=f"remove {modifier}; the therapist bills the {kind}",
                 )
                 return
+
+
+def _codes(discipline: Discipline, day: datetime.date) -> str:
+    """The evaluation codes of *discipline* valid on *day*."""
+    if day < _FIRST_DAY and discipline in _BEFORE_2017:
+        return _BEFORE_2017[discipline]
+    return _CODES[discipline]
 
 
 def evaluation_modifier_mismatch() -> Rule:

@@ -61,8 +61,9 @@ class _ModifierUnknown(LineRule):
                 else:
                     when = f"is not valid before {info.effective}"
                     fix = f"{modifier} applies to services from {info.effective}"
+                # CARC 182: "procedure modifier was invalid on the date of service".
                 yield self.finding(
-                    index, "modifiers", f"modifier {modifier} {when}", suggestion=fix
+                    index, "modifiers", f"modifier {modifier} {when}", suggestion=fix, carc="CO-182"
                 )
 
 
@@ -178,8 +179,8 @@ class _BypassModifierRedundant(LineRule):
 
 
 def modifier_unknown() -> Rule:
-    """``modifier-unknown``: a modifier the dataset does not know (warning) or that was not
-    valid on the date (error)."""
+    """``modifier-unknown``: a modifier the dataset does not know (warning, CO-4) or that was
+    not valid on the date (error, CO-182)."""
     return _ModifierUnknown("modifier-unknown", Severity.ERROR, "CO-4")
 
 

@@ -17,7 +17,7 @@ import attrs
 
 from ...claims import Claim
 from ...codes import Code
-from ...records import ModifierGroup, PTPEdit
+from ...records import ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
@@ -88,6 +88,7 @@ class _AddonUnitsExceedPrimary(Rule):
 
 
 _UNSEEN = object()
+_TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
 @attrs.frozen
@@ -167,21 +168,25 @@ class _DuplicateLine(Rule):
         if len(lines) < 2:
             return
         # Only lines of one code and date can repeat each other.
-        repeats = [
-            i for group in visit(claim, context).codes.values() if len(group) > 1 for i in group
-        ]
+        digest = visit(claim, context)
+        repeats = [i for group in digest.codes.values() if len(group) > 1 for i in group]
         seen: set[object] = set()
         for index in sorted(repeats) if repeats else ():
             line = lines[index]
             key = (line.code, frozenset(line.modifiers), line.date_of_service)
             if key in seen:
+                info = digest.infos[index]
                 yield self.finding(
                     index,
                     "code",
                     f"{line.code} repeats an earlier line's code, modifiers and date",
                     suggestion=(
-                        "bill the day's units on one line, or add 76/77 (repeat) or 59/X{EPSU}"
-                        " if it truly was a separate service"
+                        # A timed code's day is one line with the day's units (CMS Pub.
+                        # 100-04 ch. 5 sec. 20.2): no repeat or bypass modifier makes two.
+                        "bill the day's units on one line"
+                        if info is not None and info.timing in _TIMED
+                        else "bill the day's units on one line, or add 76/77 (repeat) or"
+                        " 59/X{EPSU} if it truly was a separate service"
                     ),
                 )
             seen.add(key)

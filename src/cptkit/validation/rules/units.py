@@ -32,8 +32,6 @@ __all__ = [
     "untimed_multiple_units",
 ]
 
-_RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
-
 
 @attrs.frozen
 class _UnitsExceedMue(Rule):
@@ -54,7 +52,8 @@ class _UnitsExceedMue(Rule):
                     yield self.finding(
                         indexes[0],
                         "units",
-                        f"{code}: {total} units on one date{spread} exceed the MUE of"
+                        f"{code}: {_units(total)} on one date{spread}"
+                        f" exceed{'s' * (total == 1)} the MUE of"
                         f" {edit.units} per day (MAI {edit.mai})",
                         suggestion=_mue_advice(edit.mai, edit.units, edit.rationale),
                     )
@@ -64,10 +63,15 @@ class _UnitsExceedMue(Rule):
                     yield self.finding(
                         index,
                         "units",
-                        f"{code}: {lines[index].units} units exceed the MUE of"
+                        f"{code}: {_units(lines[index].units)}"
+                        f" exceed{'s' * (lines[index].units == 1)} the MUE of"
                         f" {edit.units} per line (MAI 1)",
                         suggestion=_mue_advice(1, edit.units, edit.rationale),
                     )
+
+
+def _units(count: int) -> str:
+    return f"{count} unit{'s' * (count != 1)}"
 
 
 def _mue_advice(mai: int, limit: int, rationale: str) -> str:
@@ -149,7 +153,7 @@ class _UnitsMinutesMismatch(Rule):
                     else unit_arithmetic.midpoint_units(line.minutes, unit)
                 )
                 if line.units != expected:
-                    yield self._mismatch(index, line.code.value, line.units, expected, rule)
+                    yield self._mismatch(index, info, line.units, expected, rule)
                 return
         # Codes by their text in here: str hashes are cached in C, a Code's is not.
         minutes: dict[str, int] = {}
@@ -195,23 +199,45 @@ class _UnitsMinutesMismatch(Rule):
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
             if billed[text] != expected:
-                yield self._mismatch(first[text], text, billed[text], expected, rule)
+                yield self._mismatch(first[text], codes[text], billed[text], expected, rule)
 
-    def _mismatch(self, index: int, code: str, count: int, expected: int, rule: str) -> Finding:
+    def _mismatch(
+        self, index: int, info: CodeInfo, count: int, expected: int, rule: str
+    ) -> Finding:
         """Billed units that differ from what the documented minutes support: an error when
-        more are billed, info when fewer."""
+        more are billed, info when fewer. The time rule is named by the code's kind: the
+        8-minute rule only for the 15-minute codes Medicare pools, CPT's time instructions for
+        ladders (crisis, testing ...), the CPT time rule for other codes."""
         over = count > expected
+        code = info.code.value
+        if rule == "cms" and info.pooled:
+            name = "the Medicare 8-minute rule"
+        elif info.ladder is not None:
+            name = f"the CPT time instructions for {info.ladder.base}/{info.ladder.addon}"
+        else:
+            name = "the CPT time rule"
+        if expected:
+            suggestion = f"bill {expected}"
+        elif code == _CRISIS:
+            # Under 30 minutes crisis psychotherapy is not reportable: CPT says to report the
+            # psychotherapy codes by time instead.
+            suggestion = (
+                "under 30 minutes, bill psychotherapy by time: 90832 (or 90833 with an E/M)"
+            )
+        else:
+            suggestion = "do not bill this code"
         return self.finding(
             index,
             "units",
             f"{code}: {count} unit{'s' * (count != 1)} billed; the"
-            f" documented minutes support {expected} under {_RULE_NAMES[rule]}",
-            suggestion=f"bill {expected}" if expected else "do not bill this code",
+            f" documented minutes support {expected} under {name}",
+            suggestion=suggestion,
             severity=Severity.ERROR if over else Severity.INFO,
             carc=self.carc if over else None,
         )
 
 
+_CRISIS = "90839"
 _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a property call
 
 
