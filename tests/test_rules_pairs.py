@@ -249,6 +249,45 @@ CASES: list[Case] = [
             )
         ],
     ),
+    # Modifier 25 is an NCCI-associated modifier only on an E/M code (NCCI Policy Manual ch. I)
+    (
+        "modifier-25-on-a-therapy-code-is-no-bypass",
+        claim(
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97530", minutes=8, modifiers=["GP", "25"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-236",
+                "modifiers",
+                NCCI_97530 + " (modifier 25 bypasses only on an E/M code)",
+                NCCI_FIX,
+            )
+        ],
+    ),
+    (
+        "modifier-25-beside-a-real-bypass-is-a-warning",
+        claim(
+            line("97140", minutes=8, modifiers=["GP", "25"], date_of_service="2019-06-03"),
+            line("97530", minutes=8, modifiers=["GP", "59"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                0,
+                "warning",
+                None,
+                "modifiers",
+                "modifier 25 on 97140: an NCCI-associated modifier only on an E/M code",
+                "remove 25; the pair's other modifier is the bypass",
+            )
+        ],
+    ),
 ]
 
 

@@ -758,6 +758,7 @@ CASES: list[Case] = [
         ],
     ),
     (
+        # More minutes than the band: a shorter band than the minutes support, info.
         "band-above",
         claim(line("90834", minutes=53)),
         {},
@@ -765,8 +766,8 @@ CASES: list[Case] = [
         [
             (
                 0,
-                "error",
-                "CO-151",
+                "info",
+                None,
                 "minutes",
                 "90834 needs 38-52 minutes; 53 documented",
                 "53 minutes fit 90837",
@@ -775,6 +776,90 @@ CASES: list[Case] = [
     ),
     ("band-low-edge", claim(line("90834", minutes=38)), {}, "time-band-mismatch", []),
     ("band-high-edge", claim(line("90834", minutes=52)), {}, "time-band-mismatch", []),
+    # Two psychotherapy sessions in a day, the second marked distinct, within the MUE (2)
+    (
+        "two-psychotherapy-sessions-with-59",
+        claim(line("90834", minutes=45), line("90834", minutes=40, modifiers=["59"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "two-psychotherapy-sessions-with-xu",
+        claim(line("90837", minutes=55), line("90837", minutes=60, modifiers=["XU"])),
+        {},
+        "untimed-multiple-units",
+        [],
+    ),
+    (
+        "two-psychotherapy-sessions-unmarked",
+        claim(line("90834", minutes=45), line("90834", minutes=40)),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "90834 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            )
+        ],
+    ),
+    (
+        "three-psychotherapy-sessions-exceed-the-mue",
+        claim(
+            line("90834", minutes=45),
+            line("90834", minutes=40, modifiers=["59"]),
+            line("90834", minutes=40, modifiers=["59"]),
+        ),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "90834 is untimed (one per session) but 3 units are billed for one date",
+                "bill 1 unit",
+            )
+        ],
+    ),
+    (
+        "psychotherapy-two-units-on-one-line-with-59",
+        claim(line("90834", 2, minutes=45, modifiers=["59"])),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "90834 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            )
+        ],
+    ),
+    (
+        # An evaluation is not a time-band session: 59 does not make two evaluations.
+        "evaluation-twice-with-59",
+        claim(line("97161", modifiers=["GP"]), line("97161", modifiers=["GP", "59"])),
+        {},
+        "untimed-multiple-units",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161 is untimed (one per session) but 2 units are billed for one date",
+                "bill 1 unit",
+            )
+        ],
+    ),
 ]
 
 

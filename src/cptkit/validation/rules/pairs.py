@@ -17,6 +17,7 @@ import attrs
 
 from ...claims import Claim
 from ...codes import Code
+from ...modifiers import Modifier
 from ...records import ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
@@ -88,6 +89,14 @@ class _AddonUnitsExceedPrimary(Rule):
 
 
 _UNSEEN = object()
+_TWENTY_FIVE = Modifier("25")
+
+
+def _evaluation_and_management(code: str) -> bool:
+    """Whether *code* is an E/M code (CPT 99202-99499, and the 98000-98016 virtual visits)."""
+    return code.isdigit() and ("99202" <= code <= "99499" or "98000" <= code <= "98016")
+
+
 _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
@@ -131,21 +140,36 @@ class _NcciPtp(Rule):
                 ),
             )
             return
-        bypass = [
-            m
-            for m in (*line_a.modifiers, *line_b.modifiers)
-            if (info := context.modifier_info(m)) is not None
-            and info.group is ModifierGroup.NCCI_BYPASS
-        ]
+        bypass = False
+        misplaced: list[Code] = []  # codes that carry 25 without being E/M codes
+        for line in (line_a, line_b):
+            for m in line.modifiers:
+                info = context.modifier_info(m)
+                if info is None or info.group is not ModifierGroup.NCCI_BYPASS:
+                    continue
+                if m == _TWENTY_FIVE and not _evaluation_and_management(line.code.value):
+                    misplaced.append(line.code)  # NCCI Policy Manual ch. I: E/M codes only
+                else:
+                    bypass = True
         if bypass:
+            for code in misplaced:
+                yield self.finding(
+                    a if line_a.code == code else b,
+                    "modifiers",
+                    f"modifier 25 on {code}: an NCCI-associated modifier only on an E/M code",
+                    suggestion="remove 25; the pair's other modifier is the bypass",
+                    severity=Severity.WARNING,
+                    carc=None,
+                )
             return  # the biller attested that the services were distinct
+        note = " (modifier 25 bypasses only on an E/M code)" if misplaced else ""
         yield self._acknowledged(
             context,
             self.finding(
                 column2,
                 "modifiers",
                 f"{edit.column2} with {edit.column1}: NCCI edit (modifier indicator 1,"
-                f" {edit.rationale.lower()}) and no NCCI-associated modifier",
+                f" {edit.rationale.lower()}) and no NCCI-associated modifier{note}",
                 suggestion=(
                     "only if the services were truly distinct (separate session, site or"
                     " encounter) and documented, append 59 or XE/XS/XP/XU; cptkit never adds one"

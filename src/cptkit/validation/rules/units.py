@@ -18,6 +18,7 @@ from ... import units as unit_rules
 from ..._cache import keep
 from ...claims import Claim
 from ...codes import Code
+from ...modifiers import Modifier
 from ...records import CodeInfo, Timing
 from ...units import _rules as unit_arithmetic
 from .._context import Context
@@ -99,13 +100,33 @@ class _UntimedMultipleUnits(Rule):
             if info is None or info.add_on or info.timing not in _ONE_PER_SESSION:
                 continue
             total = sum(lines[i].units for i in indexes)
-            if total > 1:
+            if total > 1 and not _distinct_sessions(claim, context, indexes, info, total):
                 yield self.finding(
                     indexes[0],
                     "units",
                     f"{code} is untimed (one per session) but {total} units are billed for one date",
                     suggestion="bill 1 unit",
                 )
+
+
+_DISTINCT = frozenset({Modifier("59"), Modifier("XU")})
+
+
+def _distinct_sessions(
+    claim: Claim, context: Context, indexes: list[int], info: CodeInfo, total: int
+) -> bool:
+    """Whether time-band sessions on one date are each a line of one unit, every line after
+    the first marked distinct (59 or XU), within the MUE: two psychotherapy sessions in a day
+    are billable so (NCCI Policy Manual ch. I on 59/XU; the MUE caps the day)."""
+    if info.timing is not Timing.BAND:
+        return False
+    lines = claim.lines
+    if any(lines[i].units != 1 for i in indexes):
+        return False
+    if not all(_DISTINCT.intersection(lines[i].modifiers) for i in indexes[1:]):
+        return False
+    edit = context.mue(lines[indexes[0]].code, context.day(lines[indexes[0]].date_of_service))
+    return edit is None or total <= edit.units
 
 
 @attrs.frozen
@@ -381,6 +402,8 @@ class _TimeBandMismatch(LineRule):
         if info.in_band(line.minutes):
             return
         fits = unit_rules.band_codes_for(info, line.minutes, catalog=context.catalog)
+        # More minutes than the band: under-coding, info everywhere (like fewer units).
+        under = line.minutes > info.time_band[0]
         yield self.finding(
             index,
             "minutes",
@@ -390,6 +413,8 @@ class _TimeBandMismatch(LineRule):
                 if fits
                 else "not reportable with these minutes"
             ),
+            severity=Severity.INFO if under else None,
+            carc=None if under else self.carc,
         )
 
 
