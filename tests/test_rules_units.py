@@ -5,12 +5,17 @@ time-band-mismatch."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from cptkit import rulesets
+from cptkit.policy import PayerPolicy
 from cptkit.validation import Facts
 from rulekit import DAY, FAMILIES, Case, assert_case, claim, covered, line, names
 
+ABA_PLAN = attrs.evolve(
+    PayerPolicy.commercial(), name="ABA plan", unit_caps={"97153": 24, "97155": 0}
+)
 CMS = "under the Medicare 8-minute rule"
 CMS_ZERO = f"the documented minutes support 0 {CMS}"
 NOT_BILLABLE = "do not bill this code"
@@ -859,6 +864,81 @@ CASES: list[Case] = [
                 "bill 1 unit",
             )
         ],
+    ),
+    # MUE as payer policy (issue 23 item 5)
+    (
+        # 97014's MUE of 0 ("CMS Policy") encodes Medicare status I: the commercial policy skips it.
+        "commercial-skips-the-payment-status-zero",
+        claim(line("97014")),
+        {"rules": rulesets.commercial()},
+        "units-exceed-mue",
+        [],
+    ),
+    (
+        # A clinical MUE still applies to the commercial policy.
+        "commercial-keeps-clinical-mues",
+        claim(line("97161", 2)),
+        {"rules": rulesets.commercial()},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97161: 2 units on one date exceed the MUE of 1 per day (MAI 2)",
+                "bill at most 1; MAI 2 is an absolute limit",
+            )
+        ],
+    ),
+    (
+        # An ABA plan's own daily cap (24 units of 97153) replaces the MUE (32).
+        "payer-unit-cap-replaces-the-mue",
+        claim(line("97153", 20, minutes=300), line("97153", 8, minutes=120, modifiers=["76"])),
+        {"policy": ABA_PLAN},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97153: 28 units on one date across 2 lines exceed the payer's cap of 24 per day",
+                "bill at most 24, or ask the payer for an authorization",
+            )
+        ],
+    ),
+    (
+        "payer-unit-cap-one-unit",
+        claim(line("97155", 1, minutes=15)),
+        {"policy": ABA_PLAN},
+        "units-exceed-mue",
+        [
+            (
+                0,
+                "error",
+                "CO-151",
+                "units",
+                "97155: 1 unit on one date exceeds the payer's cap of 0 per day",
+                "the payer does not pay it; ask for an authorization",
+            )
+        ],
+    ),
+    (
+        "payer-unit-cap-within",
+        claim(line("97153", 24, minutes=360)),
+        {"policy": ABA_PLAN},
+        "units-exceed-mue",
+        [],
+    ),
+    (
+        # A payer that applies no MUE: 97161 x2 passes this rule (untimed-multiple-units still
+        # says one per session).
+        "payer-without-mues",
+        claim(line("97161", 2)),
+        {"policy": attrs.evolve(PayerPolicy.commercial(), apply_mue=False)},
+        "units-exceed-mue",
+        [],
     ),
 ]
 

@@ -38,10 +38,19 @@ __all__ = [
 class _UnitsExceedMue(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
+        policy = context.policy
+        caps = policy.unit_caps
         for (code, day), indexes in visit(claim, context).codes.items():
+            if caps and (cap := policy.unit_cap(code)) is not None:
+                yield from self._cap(claim, code, indexes, cap)
+                continue
+            if not policy.apply_mue:
+                continue
             edit = context.mue(code, context.day(day))
             if edit is None:
                 continue
+            if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
+                continue  # a 0 that encodes Medicare payment status: not this payer's limit
             if edit.per_day:
                 total = (
                     lines[indexes[0]].units
@@ -69,6 +78,25 @@ class _UnitsExceedMue(Rule):
                         f" {edit.units} per line (MAI 1)",
                         suggestion=_mue_advice(1, edit.units, edit.rationale),
                     )
+
+    def _cap(self, claim: Claim, code: Code, indexes: list[int], cap: int) -> Iterator[Finding]:
+        total = sum(claim.lines[i].units for i in indexes)
+        if total > cap:
+            spread = f" across {len(indexes)} lines" if len(indexes) > 1 else ""
+            yield self.finding(
+                indexes[0],
+                "units",
+                f"{code}: {_units(total)} on one date{spread} exceed{'s' * (total == 1)} the"
+                f" payer's cap of {cap} per day",
+                suggestion=(
+                    f"bill at most {cap}, or ask the payer for an authorization"
+                    if cap
+                    else "the payer does not pay it; ask for an authorization"
+                ),
+            )
+
+
+_STATUS = "CMS Policy"
 
 
 def _units(count: int) -> str:
