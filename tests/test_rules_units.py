@@ -691,14 +691,33 @@ CASES: list[Case] = [
             )
         ],
     ),
+    # 97129/97130 join the Medicare pool (CMS Pub. 100-04 ch. 5 sec. 20.2: every 15-minute
+    # timed code; the CY2020 PFS final rule put them in the place of the pooled G0515).
     (
-        # 97130 (each further 15 minutes of 97129) under Medicare: CPT's ladder, not 8 minutes.
-        "cognitive-ladder-is-not-the-8-minute-rule",
+        # 30 minutes of the family: 2 units, 97129 the first, 97130 the second.
+        "cognitive-ladder-pooled-under-medicare",
         claim(
-            line("97129", 1, minutes=15, modifiers=["GP"]),
-            line("97130", 2, minutes=15, modifiers=["GP"]),
+            line("97129", 1, minutes=15, modifiers=["GO"]),
+            line("97130", 2, minutes=15, modifiers=["GO"]),
         ),
         {},
+        "units-minutes-mismatch",
+        [
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                f"97130: 2 units billed; the documented minutes support 1 {CMS}",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        # The same lines under the CPT rule: the ladder's own time instructions.
+        "cognitive-ladder-under-the-cpt-rule",
+        claim(line("97129", 1, minutes=15), line("97130", 2, minutes=15)),
+        {"rules": rulesets.commercial()},
         "units-minutes-mismatch",
         [
             (
@@ -711,6 +730,39 @@ CASES: list[Case] = [
                 "bill 1",
             )
         ],
+    ),
+    (
+        # 97110 10 + 97129 10 = 20 pooled minutes: 1 unit, and the 10 and 10 left over tie:
+        # either code, not both (alone each would be a unit: the pool is the point).
+        "cognitive-ladder-shares-the-pool",
+        claim(
+            line("97110", 1, minutes=10, modifiers=["GO"]),
+            line("97129", 1, minutes=10, modifiers=["GO"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [(1, "error", "CO-151", "units", f"97129: 1 unit billed; {CMS_ZERO}", NOT_BILLABLE)],
+    ),
+    (
+        # The tie's other choice: 97129 takes the unit, 97110's 10 minutes told as unbilled.
+        "cognitive-ladder-takes-the-unit-with-unbilled-minutes",
+        claim(line("97129", 1, minutes=10, modifiers=["GO"])),
+        {"facts": Facts(unbilled_minutes={"GO": 10})},
+        "units-minutes-mismatch",
+        [],
+    ),
+    (
+        # 97110 20 + 97129/97130 25 = 45 min, 3 units: 97110 1 whole + 5 left, family 1 whole
+        # + 10 left: the third unit to the family (97130).
+        "cognitive-family-and-a-timed-code",
+        claim(
+            line("97110", 1, minutes=20, modifiers=["GO"]),
+            line("97129", 1, minutes=15, modifiers=["GO"]),
+            line("97130", 1, minutes=10, modifiers=["GO"]),
+        ),
+        {},
+        "units-minutes-mismatch",
+        [],
     ),
     # time-band-mismatch
     (

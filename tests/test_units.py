@@ -433,6 +433,43 @@ def test_cms_examples_every_choice(
         assert result.allows(option)
 
 
+# 97129/97130 join the Medicare pool as one code (first unit 97129, the rest 97130); under the
+# CPT rule they stay a ladder judged alone.
+COGNITIVE = [
+    ({"97129": 15, "97130": 15}, "cms", [{"97129": 1, "97130": 1}]),
+    ({"97129": 8}, "cms", [{"97129": 1}]),
+    ({"97129": 7}, "cms", [{}]),
+    ({"97110": 10, "97129": 10}, "cms", [{"97110": 1}, {"97129": 1}]),
+    ({"97110": 10, "97129": 10}, "ama", [{"97110": 1, "97129": 1}]),
+    ({"97110": 20, "97129": 15, "97130": 10}, "cms", [{"97110": 1, "97129": 1, "97130": 1}]),
+    # 22 + 7 of the family: 2 units; 7 and 7 left over tie: 2 to the family or 1 and 1
+    (
+        {"97110": 7, "97129": 15, "97130": 7},
+        "cms",
+        [{"97129": 1, "97130": 1}, {"97110": 1, "97129": 1}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("minutes", "rule", "accepted"), COGNITIVE)
+def test_cognitive_family(
+    minutes: dict[str, int], rule: str, accepted: list[dict[str, int]]
+) -> None:
+    result = units.allocate(minutes, rule=rule)  # type: ignore[arg-type]
+    got = [{str(code): count for code, count in option.items()} for option in result.alternatives]
+    assert sorted(got, key=sorted) == sorted(accepted, key=sorted)
+    assert all(result.allows(option) for option in accepted)
+    assert result.closest({"97110": 9}) in result.alternatives
+
+
+def test_cognitive_family_explained() -> None:
+    text = units.allocate({"97110": 7, "97129": 15, "97130": 7}).explain()
+    assert "97129: 22 min = 1 whole 15-minute unit, 7 min left over" in text
+    assert "Tie at 7 min left over between 97110, 97129" in text
+    assert "97130: the 97129/97130 family's units after the first" in text
+    assert "Result: 97129 x1, 97130 x1 (2 units)" in text
+
+
 def test_unbilled_minutes_in_the_explanation() -> None:
     result = units.allocate({"97110": 7}, unbilled_minutes=14)
     assert result.timed_minutes == 21

@@ -82,10 +82,11 @@ def _timing(info: CodeInfo) -> str:
         return f"chosen by time: one unit for {span}"
     assert info.ladder is not None  # a ladder code always carries its ladder
     family = info.ladder
+    pooled = " (Medicare pools the family under the 8-minute rule)" if info.pooled else ""
     return (
         f"time ladder: {family.base} from {family.base_threshold} minutes; {family.addon} from"
         f" {family.base_minutes + family.addon_threshold} minutes, one more each further"
-        f" {family.addon_unit_minutes}"
+        f" {family.addon_unit_minutes}{pooled}"
     )
 
 

@@ -132,25 +132,33 @@ def allocate(
     next_unit: list[int] = []
     plain: list[tuple[CodeInfo, int]] = []
     ladders: dict[Ladder, int] = {}
+    families: dict[Ladder, int] = {}  # 15-minute therapy ladders pooled under "cms"
     for info, count in entries:
         if info.timing is Timing.UNTIMED:
             lines.append(AllocationLine(info.code, count, 1, "untimed"))
         elif info.timing is Timing.BAND:
             lines.append(_band_line(info, count, book))
         elif info.timing is Timing.LADDER and info.ladder is not None:
-            ladders[info.ladder] = ladders.get(info.ladder, 0) + count
+            into = families if name == "cms" and info.pooled else ladders
+            into[info.ladder] = into.get(info.ladder, 0) + count
         else:
             plain.append((info, count))
     units, extra, tied = _rules.timed_units(
         name,
         [
-            (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
-            for info, count in plain
+            *(
+                (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
+                for info, count in plain
+            ),
+            *(
+                (family.base.value, total, _rules.CMS_UNIT, True)
+                for family, total in families.items()
+            ),
         ],
         unbilled=unbilled,
     )
     pooled_total = unbilled
-    for (info, count), got, bonus in zip(plain, units, extra, strict=True):
+    for (info, count), got, bonus in zip(plain, units, extra, strict=False):
         if name == "cms" and info.pooled:
             pooled_total += count
             whole, leftover = divmod(count, _rules.CMS_UNIT)
@@ -163,21 +171,27 @@ def allocate(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
             next_unit.append(_rules.midpoint_next(count, unit))
+    given = {info.code: count for info, count in entries} if ladders or families else {}
+    for offset, (family, total) in enumerate(families.items(), start=len(plain)):
+        pooled_total += total
+        lines.extend(_family_lines(family, total, units[offset], extra[offset], given))
     if unbilled or any(line.method == "pooled" for line in lines):
         next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
-    given = {info.code: count for info, count in entries} if ladders else {}
     for family, total in ladders.items():
         lines.extend(_ladder_lines(family, total, given))
         next_unit.append(_ladder_next(family, total))
     timed = pooled_total + sum(
-        line.minutes for line in lines if line.method in ("midpoint", "ladder-base", "ladder-addon")
+        line.minutes
+        for line in lines
+        if line.method in ("midpoint", "ladder-base", "ladder-addon") and line.family is None
     )
+    positions = [info.code for info, _ in plain] + [family.base for family in families]
     return Allocation(
         rule=name,
         lines=tuple(sorted(lines, key=lambda line: line.code.value)),
         timed_minutes=timed,
         minutes_to_next_unit=min(next_unit) if next_unit else None,
-        tie=tuple(sorted((plain[i][0].code for i in tied), key=lambda code: code.value)),
+        tie=tuple(sorted((positions[i] for i in tied), key=lambda code: code.value)),
         unbilled_minutes=unbilled,
     )
 
@@ -223,6 +237,36 @@ def _ladder_lines(family: Ladder, total: int, given: Mapping[Code, int]) -> list
     )
     addon = AllocationLine(family.addon, given.get(family.addon, 0), addon_units, "ladder-addon")
     return [base, addon] if family.addon in given or addon_units else [base]
+
+
+def _family_lines(
+    family: Ladder, total: int, got: int, bonus: int, given: Mapping[Code, int]
+) -> list[AllocationLine]:
+    """The lines of a 15-minute therapy ladder pooled under the 8-minute rule: the family's
+    units from the pool, the first to the base code, the rest to the add-on."""
+    whole, leftover = divmod(total, _rules.CMS_UNIT)
+    first = min(got, 1)
+    base = AllocationLine(
+        family.base,
+        total,
+        first,
+        "pooled",
+        whole,
+        leftover,
+        bool(bonus),
+        note=f"{family.base}/{family.addon} pooled as one: {total} min of the two",
+    )
+    if family.addon not in given and got <= 1:
+        return [base]
+    addon = AllocationLine(
+        family.addon,
+        given.get(family.addon, 0),
+        got - first,
+        "ladder-addon",
+        note=f"the {family.base}/{family.addon} family's units after the first",
+        family=family.base,
+    )
+    return [base, addon]
 
 
 def _ladder_units(family: Ladder, total: int) -> tuple[int, int]:

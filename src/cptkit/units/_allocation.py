@@ -43,6 +43,13 @@ class CodeUnits(Mapping[Code, int]):
         return "{" + ", ".join(f"'{code}': {units}" for code, units in self._items.items()) + "}"
 
 
+def _codes(billed: Mapping[Code, int] | Mapping[str, int]) -> dict[Code, int]:
+    return {
+        (code if type(code) is Code else Code.parse(code)): count  # type: ignore[arg-type]
+        for code, count in billed.items()
+    }
+
+
 @attrs.frozen
 class AllocationLine:
     """One code of an allocation.
@@ -57,6 +64,12 @@ class AllocationLine:
         leftover: minutes beyond the whole units (pooled codes), else 0.
         extra: whether a leftover unit went to this code (pooled codes).
         note: a sentence for the explanation (band and ladder details), or ``""``.
+        family: for the add-on of a 15-minute therapy ladder pooled under the 8-minute rule
+            (97130), its base code (97129), whose line holds the family's minutes; else
+            ``None``.
+
+    .. versionchanged:: 0.2.0
+       *family*.
     """
 
     code: Code
@@ -67,6 +80,7 @@ class AllocationLine:
     leftover: int = 0
     extra: bool = False
     note: str = ""
+    family: Code | None = None
 
 
 @attrs.frozen
@@ -101,6 +115,29 @@ class Allocation:
         """Codes that get at least one unit, mapped to their units (code text works as a key)."""
         return CodeUnits(tuple((line.code, line.units) for line in self.lines if line.units))
 
+    def _entries(self) -> tuple[list[Code], list[int], list[int], list[int], dict[Code, Code]]:
+        """The pool's entries: codes (a pooled ladder counts once, by its base), their units
+        and leftover units, the tied positions, and each pooled ladder's add-on by base."""
+        addons = {line.family: line.code for line in self.lines if line.family is not None}
+        units = {line.code: line.units for line in self.lines}
+        codes = [line.code for line in self.lines if line.family is None]
+        totals = [units[code] + units.get(addons.get(code), 0) for code in codes]  # type: ignore[arg-type]
+        extras = [int(line.extra) for line in self.lines if line.family is None]
+        tie = frozenset(self.tie)
+        tied = [i for i, code in enumerate(codes) if code in tie]
+        return codes, totals, extras, tied, addons
+
+    @staticmethod
+    def _split(codes: list[Code], totals: list[int], addons: Mapping[Code, Code]) -> CodeUnits:
+        items: list[tuple[Code, int]] = []
+        for code, total in zip(codes, totals, strict=True):
+            addon = addons.get(code)
+            if addon is None:
+                items.append((code, total))
+            else:  # a pooled ladder: the first unit to the base, the rest to the add-on
+                items += [(code, min(total, 1)), (addon, total - min(total, 1))]
+        return CodeUnits(tuple(sorted((i for i in items if i[1]), key=lambda i: i[0].value)))
+
     @property
     def alternatives(self) -> tuple[CodeUnits, ...]:
         """Every allocation the CMS ordering allows, cptkit's pick (:attr:`units`) first: one
@@ -113,22 +150,31 @@ class Allocation:
         """
         if not self.tie:
             return (self.units,)
-        tied = frozenset(self.tie)
-        lines = [line for line in self.lines if line.code in tied]
-        give = sum(line.extra for line in lines)
+        codes, totals, extras, tied, addons = self._entries()
+        give = sum(extras[i] for i in tied)
         found = [self.units]
-        for chosen in itertools.combinations([line.code for line in lines], give):
-            picked = frozenset(chosen)
-            units = tuple(
-                (line.code, line.units - line.extra + (line.code in picked))
-                if line.code in tied
-                else (line.code, line.units)
-                for line in self.lines
-            )
-            option = CodeUnits(tuple(item for item in units if item[1]))
-            if option != found[0]:
-                found.append(option)
+        for chosen in itertools.combinations(tied, give):
+            option = list(totals)
+            for i in tied:
+                option[i] += (i in chosen) - extras[i]
+            split = self._split(codes, option, addons)
+            if split != found[0]:
+                found.append(split)
         return tuple(found)
+
+    def closest(self, billed: Mapping[Code, int] | Mapping[str, int]) -> CodeUnits:
+        """The allocation the rule allows (:attr:`alternatives`) that comes closest to
+        *billed*: where codes tie, the leftover units go first to the tied codes billed above
+        their whole units. It equals *billed* exactly when :meth:`allows` does."""
+        if not self.tie:
+            return self.units
+        wanted = _codes(billed)
+        codes, totals, extras, tied, addons = self._entries()
+        asked = [
+            wanted.get(code, 0) + (wanted.get(addons[code], 0) if code in addons else 0)
+            for code in codes
+        ]
+        return self._split(codes, _rules.choose(totals, extras, tied, asked), addons)
 
     def allows(self, billed: Mapping[Code, int] | Mapping[str, int]) -> bool:
         """Whether *billed* (units per code; a code left out is 0) is an allocation the rule
@@ -139,12 +185,8 @@ class Allocation:
         >>> day.allows({"97110": 1, "97140": 1}), day.allows({"97110": 2}), day.allows({"97110": 3})
         (True, True, False)
         """
-        wanted = {
-            (code if type(code) is Code else Code.parse(code)): count  # type: ignore[arg-type]
-            for code, count in billed.items()
-            if count
-        }
-        return any(dict(option) == wanted for option in self.alternatives)
+        wanted = {code: count for code, count in _codes(billed).items() if count}
+        return dict(self.closest(billed)) == wanted
 
     @property
     def total(self) -> int:

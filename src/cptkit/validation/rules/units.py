@@ -305,7 +305,8 @@ def _supported(
     with a ladder takes the calculator itself, kept in :attr:`Context.allocations` (visits
     repeat the same minutes, and the answer depends only on the key). Where codes tie for
     leftover units (CMS Example 2), the units are the allowed choice closest to *billed*
-    (:func:`cptkit.units._rules.choose`), so any allowed choice passes.
+    (:func:`cptkit.units._rules.choose`, :meth:`cptkit.units.Allocation.closest`), so any
+    allowed choice passes.
     """
     entries = []
     for text, count in checked.items():
@@ -333,26 +334,19 @@ def _supported(
             context.allocations,
             key,
             (
-                {line.code.value: line.units for line in allocation.lines},
-                {line.code.value: int(line.extra) for line in allocation.lines},
-                tuple(code.value for code in allocation.tie),
+                {code.value: count for code, count in allocation.units.items()},
+                frozenset(line.code.value for line in allocation.lines),
+                allocation if allocation.tie else None,
             ),
         )
-    supported, extra_of, tie = found
-    if not tie:
-        return supported, supported.keys()
-    order = list(supported)
-    position = {text: i for i, text in enumerate(order)}
-    chosen = unit_arithmetic.choose(
-        [supported[text] for text in order],
-        [extra_of[text] for text in order],
-        [position[text] for text in tie],
-        [billed.get(text, 0) for text in order],
-    )
-    return dict(zip(order, chosen, strict=True)), order
+    supported, considered, allocation_with_tie = found
+    if allocation_with_tie is None:
+        return supported, considered
+    closest = allocation_with_tie.closest({codes[t].code: n for t, n in billed.items()})
+    return {code.value: count for code, count in closest.items()}, considered
 
 
-_Allocated = tuple[dict[str, int], dict[str, int], tuple[str, ...]]
+_Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None"]
 
 
 def _unbilled(claim: Claim, context: Context, indexes: list[int]) -> int:
