@@ -24,6 +24,9 @@ CMS_UNIT = 15
 CMS_FIRST = 8  # the first unit needs 8 minutes; each further one 15 more
 
 
+_NO_TIE: tuple[int, ...] = ()
+
+
 def cms_chart_units(total_minutes: int) -> int:
     """Units for the day's total timed minutes under the CMS chart (8-22 -> 1, 23-37 -> 2 ...)."""
     if total_minutes < CMS_FIRST:
@@ -72,30 +75,33 @@ def cms_assign(
         when no tie decides anything). cptkit's own pick among a tie gives the leftover unit to
         the code with more total minutes, then the lower code number.
     """
-    total = unbilled
-    units = []
-    for _, count in minutes:
-        total += count
-        units.append(count // CMS_UNIT)
+    total = sum(count for _, count in minutes) + unbilled
+    units = [count // CMS_UNIT for _, count in minutes]
     remaining = cms_chart_units(total) - sum(units)
     if remaining <= 0:  # whole units used the chart up: no leftover to rank
-        return units, [0] * len(minutes), ()
-    # Only a code with minutes left over can take a leftover unit (with unbilled minutes the
-    # chart may hold more units than the billed codes have leftovers).
-    order = sorted(
-        (i for i in range(len(minutes)) if minutes[i][1] % CMS_UNIT),
-        key=lambda i: (-(minutes[i][1] % CMS_UNIT), -minutes[i][1], minutes[i][0]),
-    )
+        return units, [0] * len(minutes), _NO_TIE
+    left = [count % CMS_UNIT for _, count in minutes]
+    order = sorted(range(len(minutes)), key=lambda i: (-left[i], -minutes[i][1], minutes[i][0]))
+    if unbilled:
+        # Only a code with minutes left over can take a leftover unit: with unbilled minutes
+        # the chart may hold more units than the billed codes have leftovers.
+        order = [i for i in order if left[i]]
     extra = [0] * len(minutes)
     for index in order[:remaining]:
         extra[index] = 1
         units[index] += 1
-    tied: tuple[int, ...] = ()
-    if remaining < len(order):
-        cut = minutes[order[remaining - 1]][1] % CMS_UNIT
-        if minutes[order[remaining]][1] % CMS_UNIT == cut:
-            tied = tuple(i for i in order if minutes[i][1] % CMS_UNIT == cut)
-    return units, extra, tied
+    if remaining >= len(order):
+        return units, extra, _NO_TIE
+    cut = left[order[remaining - 1]]
+    if left[order[remaining]] != cut:
+        return units, extra, _NO_TIE
+    # Sorted by leftover, the codes that tie at the cut are neighbours in the order.
+    low, high = remaining - 1, remaining + 1
+    while low and left[order[low - 1]] == cut:
+        low -= 1
+    while high < len(order) and left[order[high]] == cut:
+        high += 1
+    return units, extra, tuple(order[low:high])
 
 
 def choose(
@@ -120,9 +126,6 @@ def choose(
     return chosen
 
 
-_NO_TIE: tuple[int, ...] = ()
-
-
 def timed_units(
     rule: str, entries: Sequence[tuple[str, int, int, bool]], *, unbilled: int = 0
 ) -> tuple[list[int], list[int], tuple[int, ...]]:
@@ -141,6 +144,10 @@ def timed_units(
         entry positions tied for one), and every other code, and every code under ``"ama"``,
         takes the midpoint rule on its own.
     """
+    if rule == "cms" and all(entry[3] for entry in entries):
+        # The usual Medicare day: every code pooled, so the chart's assignment is the answer.
+        pairs = [(entry[0], entry[1]) for entry in entries]
+        return cms_assign(pairs, unbilled=unbilled) if unbilled else cms_assign(pairs)
     units: list[int] = []
     pooled: list[int] = []  # positions of the codes the chart's units are shared among
     for position, (_code, minutes, unit, pools) in enumerate(entries):
@@ -152,9 +159,8 @@ def timed_units(
     extra = [0] * len(entries)
     tied = _NO_TIE
     if pooled:
-        got, bonus, ties = cms_assign(
-            [(entries[i][0], entries[i][1]) for i in pooled], unbilled=unbilled
-        )
+        pairs = [(entries[i][0], entries[i][1]) for i in pooled]
+        got, bonus, ties = cms_assign(pairs, unbilled=unbilled) if unbilled else cms_assign(pairs)
         for position, count, flag in zip(pooled, got, bonus, strict=True):
             units[position], extra[position] = count, flag
         if ties:

@@ -315,7 +315,11 @@ def _supported(
             break
         entries.append((text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled))
     else:
-        units, extra, tied = unit_arithmetic.timed_units(rule, entries, unbilled=unbilled)
+        units, extra, tied = (
+            unit_arithmetic.timed_units(rule, entries, unbilled=unbilled)
+            if unbilled
+            else unit_arithmetic.timed_units(rule, entries)
+        )
         if tied:
             wanted = [billed.get(text, 0) for text in checked]
             units = unit_arithmetic.choose(units, extra, tied, wanted)
