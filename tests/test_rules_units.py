@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from cptkit import rulesets
+from cptkit import Claim, rulesets, units
 from cptkit.policy import PayerPolicy
 from cptkit.validation import Facts
-from rulekit import DAY, FAMILIES, Case, assert_case, claim, covered, line, names
+from rulekit import DAY, FAMILIES, Case, assert_case, claim, covered, line, names, outcome
 
 ABA_PLAN = attrs.evolve(
     PayerPolicy.commercial(), name="ABA plan", unit_caps={"97153": 24, "97155": 0}
@@ -1002,3 +1004,37 @@ def test_unit_rules(case: Case) -> None:
 
 def test_every_unit_rule_has_a_failing_and_a_passing_case() -> None:
     assert covered(CASES) == (FAMILIES["units"], FAMILIES["units"])
+
+
+# Every allocation the CMS ordering allows passes the rule (the codes it gives no unit are told
+# as unbilled minutes, CMS Example 5); one unit more on any code is an error.
+POOLED_CODES = ["97110", "97112", "97140", "97530", "97129"]
+
+
+def _billed_day(
+    minutes: dict[str, int], billed: dict[str, int], more: str | None
+) -> tuple[Claim, Facts]:
+    lines = [
+        line(code, count + (code == more), minutes=minutes.get(code, 0), modifiers=["GP"])
+        for code, count in sorted(billed.items())
+    ]
+    unbilled = sum(count for code, count in minutes.items() if code not in billed)
+    return claim(*lines), Facts(unbilled_minutes={"GP": unbilled})
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(POOLED_CODES), st.integers(1, 40), min_size=1, max_size=4),
+    st.data(),
+)
+def test_every_allowed_allocation_passes(minutes: dict[str, int], data: st.DataObject) -> None:
+    allocation = units.allocate(minutes)
+    option = data.draw(st.sampled_from(allocation.alternatives))
+    billed = {str(code): count for code, count in option.items()}
+    assume(billed)  # a day under 8 minutes bills nothing
+    checked, facts = _billed_day(minutes, billed, None)
+    assert outcome(checked, {"facts": facts}, "units-minutes-mismatch") == []
+    more = data.draw(st.sampled_from(sorted(billed)))
+    over, facts = _billed_day(minutes, billed, more)
+    found = outcome(over, {"facts": facts}, "units-minutes-mismatch")
+    assert any(severity == "error" for _, severity, *_ in found)
