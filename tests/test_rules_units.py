@@ -534,9 +534,10 @@ CASES: list[Case] = [
         [],
     ),
     (
+        # The other choice: 97110 takes both; 97140's 7 minutes, unbilled, still count.
         "leftover-tie-billed-on-the-longer-code",
-        claim(line("97110", 2, minutes=22, modifiers=["GP"]), line("97140", 1, modifiers=["GP"])),
-        {},
+        claim(line("97110", 2, minutes=22, modifiers=["GP"])),
+        {"facts": Facts(unbilled_minutes={"GP": 7})},
         "units-minutes-mismatch",
         [],
     ),
@@ -556,38 +557,6 @@ CASES: list[Case] = [
                 "CO-151",
                 "units",
                 f"97140: 2 units billed; the documented minutes support 1 {CMS}",
-                "bill 1",
-            )
-        ],
-    ),
-    (
-        # A tie among plain codes with a ladder on the day (the allocation memo's path).
-        "tie-with-a-ladder-on-the-day",
-        claim(
-            line("97112", 2, minutes=20, modifiers=["GP"]),
-            line("97110", 1, minutes=20, modifiers=["GP"]),
-            line("96130", 1, minutes=60),
-        ),
-        {},
-        "units-minutes-mismatch",
-        [],
-    ),
-    (
-        "tie-with-a-ladder-on-the-day-over",
-        claim(
-            line("97112", 2, minutes=20, modifiers=["GP"]),
-            line("97110", 2, minutes=20, modifiers=["GP"]),
-            line("96130", 1, minutes=60),
-        ),
-        {},
-        "units-minutes-mismatch",
-        [
-            (
-                0,
-                "error",
-                "CO-151",
-                "units",
-                f"97112: 2 units billed; the documented minutes support 1 {CMS}",
                 "bill 1",
             )
         ],
@@ -994,6 +963,20 @@ CASES: list[Case] = [
         "units-exceed-mue",
         [],
     ),
+]
+
+# The CMS Example 2 rows again with a ladder on the day (the allocation memo's path): 96130
+# with 60 minutes is its one unit, so the findings are the same.
+CASES += [
+    (
+        f"{name}-with-a-ladder",
+        claim(*checked.lines, line("96130", 1, minutes=60)),
+        options,
+        rule_id,
+        expected,
+    )
+    for name, checked, options, rule_id, expected in list(CASES)
+    if name.startswith("cms-example-2")
 ]
 
 
