@@ -23,6 +23,7 @@ import argparse
 import csv
 import datetime
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -83,6 +84,7 @@ COVERAGE = {
     "aoc": ("CMS NCCI add-on code edits V2026Q2", "2026-06-30"),
     "diagnoses": ("CDC/CMS ICD-10-CM FY2025 and FY2026 (April 2026 release)", "2026-09-30"),
     "pfs": ("CMS PFS RVU25D and RVU26C, CY2025/CY2026 GPCIs", "2026-09-30"),
+    "pfs_status": ("CMS PFS PPRRVU 2022A-2024C, RVU25D, RVU26C (status indicators)", "2026-09-30"),
 }
 DATASET_VERSION = (
     f"{DATA_RELEASE} (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
@@ -439,6 +441,77 @@ def build_aoc(raw: Path, manual: Path) -> bytes:
     return render(head, AOC_COLUMNS, rows)
 
 
+# --- Medicare PFS status by date --------------------------------------------------------------
+
+PFS_STATUS_COLUMNS = ("code", "status", "effective", "through", "use", "source")
+_STATUS_YEARS = (
+    ("pfs_2025/pprrvu_2025_rvu25d_oct.csv", "2025-01-01", "2025-12-31", "RVU25D"),
+    ("pfs_2026/pprrvu_2026_rvu26c_jul_nonqpp.csv", "2026-01-01", "2026-12-31", "RVU26C"),
+)
+
+
+def build_pfs_status(raw: Path, manual: Path) -> bytes:
+    """Each code's Medicare PFS status indicator by date, as spans of one status.
+
+    2022-01-01..2024-09-30 from the quarterly PPRRVU releases (therapy code set); 2025 and 2026
+    from RVU25D and RVU26C, each applied to its calendar year (the status indicator is set by
+    the year's final rule); the quarter between RVU24C and 2025 takes the status both sides
+    share. Hand rows (data/manual/pfs_status.csv) add spans before 2022, cited to the final
+    rule, or name the code Medicare uses instead of a status-I code (``use``).
+    """
+    known = {row["code"] for row in read_csv(manual / "code_attributes.csv")}
+    spans: dict[str, list[list[str]]] = {}  # code -> [status, effective, through, source]
+
+    def add(code: str, status: str, start: str, end: str, source: str) -> None:
+        rows = spans.setdefault(code, [])
+        if rows and rows[-1][0] == status:
+            last = datetime.date.fromisoformat(rows[-1][2])
+            gap = (datetime.date.fromisoformat(start) - last).days
+            if gap <= 93:  # the next release, or the one missing quarter (2024Q4)
+                rows[-1][2] = end
+                if source not in rows[-1][3]:
+                    rows[-1][3] += f"; {source}"
+                return
+        rows.append([status, start, end, source])
+
+    quarterly = read_csv(raw / "pfs_status" / "pprrvu_2022-2024_quarterly_therapy_subset.csv")
+    for row in sorted(quarterly, key=lambda row: (row["hcpcs"], row["date_start"])):
+        if row["mod"] == "" and row["hcpcs"] in known:
+            add(row["hcpcs"], row["status_code"], row["date_start"], row["date_end"], "PPRRVU")
+    for name, start, end, edition in _STATUS_YEARS:
+        for row in read_csv(raw / name):
+            if row["mod"] == "" and row["hcpcs"] in known:
+                add(row["hcpcs"], row["status_code"], start, end, edition)
+    uses: dict[tuple[str, str], str] = {}
+    for row in read_csv(manual / "pfs_status.csv"):
+        if row["effective"]:
+            spans.setdefault(row["code"], []).append(
+                [row["status"], row["effective"], row["through"], f"manual: {row['source']}"]
+            )
+        uses[(row["code"], row["status"])] = row["use"]
+    rows = []
+    for code, found in spans.items():
+        found.sort(key=lambda span: span[1])
+        for earlier, later in itertools.pairwise(found):
+            if later[1] <= earlier[2]:
+                raise BuildError(f"pfs_status: overlapping spans for {code}")
+        for status, start, end, source in found:
+            rows.append([code, status, start, end, uses.get((code, status), ""), source])
+    head = header(
+        "Medicare Physician Fee Schedule status indicator by code and date",
+        [
+            "CMS PFS Relative Value Files: PPRRVU 2022A-2024C (data/raw/pfs_status), RVU25D,"
+            " RVU26C; hand rows in data/manual/pfs_status.csv cite the final rule",
+        ],
+        [
+            "all columns: CMS PFS Relative Value Files and final rules (public domain); code"
+            " columns hold CPT numbers (AMA)",
+            "source: PPRRVU = the quarterly releases; a year's RVU file applies to its year",
+        ],
+    )
+    return render(head, PFS_STATUS_COLUMNS, sorted(rows))
+
+
 # --- modifiers --------------------------------------------------------------------------------
 
 
@@ -645,6 +718,7 @@ def build(raw: Path, manual: Path) -> dict[str, bytes]:
         "modifiers.csv": build_modifiers(raw, manual),
         "places.csv": build_places(raw, manual),
         "mue.csv": build_mue(raw),
+        "pfs_status.csv": build_pfs_status(raw, manual),
         "ptp.csv": ptp,
         "ptp_rationales.csv": rationales,
         "diagnoses.csv": build_diagnoses(

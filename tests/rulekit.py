@@ -42,8 +42,11 @@ FAMILIES: dict[str, frozenset[str]] = {
             "therapy-modifier-missing",
             "therapy-modifier-conflict",
             "assistant-modifier-mismatch",
+            "bypass-modifier-redundant",
         }
     ),
+    "evaluations": frozenset({"evaluation-modifier-mismatch", "assistant-on-evaluation"}),
+    "payment": frozenset({"code-not-payable"}),
     "places": frozenset({"place-of-service-unknown", "telehealth-mismatch"}),
     "units": frozenset(
         {
@@ -53,9 +56,16 @@ FAMILIES: dict[str, frozenset[str]] = {
             "time-band-mismatch",
         }
     ),
-    "pairs": frozenset({"addon-without-primary", "ncci-ptp", "duplicate-line"}),
+    "pairs": frozenset(
+        {"addon-without-primary", "addon-units-exceed-primary", "ncci-ptp", "duplicate-line"}
+    ),
     "diagnoses": frozenset(
-        {"diagnosis-pointer-invalid", "diagnosis-unknown", "diagnosis-not-billable"}
+        {
+            "diagnosis-pointer-invalid",
+            "diagnosis-unknown",
+            "diagnosis-not-billable",
+            "diagnosis-not-pointed",
+        }
     ),
     "thresholds": frozenset({"kx-threshold"}),
     "coverage": frozenset({"data-stale"}),

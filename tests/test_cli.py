@@ -305,6 +305,15 @@ def test_units_explain() -> None:
     assert "Result: 97110 x2, 97140 x1 (3 units)" in result.stdout
 
 
+def test_units_names_the_tie() -> None:
+    # CMS Pub. 100-04 ch. 5 sec. 20.2, Example 2: 20 + 20 minutes, either code takes 2 units.
+    explained = cptkit("units", "97112=20", "97110=20", "--explain")
+    assert explained.returncode == 0
+    assert "Tie at 5 min left over between 97110, 97112: 1 leftover unit" in explained.stdout
+    plain = cptkit("units", "97112=20", "97110=20")
+    assert "Also allowed (tie between 97110, 97112): 97110 x1, 97112 x2\n" in plain.stdout
+
+
 def test_cheatsheet_html_is_a_self_contained_printable_page() -> None:
     result = cptkit("cheatsheet", "--discipline", "PT", "--format", "html")
     assert result.returncode == 0

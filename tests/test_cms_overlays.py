@@ -93,6 +93,7 @@ def test_with_cms_files_recognises_each_file(cms: Path) -> None:
         "aoc": "2027-03-31",
         "diagnoses": "2026-09-30",
         "pfs": "2026-09-30",
+        "pfs_status": "2026-09-30",
     }
     again = pickle.loads(pickle.dumps(catalog))
     assert again.coverage() == catalog.coverage()

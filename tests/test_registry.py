@@ -18,7 +18,17 @@ def test_every_packaged_file_belongs_to_one_table() -> None:
 
 def test_every_table_has_coverage() -> None:
     names = [table.name for table in _registry.TABLES]
-    assert names == ["codes", "modifiers", "places", "mue", "ptp", "aoc", "diagnoses", "pfs"]
+    assert names == [
+        "codes",
+        "modifiers",
+        "places",
+        "mue",
+        "ptp",
+        "aoc",
+        "diagnoses",
+        "pfs",
+        "pfs_status",
+    ]
     assert list(cptkit.catalog().coverage()) == names
     assert [table.name for table in _registry.TABLES if table.edits] == ["mue", "ptp", "aoc"]
     assert [table.name for table in _registry.TABLES if not table.judged] == ["pfs"]

@@ -53,7 +53,42 @@ CASES: list[Case] = [
         claim(line("97129", date_of_service="2019-06-01")),
         {},
         "code-inactive",
-        [(0, "error", "CO-181", "code", "97129 is not valid before 2020-01-01", None)],
+        # 97127 and G0515 were the cognitive codes of 2018-2019 (CPT 2020 replaced them).
+        [
+            (
+                0,
+                "error",
+                "CO-181",
+                "code",
+                "97129 is not valid before 2020-01-01",
+                "use 97127, G0515, valid then",
+            )
+        ],
+    ),
+    (
+        # A code not yet valid gets the code that was: 97001 for 97161 in 2016 (CY2017 PFS).
+        "pt-evaluation-in-2016-takes-97001",
+        claim(line("97161", modifiers=["GP"], date_of_service="2016-06-01")),
+        {},
+        "code-inactive",
+        [
+            (
+                0,
+                "error",
+                "CO-181",
+                "code",
+                "97161 is not valid before 2017-01-01",
+                "use 97001, valid then",
+            )
+        ],
+    ),
+    (
+        # A new code that replaced none (97550, 2024) gets no suggestion.
+        "code-not-yet-valid-without-a-predecessor",
+        claim(line("97550", date_of_service="2023-06-01")),
+        {},
+        "code-inactive",
+        [(0, "error", "CO-181", "code", "97550 is not valid before 2024-01-01", None)],
     ),
 ]
 

@@ -29,6 +29,7 @@ COVERAGE = {
     "aoc": ("2026-06-30", "2026-09-30"),
     "diagnoses": ("2026-09-30", "2026-09-30"),
     "pfs": ("2026-09-30", "2026-09-30"),
+    "pfs_status": ("2026-09-30", "2026-09-30"),
 }
 
 
@@ -83,7 +84,8 @@ STALE = [
         "2026-12-01",
         "codes through 2026-06-30; modifiers through 2025-09-30; places through 2024-06-30;"
         " mue through 2026-06-30; ptp through 2024-09-30; aoc through 2026-06-30;"
-        " diagnoses through 2026-09-30",  # not pfs: no built-in rule judges by it
+        " diagnoses through 2026-09-30; pfs_status through 2026-09-30",
+        # not pfs: no built-in rule judges by it (code-not-payable judges by pfs_status)
     ),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from cptkit import rulesets
 from rulekit import FAMILIES, Case, assert_case, claim, covered, line, names
 
 FIVE_DIAGNOSES = ["M54.50", "M25.511", "R26.2", "Z96.651", "M62.81"]
@@ -95,6 +96,57 @@ CASES: list[Case] = [
                 "keep the four most relevant, primary first",
             )
         ],
+    ),
+    # diagnosis-not-pointed
+    (
+        "a-diagnosis-no-line-points-to",
+        claim(line("97110", 1, minutes=15, modifiers=["GP"]), diagnoses=["M54.50", "M25.511"]),
+        {},
+        "diagnosis-not-pointed",
+        [
+            (
+                None,
+                "warning",
+                None,
+                "diagnoses",
+                "diagnosis 2 of 2 is not pointed to by any line",
+                "point the line it supports at it, or leave it off the claim",
+            )
+        ],
+    ),
+    (
+        "every-diagnosis-pointed",
+        claim(
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+            line("97140", 1, minutes=15, modifiers=["GP"], diagnosis_pointers=[2, 1]),
+            diagnoses=["M54.50", "M25.511"],
+        ),
+        {"rules": rulesets.commercial()},
+        "diagnosis-not-pointed",
+        [],
+    ),
+    (
+        "a-lone-diagnosis-with-no-pointer",
+        claim(line("97110", 1, minutes=15, modifiers=["GP"], diagnosis_pointers=[])),
+        {},
+        "diagnosis-not-pointed",
+        [
+            (
+                None,
+                "warning",
+                None,
+                "diagnoses",
+                "diagnosis 1 of 1 is not pointed to by any line",
+                "point the line it supports at it, or leave it off the claim",
+            )
+        ],
+    ),
+    (
+        "a-lone-diagnosis-pointed",
+        claim(line("97110", 1, minutes=15, modifiers=["GP"])),
+        {},
+        "diagnosis-not-pointed",
+        [],
     ),
 ]
 

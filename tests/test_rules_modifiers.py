@@ -21,7 +21,7 @@ CASES: list[Case] = [
             (
                 0,
                 "error",
-                "CO-4",
+                "CO-182",
                 "modifiers",
                 "modifier GD was terminated after 2019-12-31",
                 "remove GD or use the modifier that replaced it",
@@ -67,7 +67,7 @@ CASES: list[Case] = [
             (
                 0,
                 "error",
-                "CO-4",
+                "CO-182",
                 "modifiers",
                 "modifier AB is not valid before 2023-01-01",
                 "AB applies to services from 2023-01-01",
@@ -83,7 +83,7 @@ CASES: list[Case] = [
             (
                 0,
                 "error",
-                "CO-4",
+                "CO-182",
                 "modifiers",
                 "modifier GD was terminated after 2019-12-31",
                 "remove GD or use the modifier that replaced it",
@@ -291,6 +291,53 @@ CASES: list[Case] = [
                 "CO goes with GO; check the plan of care",
             )
         ],
+    ),
+    # bypass-modifier-redundant: the X modifiers are more specific subsets of 59 (CMS CR 8863)
+    (
+        "59-and-xu-on-one-line",
+        claim(line("97140", 1, minutes=15, modifiers=["GP", "59", "XU"])),
+        {},
+        "bypass-modifier-redundant",
+        [
+            (
+                0,
+                "warning",
+                "CO-4",
+                "modifiers",
+                "59 and XU on one line",
+                "keep XU (more specific) and drop 59",
+            )
+        ],
+    ),
+    (
+        "xs-before-59",
+        claim(line("97140", 1, minutes=15, modifiers=["XS", "59"])),
+        {"rules": rulesets.commercial()},
+        "bypass-modifier-redundant",
+        [
+            (
+                0,
+                "warning",
+                "CO-4",
+                "modifiers",
+                "59 and XS on one line",
+                "keep XS (more specific) and drop 59",
+            )
+        ],
+    ),
+    (
+        "59-alone",
+        claim(line("97140", 1, minutes=15, modifiers=["GP", "59"])),
+        {},
+        "bypass-modifier-redundant",
+        [],
+    ),
+    (
+        "xu-alone",
+        claim(line("97140", 1, minutes=15, modifiers=["GP", "XU"])),
+        {},
+        "bypass-modifier-redundant",
+        [],
     ),
 ]
 

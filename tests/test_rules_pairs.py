@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cptkit import Claim
+from cptkit import Claim, rulesets
 from cptkit.validation import Checker
 from rulekit import FAMILIES, Case, assert_case, claim, covered, found, line, names
 
@@ -161,6 +161,132 @@ CASES: list[Case] = [
         {},
         "duplicate-line",
         [],
+    ),
+    # addon-units-exceed-primary: 90785 (interactive complexity) once per primary service
+    (
+        "interactive-complexity-twice-for-one-session",
+        claim(line("90834", minutes=45), line("90785", 2)),
+        {},
+        "addon-units-exceed-primary",
+        [
+            (
+                1,
+                "error",
+                "CO-151",
+                "units",
+                "add-on 90785: 2 units for 1 primary service on one date; it is reported once per"
+                " primary service",
+                "bill 1",
+            )
+        ],
+    ),
+    (
+        "interactive-complexity-once-per-session",
+        claim(line("90834", minutes=45), line("90785")),
+        {},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        # a diagnostic evaluation and a psychotherapy session the same day: two primaries
+        "interactive-complexity-with-two-primary-services",
+        claim(line("90791"), line("90834", minutes=45), line("90785", 2)),
+        {"rules": rulesets.commercial()},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        "interactive-complexity-three-for-two",
+        claim(line("90791"), line("90834", minutes=45), line("90785", 3)),
+        {},
+        "addon-units-exceed-primary",
+        [
+            (
+                2,
+                "error",
+                "CO-151",
+                "units",
+                "add-on 90785: 3 units for 2 primary services on one date; it is reported once"
+                " per primary service",
+                "bill 2",
+            )
+        ],
+    ),
+    (
+        # No primary that date: addon-without-primary's finding, not this rule's.
+        "interactive-complexity-without-a-primary-that-date",
+        claim(line("90834", minutes=45, date_of_service="2026-03-03"), line("90785", 2)),
+        {},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        # 97598 is counted per further 20 sq cm: any number of units with one 97597.
+        "add-on-by-area-is-not-once-per-primary",
+        claim(line("97597", modifiers=["GP"]), line("97598", 3, modifiers=["GP"])),
+        {},
+        "addon-units-exceed-primary",
+        [],
+    ),
+    (
+        # A timed code's day goes on one line with its units (CMS Pub. 100-04 ch. 5 sec.
+        # 20.2): no 76/77/59 advice.
+        "duplicate-timed-line-one-line-per-day",
+        claim(
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+            line("97110", 1, minutes=15, modifiers=["GP"]),
+        ),
+        {},
+        "duplicate-line",
+        [
+            (
+                1,
+                "error",
+                "CO-18",
+                "code",
+                "97110 repeats an earlier line's code, modifiers and date",
+                "bill the day's units on one line",
+            )
+        ],
+    ),
+    # Modifier 25 is an NCCI-associated modifier only on an E/M code (NCCI Policy Manual ch. I)
+    (
+        "modifier-25-on-a-therapy-code-is-no-bypass",
+        claim(
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97530", minutes=8, modifiers=["GP", "25"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-236",
+                "modifiers",
+                NCCI_97530 + " (modifier 25 bypasses only on an E/M code)",
+                NCCI_FIX,
+            )
+        ],
+    ),
+    (
+        "modifier-25-beside-a-real-bypass-is-a-warning",
+        claim(
+            line("97140", minutes=8, modifiers=["GP", "25"], date_of_service="2019-06-03"),
+            line("97530", minutes=8, modifiers=["GP", "59"], date_of_service="2019-06-03"),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                0,
+                "warning",
+                None,
+                "modifiers",
+                "modifier 25 on 97140: an NCCI-associated modifier only on an E/M code",
+                "remove 25; the pair's other modifier is the bypass",
+            )
+        ],
     ),
 ]
 

@@ -64,7 +64,7 @@ CASES: list[Case] = [
                 "CO-5",
                 "place_of_service",
                 "place of service 10 is unassigned or not valid on the date of service",
-                "use a current CMS place-of-service code (02/10 for telehealth)",
+                "use a current CMS place-of-service code (02 for telehealth)",
             )
         ],
     ),
@@ -113,6 +113,23 @@ CASES: list[Case] = [
         {"rules": rulesets.commercial()},
         "telehealth-mismatch",
         [],
+    ),
+    (
+        # Before 2022 only POS 02 was telehealth: the suggestion names no 10.
+        "telehealth-modifier-in-person-2021",
+        claim(line("97110", 1, minutes=15, modifiers=["GP", "95"], date_of_service="2021-06-01")),
+        {},
+        "telehealth-mismatch",
+        [
+            (
+                0,
+                "warning",
+                "CO-5",
+                "place_of_service",
+                "telehealth modifier 95 with in-person place of service 11",
+                "use place of service 02 for telehealth, or drop the modifier",
+            )
+        ],
     ),
 ]
 

@@ -19,6 +19,7 @@ from rulekit import FAMILIES, claim, line
 FACTORIES = [
     ("codes", "code_unknown", "code-unknown", Severity.WARNING, None),
     ("codes", "code_inactive", "code-inactive", Severity.ERROR, "CO-181"),
+    ("payment", "code_not_payable", "code-not-payable", Severity.ERROR, "CO-181"),
     ("modifiers", "modifier_unknown", "modifier-unknown", Severity.ERROR, "CO-4"),
     ("modifiers", "modifier_duplicate", "modifier-duplicate", Severity.ERROR, "CO-4"),
     ("modifiers", "modifier_too_many", "modifier-too-many", Severity.ERROR, "CO-4"),
@@ -31,6 +32,14 @@ FACTORIES = [
         Severity.ERROR,
         "CO-4",
     ),
+    (
+        "evaluations",
+        "evaluation_modifier_mismatch",
+        "evaluation-modifier-mismatch",
+        Severity.ERROR,
+        "CO-4",
+    ),
+    ("evaluations", "assistant_on_evaluation", "assistant-on-evaluation", Severity.ERROR, "CO-4"),
     ("places", "telehealth_mismatch", "telehealth-mismatch", Severity.ERROR, "CO-5"),
     ("places", "place_of_service_unknown", "place-of-service-unknown", Severity.ERROR, "CO-5"),
     ("units", "units_exceed_mue", "units-exceed-mue", Severity.ERROR, "CO-151"),
@@ -38,6 +47,13 @@ FACTORIES = [
     ("units", "units_minutes_mismatch", "units-minutes-mismatch", Severity.ERROR, "CO-151"),
     ("units", "time_band_mismatch", "time-band-mismatch", Severity.ERROR, "CO-151"),
     ("pairs", "addon_without_primary", "addon-without-primary", Severity.ERROR, "CO-97"),
+    (
+        "pairs",
+        "addon_units_exceed_primary",
+        "addon-units-exceed-primary",
+        Severity.ERROR,
+        "CO-151",
+    ),
     ("pairs", "ncci_ptp", "ncci-ptp", Severity.ERROR, "CO-236"),
     ("pairs", "duplicate_line", "duplicate-line", Severity.ERROR, "CO-18"),
     (
@@ -50,6 +66,14 @@ FACTORIES = [
     ("thresholds", "kx_threshold", "kx-threshold", Severity.ERROR, "CO-119"),
     ("diagnoses", "diagnosis_unknown", "diagnosis-unknown", Severity.ERROR, "CO-16"),
     ("diagnoses", "diagnosis_not_billable", "diagnosis-not-billable", Severity.ERROR, "CO-16"),
+    ("diagnoses", "diagnosis_not_pointed", "diagnosis-not-pointed", Severity.WARNING, None),
+    (
+        "modifiers",
+        "bypass_modifier_redundant",
+        "bypass-modifier-redundant",
+        Severity.WARNING,
+        "CO-4",
+    ),
     ("coverage", "data_stale", "data-stale", Severity.WARNING, None),
     ("history", "duplicate_claim", "duplicate-claim", Severity.ERROR, "CO-18"),
     ("history", "units_exceed_mue_across_claims", "units-exceed-mue", Severity.ERROR, "CO-151"),
@@ -84,9 +108,9 @@ def test_each_family_module_makes_the_rules_its_tests_cover(family: str) -> None
 
 def test_every_rule_id_has_a_family() -> None:
     assert frozenset().union(*FAMILIES.values()) == rulesets.ALL_RULE_IDS
-    assert len(rulesets.ALL_RULE_IDS) == 26
+    assert len(rulesets.ALL_RULE_IDS) == 32
     # Three ids span claims too: their rules across claims live in the history family.
-    assert sum(len(ids) for ids in FAMILIES.values()) == 26 + 3
+    assert sum(len(ids) for ids in FAMILIES.values()) == 32 + 3
     assert rulesets.medicare().rule_ids == rulesets.ALL_RULE_IDS
 
 

@@ -323,26 +323,175 @@ from cptkit.units import _rules  # noqa: E402
 
 
 @pytest.mark.parametrize(
-    ("minutes", "expected_units", "expected_extra"),
+    ("minutes", "unbilled", "expected_units", "expected_extra", "expected_tied"),
     [
-        ([("97110", 33), ("97140", 7)], [2, 1], [0, 1]),  # 7 left over beats 3
-        ([("97110", 22), ("97140", 7)], [2, 0], [1, 0]),  # tie at 7: more total minutes wins
-        ([("97112", 7), ("97110", 7)], [0, 1], [0, 1]),  # full tie: the lower code number
-        ([("97110", 30)], [2], [0]),  # whole units only, no leftover unit
-        ([], [], []),
+        ([("97110", 33), ("97140", 7)], 0, [2, 1], [0, 1], ()),  # 7 left over beats 3
+        # tie at 7: cptkit gives it to more total minutes; both are the clinician's choice
+        ([("97110", 22), ("97140", 7)], 0, [2, 0], [1, 0], (0, 1)),
+        ([("97112", 7), ("97110", 7)], 0, [0, 1], [0, 1], (1, 0)),  # full tie: lower code
+        # CMS Example 2: 20 + 20 = 40 min, 3 units; 5 and 5 left over tie for the third
+        ([("97112", 20), ("97110", 20)], 0, [1, 2], [0, 1], (1, 0)),
+        # CMS Example 1: 24 + 23 = 47 min, 3 units; 9 left over beats 8: no tie
+        ([("97112", 24), ("97110", 23)], 0, [2, 1], [1, 0], ()),
+        # 14 + 14 + 3 = 31 min, 2 units: both 14s take one, the 3 none: no tie
+        ([("97110", 14), ("97140", 14), ("97530", 3)], 0, [1, 1, 0], [1, 1, 0], ()),
+        # 22 + 22 + 18 = 62 min, 4 units: 3 whole, the fourth to either 7 left over
+        ([("97110", 22), ("97140", 22), ("97530", 18)], 0, [2, 1, 1], [1, 0, 0], (0, 1)),
+        # CMS Example 5: 7 + 7 + 7 = 21 min, 1 unit, to any of the three
+        ([("97110", 7), ("97140", 7), ("97530", 7)], 0, [1, 0, 0], [1, 0, 0], (0, 1, 2)),
+        ([("97110", 30)], 0, [2], [0], ()),  # whole units only, no leftover unit
+        ([], 0, [], [], ()),
+        # CMS Example 5 billed on one line: 7 billed + 14 unbilled = 21 min, 1 unit
+        ([("97110", 7)], 14, [1], [1], ()),
+        # 15 billed + 14 unbilled = 29 min, 2 units: 97110 has nothing left over to take one
+        ([("97110", 15)], 14, [1], [0], ()),
+        ([("97110", 5)], 0, [0], [0], ()),  # under 8 minutes
     ],
 )
 def test_cms_assign(
-    minutes: list[tuple[str, int]], expected_units: list[int], expected_extra: list[int]
+    minutes: list[tuple[str, int]],
+    unbilled: int,
+    expected_units: list[int],
+    expected_extra: list[int],
+    expected_tied: tuple[int, ...],
 ) -> None:
-    assert _rules.cms_assign(minutes) == (expected_units, expected_extra)
+    assert _rules.cms_assign(minutes, unbilled=unbilled) == (
+        expected_units,
+        expected_extra,
+        expected_tied,
+    )
+
+
+@pytest.mark.parametrize(
+    ("units", "extra", "tied", "billed", "expected"),
+    [
+        ([1, 2], [0, 1], (1, 0), [2, 1], [2, 1]),  # CMS Example 2, the other choice
+        ([1, 2], [0, 1], (1, 0), [1, 2], [1, 2]),  # cptkit's own choice
+        ([1, 2], [0, 1], (1, 0), [2, 2], [1, 2]),  # 4 units: the first in cptkit's order
+        ([1, 2], [0, 1], (1, 0), [1, 1], [1, 2]),  # 2 units: cptkit's choice is the nearest
+        ([2, 0], [1, 0], (0, 1), [1, 1], [1, 1]),  # 22 + 7 billed 1/1
+        ([1, 1, 0], [1, 1, 0], (0, 1, 2), [0, 1, 1], [0, 1, 1]),
+        ([5, 1, 1, 0], [0, 1, 1, 0], (1, 2, 3), [4, 0, 1, 1], [5, 0, 1, 1]),  # 5 is untied
+    ],
+)
+def test_choose(
+    units: list[int],
+    extra: list[int],
+    tied: tuple[int, ...],
+    billed: list[int],
+    expected: list[int],
+) -> None:
+    assert _rules.choose(units, extra, tied, billed) == expected
 
 
 def test_tie_break_through_allocate() -> None:
     result = units.allocate({"97140": 7, "97110": 22})
     assert {str(c): n for c, n in result.units.items()} == {"97110": 2}
     assert [line.extra for line in result.lines] == [True, False]
-    assert "Tie at 7 min left over with 97140" in result.explain()
+    assert result.tie == (Code("97110"), Code("97140"))
+    assert "Tie at 7 min left over between 97110, 97140: 1 leftover unit may go to any" in (
+        result.explain()
+    )
+    assert [dict(option) for option in result.alternatives] == [
+        {Code("97110"): 2},
+        {Code("97110"): 1, Code("97140"): 1},
+    ]
+    assert result.allows({"97110": 1, "97140": 1})
+    assert result.allows({Code("97110"): 2, Code("97140"): 0})
+    assert not result.allows({"97110": 2, "97140": 1})
+    assert not result.allows({"97140": 2})
+
+
+# CMS Pub. 100-04 ch. 5 sec. 20.2 examples, typed out: minutes per code, unbilled minutes,
+# then every allocation the manual accepts.
+CMS_TIE_EXAMPLES: list[tuple[dict[str, int], int, list[dict[str, int]]]] = [
+    # Example 1: 24 min 97112 + 23 min 97110 = 47 min, 3 units: 2 x 97112, 1 x 97110
+    ({"97112": 24, "97110": 23}, 0, [{"97112": 2, "97110": 1}]),
+    # Example 2: 20 + 20 = 40 min, 3 units; the time is the same, so either code takes 2
+    ({"97112": 20, "97110": 20}, 0, [{"97110": 2, "97112": 1}, {"97110": 1, "97112": 2}]),
+    # Example 3: 33 min 97110 + 7 min 97140 = 40 min, 3 units: 2 x 97110, 1 x 97140
+    ({"97110": 33, "97140": 7}, 0, [{"97110": 2, "97140": 1}]),
+    # Example 5 on one line: 7 + 7 + 7 = 21 min, 1 unit, the other 14 minutes unbilled
+    ({"97110": 7}, 14, [{"97110": 1}]),
+    # Example 5 with all three codes given: any one of them takes the unit
+    (
+        {"97032": 7, "97035": 7, "97110": 7},
+        0,
+        [{"97032": 1}, {"97035": 1}, {"97110": 1}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("minutes", "unbilled", "accepted"), CMS_TIE_EXAMPLES)
+def test_cms_examples_every_choice(
+    minutes: dict[str, int], unbilled: int, accepted: list[dict[str, int]]
+) -> None:
+    result = units.allocate(minutes, unbilled_minutes=unbilled)
+    got = [{str(code): count for code, count in option.items()} for option in result.alternatives]
+    assert sorted(got, key=sorted) == sorted(accepted, key=sorted)
+    for option in accepted:
+        assert result.allows(option)
+
+
+# 97129/97130 join the Medicare pool as one code (first unit 97129, the rest 97130); under the
+# CPT rule they stay a ladder judged alone.
+COGNITIVE = [
+    ({"97129": 15, "97130": 15}, "cms", [{"97129": 1, "97130": 1}]),
+    ({"97129": 8}, "cms", [{"97129": 1}]),
+    ({"97129": 7}, "cms", [{}]),
+    ({"97110": 10, "97129": 10}, "cms", [{"97110": 1}, {"97129": 1}]),
+    ({"97110": 10, "97129": 10}, "ama", [{"97110": 1, "97129": 1}]),
+    ({"97110": 20, "97129": 15, "97130": 10}, "cms", [{"97110": 1, "97129": 1, "97130": 1}]),
+    # 22 + 7 of the family: 2 units; 7 and 7 left over tie: 2 to the family or 1 and 1
+    (
+        {"97110": 7, "97129": 15, "97130": 7},
+        "cms",
+        [{"97129": 1, "97130": 1}, {"97110": 1, "97129": 1}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("minutes", "rule", "accepted"), COGNITIVE)
+def test_cognitive_family(
+    minutes: dict[str, int], rule: str, accepted: list[dict[str, int]]
+) -> None:
+    result = units.allocate(minutes, rule=rule)  # type: ignore[arg-type]
+    got = [{str(code): count for code, count in option.items()} for option in result.alternatives]
+    assert sorted(got, key=sorted) == sorted(accepted, key=sorted)
+    assert all(result.allows(option) for option in accepted)
+    assert result.closest({"97110": 9}) in result.alternatives
+
+
+def test_cognitive_family_explained() -> None:
+    text = units.allocate({"97110": 7, "97129": 15, "97130": 7}).explain()
+    assert "97129: 22 min = 1 whole 15-minute unit, 7 min left over" in text
+    assert "Tie at 7 min left over between 97110, 97129" in text
+    assert "97130: the 97129/97130 family's units after the first" in text
+    assert "Result: 97129 x1, 97130 x1 (2 units)" in text
+
+
+def test_unbilled_minutes_in_the_explanation() -> None:
+    result = units.allocate({"97110": 7}, unbilled_minutes=14)
+    assert result.timed_minutes == 21
+    assert "97110 7 + unbilled 14 = 21" in result.explain()
+    assert units.allocate({"97110": 7}, unbilled_minutes=14, rule="ama").timed_minutes == 7
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "7"])
+def test_unbilled_minutes_must_be_minutes(bad: object) -> None:
+    with pytest.raises(InvalidMinutes, match="unbilled_minutes"):
+        units.allocate({"97110": 7}, unbilled_minutes=bad)  # type: ignore[arg-type]
+
+
+@given(visits, st.integers(0, 40))
+def test_the_pick_is_among_the_alternatives(minutes: dict[str, int], unbilled: int) -> None:
+    result = units.allocate(minutes, unbilled_minutes=unbilled)
+    assert result.alternatives[0] == result.units
+    assert all(sum(option.values()) == result.total for option in result.alternatives)
+    assert all(result.allows(option) for option in result.alternatives)
+    assert len({tuple(option.items()) for option in result.alternatives}) == len(
+        result.alternatives
+    )
 
 
 def test_pretty_text_is_the_explanation() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import sys
@@ -217,7 +218,9 @@ def test_validate_many_streams_in_order() -> None:
 
 
 def test_repr_of_ruleset() -> None:
-    assert repr(rulesets.commercial()).startswith("<RuleSet 'commercial': addon-without-primary")
+    assert repr(rulesets.commercial()).startswith(
+        "<RuleSet 'commercial': addon-units-exceed-primary, addon-without-primary"
+    )
 
 
 @settings(max_examples=50)
@@ -266,3 +269,32 @@ def test_facts_and_policy_convert_or_refuse() -> None:
         PayerPolicy(name="x", unit_rule="ama", telehealth_modifiers="95")
     with pytest.raises(InvalidInput, match=re.escape("unit_rule: 'AMA' is not 'cms' or 'ama'")):
         PayerPolicy(name="x", unit_rule="AMA")  # type: ignore[arg-type]
+
+
+def test_unit_caps_and_unbilled_minutes_convert_or_refuse() -> None:
+    from cptkit import Code
+    from cptkit.validation import Facts
+
+    policy = PayerPolicy(name="x", unit_rule="ama", unit_caps=[("97155", 4), (Code("97153"), 24)])
+    assert policy.unit_caps == ((Code("97153"), 24), (Code("97155"), 4))
+    assert policy.unit_cap(Code("97155")) == 4 and policy.unit_cap(Code("97110")) is None
+    for caps, message in [
+        ("97153", "unit_caps: '97153' is not a mapping of codes to units"),
+        ([("97153",)], "unit_caps: ('97153',) is not (code, units) pairs"),
+        ({"97153": -1}, "unit_caps[97153]: -1 is not a whole number of units >= 0"),
+        ({"97153": True}, "unit_caps[97153]: True is not a whole number of units >= 0"),
+    ]:
+        with pytest.raises(InvalidInput, match=re.escape(message)):
+            PayerPolicy(name="x", unit_rule="ama", unit_caps=caps)
+    facts = Facts(unbilled_minutes=(("GP", 7), (("2026-03-02", "GO"), 14)))
+    assert facts.unbilled(datetime.date(2026, 3, 2), "GO") == 14
+    assert facts.unbilled(datetime.date(2026, 3, 3), "GO") == 0
+    assert facts.unbilled(datetime.date(2026, 3, 3), "GP") == 7
+    for minutes, message in [
+        (5, "unbilled_minutes: 'int' is not a mapping such as {'GP': 14}"),
+        ({"GX": 1}, "unbilled_minutes: 'GX' is not 'GP', 'GO', 'GN' or (date, 'GP')"),
+        ({"GP": -1}, "unbilled_minutes: -1 is not an int >= 0"),
+        ({("2026-13-01", "GP"): 1}, "unbilled_minutes: '2026-13-01' is not a date"),
+    ]:
+        with pytest.raises(InvalidInput, match=re.escape(message)):
+            Facts(unbilled_minutes=minutes)

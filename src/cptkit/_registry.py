@@ -114,14 +114,31 @@ def _fee_schedules(releases: TextIO, rvus: TextIO, gpcis: TextIO, localities: Te
     return _schedule.build_schedules(releases, rvus, gpcis, localities)
 
 
+def _pfs_status(stream: TextIO) -> Any:
+    from . import _pfs_status  # loads with the first code-not-payable check only
+
+    return _pfs_status.build(stream)
+
+
 DIAGNOSES: PackagedTable[Any] = PackagedTable("diagnoses", ("diagnoses.csv",), _diagnoses)
+PFS_STATUS: PackagedTable[Any] = PackagedTable("pfs_status", ("pfs_status.csv",), _pfs_status)
 PFS: PackagedTable[Any] = PackagedTable(
     "pfs",
     ("pfs_releases.csv", "pfs_rvu.csv", "pfs_gpci.csv", "pfs_localities.csv"),
     _fee_schedules,
     judged=False,
 )
-TABLES: tuple[PackagedTable[Any], ...] = (CODES, MODIFIERS, PLACES, MUE, PTP, AOC, DIAGNOSES, PFS)
+TABLES: tuple[PackagedTable[Any], ...] = (
+    CODES,
+    MODIFIERS,
+    PLACES,
+    MUE,
+    PTP,
+    AOC,
+    DIAGNOSES,
+    PFS,
+    PFS_STATUS,
+)
 """Every packaged table, in the order :meth:`~cptkit.Catalog.coverage` lists them."""
 
 # The loaders on every lookup's path, bound once.

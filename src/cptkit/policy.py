@@ -16,12 +16,13 @@ unit_rule="ama")``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
 
 import attrs
 
+from .codes import Code
 from .errors import InvalidInput
 from .modifiers import Modifier
 
@@ -54,6 +55,26 @@ def _modifiers(values: object) -> frozenset[Modifier]:
     )
 
 
+def _unit_caps(values: object) -> tuple[tuple[Code, int], ...]:
+    """``{"97153": 24}`` (or pairs) as sorted ``(Code, units)`` pairs."""
+    if isinstance(values, Mapping):
+        values = values.items()
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInput(
+            "unit_caps", values, "a mapping of codes to units, such as {'97153': 24}"
+        )
+    caps: dict[Code, int] = {}
+    for item in values:
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise InvalidInput("unit_caps", item, "(code, units) pairs")
+        code, units = item
+        code = code if isinstance(code, Code) else Code.parse(code)
+        if type(units) is not int or units < 0:
+            raise InvalidInput(f"unit_caps[{code}]", units, "a whole number of units >= 0")
+        caps[code] = units
+    return tuple(sorted(caps.items(), key=lambda item: item[0].value))
+
+
 def _unit_rule(instance: object, attribute: object, value: object) -> None:
     if value not in ("cms", "ama"):
         raise InvalidInput("unit_rule", value, "'cms' or 'ama'")
@@ -72,6 +93,16 @@ class PayerPolicy:
             them on therapy lines.
         kx_thresholds: ``(year, amount)`` pairs for the therapy threshold, or empty when the
             payer has none.
+        apply_mue: whether Medicare's Medically Unlikely Edits apply at all. Every MUE is
+            Medicare's; other payers adopt them, or not, as their policy.
+        mue_payment_status: whether an MUE of 0 with the rationale "CMS Policy" applies. Such a
+            0 encodes Medicare payment status (97014 status I, 97010 status B), not a clinical
+            limit: Medicare applies it, the commercial policy does not.
+        unit_caps: the payer's own units per code and date of service (``{"97153": 24}``, as
+            ABA plans set daily limits), applied in place of the MUE for those codes.
+
+    .. versionchanged:: 0.2.0
+       *apply_mue*, *mue_payment_status* and *unit_caps*.
     """
 
     name: str
@@ -82,6 +113,9 @@ class PayerPolicy:
     )
     telehealth_modifier_required: bool = False
     kx_thresholds: tuple[tuple[int, Decimal], ...] = ()
+    apply_mue: bool = True
+    mue_payment_status: bool = True
+    unit_caps: tuple[tuple[Code, int], ...] = attrs.field(default=(), converter=_unit_caps)
 
     @classmethod
     def medicare(cls) -> PayerPolicy:
@@ -99,12 +133,21 @@ class PayerPolicy:
     @classmethod
     def commercial(cls) -> PayerPolicy:
         """A typical commercial plan: CPT midpoint rule, no therapy-modifier or KX rules;
-        95 or GT accepted for telehealth but not required."""
+        95 or GT accepted for telehealth but not required; Medicare's MUEs except the zeros
+        that encode Medicare payment status."""
         return cls(
             name="Commercial",
             unit_rule="ama",
             telehealth_modifiers=frozenset({Modifier("95"), Modifier("GT")}),
+            mue_payment_status=False,
         )
+
+    def unit_cap(self, code: Code) -> int | None:
+        """The payer's own units per date of service for *code*, or ``None``."""
+        for known, units in self.unit_caps:
+            if known == code:
+                return units
+        return None
 
     def kx_threshold(self, year: int) -> Decimal | None:
         """The therapy threshold for *year*, or ``None`` when the policy has none for it."""

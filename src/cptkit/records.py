@@ -159,8 +159,24 @@ class CodeInfo:
     @property
     def pooled(self) -> bool:
         """True for a timed code of 15-minute units: the Medicare 8-minute rule pools its
-        minutes with the day's other such codes (the CPT rule takes every code alone)."""
-        return self.timing is Timing.TIMED and self.unit_minutes == 15
+        minutes with the day's other such codes (the CPT rule takes every code alone).
+
+        That includes a ladder of 15-minute units on CMS's "always therapy" list (97129 first
+        15 minutes, 97130 each further 15): CMS Pub. 100-04 ch. 5 sec. 20.2 pools every
+        service "represented by 15 minute timed codes", and the CY2020 PFS final rule put
+        97129/97130 in the place of G0515, a pooled 15-minute code.
+
+        .. versionchanged:: 0.2.0
+           15-minute "always therapy" ladders (97129/97130) are pooled.
+        """
+        if self.timing is Timing.TIMED:
+            return self.unit_minutes == 15
+        family = self.ladder
+        return (
+            family is not None
+            and self.therapy_list == "always"
+            and family.base_minutes == family.addon_unit_minutes == 15
+        )
 
     @property
     def bundled(self) -> bool:

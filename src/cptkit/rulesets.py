@@ -6,7 +6,7 @@ Build your own from these: ``without(medicare(), "kx-threshold")``, or
 
 >>> from cptkit import rulesets
 >>> sorted(rulesets.medicare().rule_ids - rulesets.commercial().rule_ids)
-['kx-threshold', 'therapy-modifier-missing']
+['code-not-payable', 'kx-threshold', 'therapy-modifier-missing']
 """
 
 from __future__ import annotations
@@ -24,12 +24,16 @@ def _all() -> tuple[object, ...]:
     return (
         r.code_unknown(),
         r.code_inactive(),
+        r.code_not_payable(),
         r.modifier_unknown(),
         r.modifier_duplicate(),
         r.modifier_too_many(),
         r.therapy_modifier_missing(),
         r.therapy_modifier_conflict(),
         r.assistant_modifier_mismatch(),
+        r.bypass_modifier_redundant(),
+        r.evaluation_modifier_mismatch(),
+        r.assistant_on_evaluation(),
         r.telehealth_mismatch(),
         r.place_of_service_unknown(),
         r.units_exceed_mue(),
@@ -37,10 +41,12 @@ def _all() -> tuple[object, ...]:
         r.units_minutes_mismatch(),
         r.time_band_mismatch(),
         r.addon_without_primary(),
+        r.addon_units_exceed_primary(),
         r.ncci_ptp(),
         r.diagnosis_pointer_invalid(),
         r.diagnosis_unknown(),
         r.diagnosis_not_billable(),
+        r.diagnosis_not_pointed(),
         r.duplicate_line(),
         r.kx_threshold(),
         r.data_stale(),
@@ -59,12 +65,16 @@ ALL_RULE_IDS = frozenset(
     {
         "code-unknown",
         "code-inactive",
+        "code-not-payable",
         "modifier-unknown",
         "modifier-duplicate",
         "modifier-too-many",
         "therapy-modifier-missing",
         "therapy-modifier-conflict",
         "assistant-modifier-mismatch",
+        "bypass-modifier-redundant",
+        "evaluation-modifier-mismatch",
+        "assistant-on-evaluation",
         "telehealth-mismatch",
         "place-of-service-unknown",
         "units-exceed-mue",
@@ -72,10 +82,12 @@ ALL_RULE_IDS = frozenset(
         "units-minutes-mismatch",
         "time-band-mismatch",
         "addon-without-primary",
+        "addon-units-exceed-primary",
         "ncci-ptp",
         "diagnosis-pointer-invalid",
         "diagnosis-unknown",
         "diagnosis-not-billable",
+        "diagnosis-not-pointed",
         "duplicate-line",
         "kx-threshold",
         "data-stale",
@@ -100,6 +112,6 @@ def medicare() -> RuleSet:
 @functools.cache
 def commercial() -> RuleSet:
     """The rules a typical commercial payer applies: the CPT time rule, no GP/GO/GN
-    requirement and no KX threshold."""
+    requirement, no KX threshold and no Medicare payment status."""
     base = all_of(*_all(), policy=PayerPolicy.commercial(), name="commercial")  # type: ignore[arg-type]
-    return without(base, "therapy-modifier-missing", "kx-threshold")
+    return without(base, "therapy-modifier-missing", "kx-threshold", "code-not-payable")

@@ -82,10 +82,11 @@ def _timing(info: CodeInfo) -> str:
         return f"chosen by time: one unit for {span}"
     assert info.ladder is not None  # a ladder code always carries its ladder
     family = info.ladder
+    pooled = " (Medicare pools the family under the 8-minute rule)" if info.pooled else ""
     return (
         f"time ladder: {family.base} from {family.base_threshold} minutes; {family.addon} from"
         f" {family.base_minutes + family.addon_threshold} minutes, one more each further"
-        f" {family.addon_unit_minutes}"
+        f" {family.addon_unit_minutes}{pooled}"
     )
 
 
@@ -214,4 +215,7 @@ def _units(items: list[str], rule: str, *, explain: bool) -> int:
     if allocation.minutes_to_next_unit is not None:
         total += f"; next unit at {allocation.minutes_to_next_unit} more timed minutes"
     print(total)
+    for option in allocation.alternatives[1:]:
+        choice = ", ".join(f"{code} x{count}" for code, count in option.items())
+        print(f"Also allowed (tie between {', '.join(map(str, allocation.tie))}): {choice}")
     return 0

@@ -89,6 +89,7 @@ def allocate(
     *,
     rule: UnitRule | PayerPolicy = "cms",
     catalog: Catalog | None = None,
+    unbilled_minutes: int = 0,
 ) -> Allocation:
     """Units for one patient's day of documented minutes, code by code.
 
@@ -98,6 +99,15 @@ def allocate(
             and the largest leftovers), ``"ama"`` (CPT midpoint rule, each code alone), or a
             :class:`~cptkit.policy.PayerPolicy` whose ``unit_rule`` decides.
         catalog: the catalog that says how each code is timed (default: the packaged one).
+        unbilled_minutes: under ``"cms"``, the day's minutes of 15-minute codes that are not
+            billed because they earned no unit (CMS Pub. 100-04 ch. 5 sec. 20.2, Example 5:
+            7 + 7 + 7 minutes of three codes are one unit of one code): they count towards
+            the pooled total but take no unit. Ignored under ``"ama"``.
+
+    When codes tie for the last leftover units (equal minutes left over, CMS Example 2), the
+    clinician chooses: :attr:`Allocation.units` is cptkit's pick, and
+    :attr:`Allocation.alternatives` and :meth:`Allocation.allows` give every allocation the
+    CMS ordering allows.
 
     Untimed codes get one unit each and their minutes never join the timed total. Band codes
     (psychotherapy) get one unit when their minutes fall in the band, else none. Ladder codes
@@ -110,32 +120,46 @@ def allocate(
         InvalidInput: an unknown *rule*.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *unbilled_minutes*, and the tie set (:attr:`Allocation.tie`).
     """
     name = _rule_name(rule)
+    if type(unbilled_minutes) is not int or unbilled_minutes < 0:
+        raise InvalidMinutes("unbilled_minutes", unbilled_minutes, "a whole number of minutes >= 0")
+    unbilled = unbilled_minutes if name == "cms" else 0
     book = default_catalog() if catalog is None else catalog
     entries = _read(minutes, book)
     lines: list[AllocationLine] = []
     next_unit: list[int] = []
     plain: list[tuple[CodeInfo, int]] = []
     ladders: dict[Ladder, int] = {}
+    families: dict[Ladder, int] = {}  # 15-minute therapy ladders pooled under "cms"
     for info, count in entries:
         if info.timing is Timing.UNTIMED:
             lines.append(AllocationLine(info.code, count, 1, "untimed"))
         elif info.timing is Timing.BAND:
             lines.append(_band_line(info, count, book))
         elif info.timing is Timing.LADDER and info.ladder is not None:
-            ladders[info.ladder] = ladders.get(info.ladder, 0) + count
+            into = families if name == "cms" and info.pooled else ladders
+            into[info.ladder] = into.get(info.ladder, 0) + count
         else:
             plain.append((info, count))
-    units, extra = _rules.timed_units(
+    units, extra, tied = _rules.timed_units(
         name,
         [
-            (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
-            for info, count in plain
+            *(
+                (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
+                for info, count in plain
+            ),
+            *(
+                (family.base.value, total, _rules.CMS_UNIT, True)
+                for family, total in families.items()
+            ),
         ],
+        unbilled=unbilled,
     )
-    pooled_total = 0
-    for (info, count), got, bonus in zip(plain, units, extra, strict=True):
+    pooled_total = unbilled
+    for (info, count), got, bonus in zip(plain, units, extra, strict=False):
         if name == "cms" and info.pooled:
             pooled_total += count
             whole, leftover = divmod(count, _rules.CMS_UNIT)
@@ -148,20 +172,28 @@ def allocate(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
             next_unit.append(_rules.midpoint_next(count, unit))
-    if any(line.method == "pooled" for line in lines):
+    given = {info.code: count for info, count in entries} if ladders or families else {}
+    for offset, (family, total) in enumerate(families.items(), start=len(plain)):
+        pooled_total += total
+        lines.extend(_family_lines(family, total, units[offset], extra[offset], given))
+    if unbilled or any(line.method == "pooled" for line in lines):
         next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
-    given = {info.code: count for info, count in entries} if ladders else {}
     for family, total in ladders.items():
         lines.extend(_ladder_lines(family, total, given))
         next_unit.append(_ladder_next(family, total))
     timed = pooled_total + sum(
-        line.minutes for line in lines if line.method in ("midpoint", "ladder-base", "ladder-addon")
+        line.minutes
+        for line in lines
+        if line.method in ("midpoint", "ladder-base", "ladder-addon") and line.family is None
     )
+    positions = [info.code for info, _ in plain] + [family.base for family in families]
     return Allocation(
         rule=name,
         lines=tuple(sorted(lines, key=lambda line: line.code.value)),
         timed_minutes=timed,
         minutes_to_next_unit=min(next_unit) if next_unit else None,
+        tie=tuple(sorted((positions[i] for i in tied), key=lambda code: code.value)),
+        unbilled_minutes=unbilled,
     )
 
 
@@ -206,6 +238,36 @@ def _ladder_lines(family: Ladder, total: int, given: Mapping[Code, int]) -> list
     )
     addon = AllocationLine(family.addon, given.get(family.addon, 0), addon_units, "ladder-addon")
     return [base, addon] if family.addon in given or addon_units else [base]
+
+
+def _family_lines(
+    family: Ladder, total: int, got: int, bonus: int, given: Mapping[Code, int]
+) -> list[AllocationLine]:
+    """The lines of a 15-minute therapy ladder pooled under the 8-minute rule: the family's
+    units from the pool, the first to the base code, the rest to the add-on."""
+    whole, leftover = divmod(total, _rules.CMS_UNIT)
+    first = min(got, 1)
+    base = AllocationLine(
+        family.base,
+        total,
+        first,
+        "pooled",
+        whole,
+        leftover,
+        bool(bonus),
+        note=f"{family.base}/{family.addon} pooled as one: {total} min of the two",
+    )
+    if family.addon not in given and got <= 1:
+        return [base]
+    addon = AllocationLine(
+        family.addon,
+        given.get(family.addon, 0),
+        got - first,
+        "ladder-addon",
+        note=f"the {family.base}/{family.addon} family's units after the first",
+        family=family.base,
+    )
+    return [base, addon]
 
 
 def _ladder_units(family: Ladder, total: int) -> tuple[int, int]:

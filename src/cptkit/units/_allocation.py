@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -42,6 +43,13 @@ class CodeUnits(Mapping[Code, int]):
         return "{" + ", ".join(f"'{code}': {units}" for code, units in self._items.items()) + "}"
 
 
+def _codes(billed: Mapping[Code, int] | Mapping[str, int]) -> dict[Code, int]:
+    return {
+        (code if type(code) is Code else Code.parse(code)): count  # type: ignore[arg-type]
+        for code, count in billed.items()
+    }
+
+
 @attrs.frozen
 class AllocationLine:
     """One code of an allocation.
@@ -56,6 +64,12 @@ class AllocationLine:
         leftover: minutes beyond the whole units (pooled codes), else 0.
         extra: whether a leftover unit went to this code (pooled codes).
         note: a sentence for the explanation (band and ladder details), or ``""``.
+        family: for the add-on of a 15-minute therapy ladder pooled under the 8-minute rule
+            (97130), its base code (97129), whose line holds the family's minutes; else
+            ``None``.
+
+    .. versionchanged:: 0.2.0
+       *family*.
     """
 
     code: Code
@@ -66,6 +80,7 @@ class AllocationLine:
     leftover: int = 0
     extra: bool = False
     note: str = ""
+    family: Code | None = None
 
 
 @attrs.frozen
@@ -79,17 +94,99 @@ class Allocation:
             15-minute codes, which decides their units).
         minutes_to_next_unit: how many more timed minutes would earn one more unit, or ``None``
             when no code given is billed by time.
+        tie: the pooled codes that tie for the last leftover units (equal minutes left over:
+            the clinician chooses, CMS Pub. 100-04 ch. 5 sec. 20.2, Example 2), in code order;
+            empty when no tie decides anything. :attr:`units` is cptkit's pick among them.
+        unbilled_minutes: pooled minutes of codes not billed (they count towards the total).
+
+    .. versionchanged:: 0.2.0
+       :attr:`tie`, :attr:`unbilled_minutes`, :attr:`alternatives` and :meth:`allows`.
     """
 
     rule: str
     lines: tuple[AllocationLine, ...]
     timed_minutes: int
     minutes_to_next_unit: int | None
+    tie: tuple[Code, ...] = ()
+    unbilled_minutes: int = 0
 
     @property
     def units(self) -> CodeUnits:
         """Codes that get at least one unit, mapped to their units (code text works as a key)."""
         return CodeUnits(tuple((line.code, line.units) for line in self.lines if line.units))
+
+    def _entries(self) -> tuple[list[Code], list[int], list[int], list[int], dict[Code, Code]]:
+        """The pool's entries: codes (a pooled ladder counts once, by its base), their units
+        and leftover units, the tied positions, and each pooled ladder's add-on by base."""
+        addons = {line.family: line.code for line in self.lines if line.family is not None}
+        units = {line.code: line.units for line in self.lines}
+        codes = [line.code for line in self.lines if line.family is None]
+        totals = [units[code] + units.get(addons.get(code), 0) for code in codes]  # type: ignore[arg-type]
+        extras = [int(line.extra) for line in self.lines if line.family is None]
+        tie = frozenset(self.tie)
+        tied = [i for i, code in enumerate(codes) if code in tie]
+        return codes, totals, extras, tied, addons
+
+    @staticmethod
+    def _split(codes: list[Code], totals: list[int], addons: Mapping[Code, Code]) -> CodeUnits:
+        items: list[tuple[Code, int]] = []
+        for code, total in zip(codes, totals, strict=True):
+            addon = addons.get(code)
+            if addon is None:
+                items.append((code, total))
+            else:  # a pooled ladder: the first unit to the base, the rest to the add-on
+                items += [(code, min(total, 1)), (addon, total - min(total, 1))]
+        return CodeUnits(tuple(sorted((i for i in items if i[1]), key=lambda i: i[0].value)))
+
+    @property
+    def alternatives(self) -> tuple[CodeUnits, ...]:
+        """Every allocation the CMS ordering allows, cptkit's pick (:attr:`units`) first: one
+        unless codes tie for leftover units (:attr:`tie`), when the tied codes' leftover units
+        may go to any of them.
+
+        >>> from cptkit import units
+        >>> [dict(a) for a in units.allocate({"97112": 20, "97110": 20}).alternatives]
+        [{Code('97110'): 2, Code('97112'): 1}, {Code('97110'): 1, Code('97112'): 2}]
+        """
+        if not self.tie:
+            return (self.units,)
+        codes, totals, extras, tied, addons = self._entries()
+        give = sum(extras[i] for i in tied)
+        found = [self.units]
+        for chosen in itertools.combinations(tied, give):
+            option = list(totals)
+            for i in tied:
+                option[i] += (i in chosen) - extras[i]
+            split = self._split(codes, option, addons)
+            if split != found[0]:
+                found.append(split)
+        return tuple(found)
+
+    def closest(self, billed: Mapping[Code, int] | Mapping[str, int]) -> CodeUnits:
+        """The allocation the rule allows (:attr:`alternatives`) that comes closest to
+        *billed*: where codes tie, the leftover units go first to the tied codes billed above
+        their whole units. It equals *billed* exactly when :meth:`allows` does."""
+        if not self.tie:
+            return self.units
+        wanted = _codes(billed)
+        codes, totals, extras, tied, addons = self._entries()
+        asked = [
+            wanted.get(code, 0) + (wanted.get(addons[code], 0) if code in addons else 0)
+            for code in codes
+        ]
+        return self._split(codes, _rules.choose(totals, extras, tied, asked), addons)
+
+    def allows(self, billed: Mapping[Code, int] | Mapping[str, int]) -> bool:
+        """Whether *billed* (units per code; a code left out is 0) is an allocation the rule
+        allows for these minutes: :attr:`units`, or another choice among a tie.
+
+        >>> from cptkit import units
+        >>> day = units.allocate({"97110": 22, "97140": 7})
+        >>> day.allows({"97110": 1, "97140": 1}), day.allows({"97110": 2}), day.allows({"97110": 3})
+        (True, True, False)
+        """
+        wanted = {code: count for code, count in _codes(billed).items() if count}
+        return dict(self.closest(billed)) == wanted
 
     @property
     def total(self) -> int:
@@ -105,6 +202,8 @@ class Allocation:
         pooled = [line for line in self.lines if line.method == "pooled"]
         if pooled:
             parts = " + ".join(f"{line.code} {line.minutes}" for line in pooled)
+            if self.unbilled_minutes:
+                parts += f" + unbilled {self.unbilled_minutes}"
             yield f"Timed minutes of the 15-minute codes: {parts} = {self.timed_minutes}"
             chart = _rules.cms_chart_units(self.timed_minutes)
             if chart:
@@ -125,13 +224,14 @@ class Allocation:
                     f" one each to the largest leftovers: {names}"
                 )
                 cut = min(line.leftover for line in leftover)
-                tied = [line for line in pooled if not line.extra and line.leftover == cut]
-                if tied:
-                    others = ", ".join(str(line.code) for line in tied)
+                if self.tie:
+                    names = ", ".join(str(code) for code in self.tie)
+                    count = sum(line.extra for line in pooled if line.code in self.tie)
                     yield (
-                        f"Tie at {cut} min left over with {others}: cptkit picks the code with"
-                        " more total minutes, then the lower code number; the clinician may"
-                        " choose otherwise"
+                        f"Tie at {cut} min left over between {names}: {count}"
+                        f" leftover unit{'s' * (count != 1)} may go to any of them (the"
+                        " clinician's choice, CMS Example 2); cptkit picks the code with more"
+                        " total minutes, then the lower code number"
                     )
         for line in self.lines:
             if line.method == "midpoint":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "choose",
     "cms_assign",
     "cms_chart_units",
     "cms_next_threshold",
@@ -21,6 +22,9 @@ __all__ = [
 
 CMS_UNIT = 15
 CMS_FIRST = 8  # the first unit needs 8 minutes; each further one 15 more
+
+
+_NO_TIE: tuple[int, ...] = ()
 
 
 def cms_chart_units(total_minutes: int) -> int:
@@ -53,48 +57,97 @@ def midpoint_next(minutes: int, unit_minutes: int) -> int:
     return threshold + unit_minutes * midpoint_units(minutes, unit_minutes) - minutes
 
 
-def cms_assign(minutes: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]]:
+def cms_assign(
+    minutes: Sequence[tuple[str, int]], *, unbilled: int = 0
+) -> tuple[list[int], list[int], tuple[int, ...]]:
     """Assign the chart's units to codes: whole 15-minute blocks first, then leftovers.
 
     Args:
         minutes: ``(code, minutes)`` pairs of the 15-minute timed codes of one day.
+        unbilled: timed minutes of the day's codes that earned no unit and are not billed
+            (CMS Example 5: 7 + 7 + 7 minutes of three codes are one unit of one code). They
+            count towards the chart's total but take no unit themselves.
 
     Returns:
-        ``(units, extra)``: per input position, the units and which got a leftover unit
-        (1) or not (0). Leftover units go, one each, to the largest leftover minutes; ties
-        go to the code with more total minutes, then the lower code number.
+        ``(units, extra, tied)``: per input position, the units and which got a leftover unit
+        (1) or not (0), and the positions that tie for the last leftover units (equal leftover
+        minutes on both sides of the cut, the clinician's choice under CMS Example 2; empty
+        when no tie decides anything). cptkit's own pick among a tie gives the leftover unit to
+        the code with more total minutes, then the lower code number.
     """
-    total = sum(count for _, count in minutes)
+    total = sum(count for _, count in minutes) + unbilled
     units = [count // CMS_UNIT for _, count in minutes]
     remaining = cms_chart_units(total) - sum(units)
-    if not remaining:  # whole units used the chart up: no leftover to rank
-        return units, [0] * len(minutes)
-    order = sorted(
-        range(len(minutes)),
-        key=lambda i: (-(minutes[i][1] % CMS_UNIT), -minutes[i][1], minutes[i][0]),
-    )
+    if remaining <= 0:  # whole units used the chart up: no leftover to rank
+        return units, [0] * len(minutes), _NO_TIE
+    left = [count % CMS_UNIT for _, count in minutes]
+    order = sorted(range(len(minutes)), key=lambda i: (-left[i], -minutes[i][1], minutes[i][0]))
+    if unbilled:
+        # Only a code with minutes left over can take a leftover unit: with unbilled minutes
+        # the chart may hold more units than the billed codes have leftovers.
+        order = [i for i in order if left[i]]
     extra = [0] * len(minutes)
     for index in order[:remaining]:
         extra[index] = 1
         units[index] += 1
-    return units, extra
+    if remaining >= len(order):
+        return units, extra, _NO_TIE
+    cut = left[order[remaining - 1]]
+    if left[order[remaining]] != cut:
+        return units, extra, _NO_TIE
+    # Sorted by leftover, the codes that tie at the cut are neighbours in the order.
+    low, high = remaining - 1, remaining + 1
+    while low and left[order[low - 1]] == cut:
+        low -= 1
+    while high < len(order) and left[order[high]] == cut:
+        high += 1
+    return units, extra, tuple(order[low:high])
+
+
+def choose(
+    units: Sequence[int], extra: Sequence[int], tied: Sequence[int], billed: Sequence[int]
+) -> list[int]:
+    """The allocation the CMS ordering allows that comes closest to *billed*.
+
+    Outside the tie, *units* stand. Inside it, the same number of leftover units is handed out
+    again, first to the codes billed above their whole units (in cptkit's own order), so that
+    ``choose(...) == billed`` exactly when *billed* is an allocation some ordering gives.
+    """
+    chosen = list(units)
+    give = 0
+    for i in tied:
+        give += extra[i]
+        chosen[i] -= extra[i]
+    for i in sorted(tied, key=lambda i: billed[i] <= chosen[i]):
+        if not give:
+            break
+        chosen[i] += 1
+        give -= 1
+    return chosen
 
 
 def timed_units(
-    rule: str, entries: Sequence[tuple[str, int, int, bool]]
-) -> tuple[list[int], list[int]]:
+    rule: str, entries: Sequence[tuple[str, int, int, bool]], *, unbilled: int = 0
+) -> tuple[list[int], list[int], tuple[int, ...]]:
     """Units for the plain timed codes of one day (no ladder, band or untimed code).
 
     Args:
         rule: ``"cms"`` or ``"ama"``.
         entries: ``(code, minutes, unit minutes, pooled)`` per code, where *pooled* says the
             code is one of the 15-minute codes the 8-minute rule pools.
+        unbilled: the day's pooled minutes of codes not billed (:func:`cms_assign`; ``"cms"``
+            only).
 
     Returns:
-        ``(units, extra)`` per entry: under ``"cms"`` the pooled codes share the chart's units
-        (:func:`cms_assign`; *extra* marks those that got a leftover unit), and every other
-        code, and every code under ``"ama"``, takes the midpoint rule on its own.
+        ``(units, extra, tied)`` per entry: under ``"cms"`` the pooled codes share the chart's
+        units (:func:`cms_assign`; *extra* marks those that got a leftover unit, *tied* the
+        entry positions tied for one), and every other code, and every code under ``"ama"``,
+        takes the midpoint rule on its own.
     """
+    if rule == "cms" and all(entry[3] for entry in entries):
+        # The usual Medicare day: every code pooled, so the chart's assignment is the answer.
+        pairs = [(entry[0], entry[1]) for entry in entries]
+        return cms_assign(pairs, unbilled=unbilled) if unbilled else cms_assign(pairs)
     units: list[int] = []
     pooled: list[int] = []  # positions of the codes the chart's units are shared among
     for position, (_code, minutes, unit, pools) in enumerate(entries):
@@ -104,11 +157,15 @@ def timed_units(
         else:
             units.append(midpoint_units(minutes, unit))
     extra = [0] * len(entries)
+    tied = _NO_TIE
     if pooled:
-        got, bonus = cms_assign([(entries[i][0], entries[i][1]) for i in pooled])
+        pairs = [(entries[i][0], entries[i][1]) for i in pooled]
+        got, bonus, ties = cms_assign(pairs, unbilled=unbilled) if unbilled else cms_assign(pairs)
         for position, count, flag in zip(pooled, got, bonus, strict=True):
             units[position], extra[position] = count, flag
-    return units, extra
+        if ties:
+            tied = tuple(pooled[i] for i in ties)
+    return units, extra, tied
 
 
 def ladder_units(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,7 +22,7 @@ import attrs
 from .._cache import keep
 from .._catalog import Catalog, default_catalog
 from .._catalog import _day as to_day
-from .._convert import to_decimal, to_optional_text
+from .._convert import to_date, to_decimal, to_int, to_optional_text
 from ..codes import Code
 from ..errors import InvalidInput
 from ..modifiers import Modifier
@@ -46,6 +47,27 @@ def _clinician(value: object) -> Discipline | None:
     return to_discipline(value, "clinician_discipline")
 
 
+_UNBILLED_KEYS = ("GP", "GO", "GN")
+Unbilled = tuple[tuple[tuple[datetime.date | None, str], int], ...]
+
+
+def _unbilled(value: object) -> Unbilled:
+    """``{"GP": 14}`` or ``{("2026-03-02", "GP"): 14}`` as sorted ``((date, modifier),
+    minutes)`` pairs (``date`` ``None``: every date of the claim)."""
+    if isinstance(value, tuple):
+        value = dict(value)
+    if not isinstance(value, Mapping):
+        raise InvalidInput("unbilled_minutes", type(value).__name__, "a mapping such as {'GP': 14}")
+    found: dict[tuple[datetime.date | None, str], int] = {}
+    for key, minutes in value.items():
+        day, mark = (key[0], key[-1]) if isinstance(key, tuple) and len(key) == 2 else (None, key)
+        if mark not in _UNBILLED_KEYS:
+            raise InvalidInput("unbilled_minutes", key, "'GP', 'GO', 'GN' or (date, 'GP')")
+        when = None if day is None else to_date(day, InvalidInput, "unbilled_minutes")
+        found[(when, mark)] = to_int(minutes, InvalidInput, "unbilled_minutes", minimum=0)
+    return tuple(sorted(found.items(), key=lambda item: (str(item[0][0]), item[0][1])))
+
+
 @attrs.frozen
 class Facts:
     """What the claim alone does not say.
@@ -59,12 +81,28 @@ class Facts:
         locality: the Medicare PFS locality the services are furnished in (``"10112-00"``),
             when known: with a year-to-date amount, ``kx-threshold`` estimates where this
             claim's allowed amounts cross the threshold (:mod:`cptkit.payment`).
+        unbilled_minutes: timed minutes of 15-minute codes furnished but not billed because
+            they earned no unit under the 8-minute rule (CMS Pub. 100-04 ch. 5 sec. 20.2,
+            Example 5), per therapy discipline modifier: ``{"GP": 14}`` for every date of the
+            claim, or ``{("2026-03-02", "GP"): 14}`` for one date. ``units-minutes-mismatch``
+            adds them to that date's and discipline's pool (Medicare rule only).
+
+    .. versionchanged:: 0.2.0
+       *unbilled_minutes*.
     """
 
     pt_slp_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
     ot_amount_ytd: Decimal | None = attrs.field(default=None, converter=_amount)
     clinician_discipline: Discipline | None = attrs.field(default=None, converter=_clinician)
     locality: str | None = attrs.field(default=None, converter=_locality)
+    unbilled_minutes: Unbilled = attrs.field(default=(), converter=_unbilled)
+
+    def unbilled(self, day: datetime.date, mark: str | None) -> int:
+        """The unbilled minutes for *day* and discipline modifier *mark* (0 when none)."""
+        for (when, key), minutes in self.unbilled_minutes:
+            if key == mark and (when is None or when == day):
+                return minutes
+        return 0
 
 
 _V = TypeVar("_V")

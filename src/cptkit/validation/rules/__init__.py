@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from .codes import code_inactive, code_unknown
 from .coverage import data_stale
-from .diagnoses import diagnosis_not_billable, diagnosis_pointer_invalid, diagnosis_unknown
+from .diagnoses import (
+    diagnosis_not_billable,
+    diagnosis_not_pointed,
+    diagnosis_pointer_invalid,
+    diagnosis_unknown,
+)
+from .evaluations import assistant_on_evaluation, evaluation_modifier_mismatch
 from .history import (
     authorization_exceeded,
     authorization_expired,
@@ -17,13 +23,15 @@ from .history import (
 )
 from .modifiers import (
     assistant_modifier_mismatch,
+    bypass_modifier_redundant,
     modifier_duplicate,
     modifier_too_many,
     modifier_unknown,
     therapy_modifier_conflict,
     therapy_modifier_missing,
 )
-from .pairs import addon_without_primary, duplicate_line, ncci_ptp
+from .pairs import addon_units_exceed_primary, addon_without_primary, duplicate_line, ncci_ptp
+from .payment import code_not_payable
 from .places import place_of_service_unknown, telehealth_mismatch
 from .thresholds import kx_threshold
 from .units import (
@@ -34,19 +42,25 @@ from .units import (
 )
 
 __all__ = [
+    "addon_units_exceed_primary",
     "addon_without_primary",
     "assistant_modifier_mismatch",
+    "assistant_on_evaluation",
     "authorization_exceeded",
     "authorization_expired",
     "authorization_missing",
+    "bypass_modifier_redundant",
     "code_inactive",
+    "code_not_payable",
     "code_unknown",
     "data_stale",
     "diagnosis_not_billable",
+    "diagnosis_not_pointed",
     "diagnosis_pointer_invalid",
     "diagnosis_unknown",
     "duplicate_claim",
     "duplicate_line",
+    "evaluation_modifier_mismatch",
     "kx_threshold",
     "kx_threshold_across_claims",
     "modifier_duplicate",

@@ -8,6 +8,7 @@ invalid on the date of service").
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
@@ -41,11 +42,34 @@ class _CodeInactive(LineRule):
             return
         if info.effective is not None and day < info.effective:
             message = f"{line.code} is not valid before {info.effective}"
-            suggestion = None
+            earlier = _predecessors(context, line.code.value, day)
+            suggestion = f"use {codes_text(earlier)}, valid then" if earlier else None
         else:
             message = f"{line.code} was deleted after {info.terminated}"
-            suggestion = f"use {codes_text(info.replaced_by)} instead" if info.replaced_by else None
+            current = [
+                code
+                for code in info.replaced_by
+                if (found := context.code_info(code)) is None or found.active_on(day)
+            ]
+            suggestion = f"use {codes_text(current)} instead" if current else None
         yield self.finding(index, "code", message, suggestion=suggestion)
+
+
+def _predecessors(context: Context, code: str, day: datetime.date) -> tuple[str, ...]:
+    """The codes valid on *day* that *code* replaced (97001 for 97161 in 2016), kept in the
+    context's memo."""
+    key = ("predecessors", code, day)
+    found = context.memo.get(key)
+    if found is None:
+        found = context.remember(
+            key,
+            tuple(
+                info.code.value
+                for info in context.catalog.codes()
+                if any(c.value == code for c in info.replaced_by) and info.active_on(day)
+            ),
+        )
+    return found  # type: ignore[return-value]
 
 
 def code_unknown() -> Rule:

@@ -24,7 +24,12 @@ from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
 from ._common import visit
 
-__all__ = ["diagnosis_not_billable", "diagnosis_pointer_invalid", "diagnosis_unknown"]
+__all__ = [
+    "diagnosis_not_billable",
+    "diagnosis_not_pointed",
+    "diagnosis_pointer_invalid",
+    "diagnosis_unknown",
+]
 
 MAX_POINTERS = 4
 
@@ -58,6 +63,25 @@ class _DiagnosisPointerInvalid(LineRule):
                     f"{'is' if diagnoses == 1 else 'es'}",
                     suggestion=f"use a pointer from 1 to {diagnoses}",
                 )
+
+
+@attrs.frozen
+class _DiagnosisNotPointed(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        count = len(claim.diagnoses)
+        if count == 1:
+            pointed = any(line.diagnosis_pointers for line in claim.lines)
+            unpointed = [] if pointed else [1]
+        else:
+            seen = {pointer for line in claim.lines for pointer in line.diagnosis_pointers}
+            unpointed = [position for position in range(1, count + 1) if position not in seen]
+        for position in unpointed:
+            yield self.finding(
+                None,
+                "diagnoses",
+                f"diagnosis {position} of {count} is not pointed to by any line",
+                suggestion="point the line it supports at it, or leave it off the claim",
+            )
 
 
 def diagnosis_pointer_invalid() -> Rule:
@@ -160,3 +184,8 @@ def diagnosis_not_billable() -> Rule:
     specific codes under it) in the list of a date of service's fiscal year; suggests the
     billable codes under it."""
     return _DiagnosisNotBillable("diagnosis-not-billable", Severity.ERROR, "CO-16")
+
+
+def diagnosis_not_pointed() -> Rule:
+    """``diagnosis-not-pointed``: a claim diagnosis that no line points to (warning)."""
+    return _DiagnosisNotPointed("diagnosis-not-pointed", Severity.WARNING, None)

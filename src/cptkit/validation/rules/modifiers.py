@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
 """Rules about modifiers: known and current, not repeated, at most four, the therapy
-discipline modifiers (GP/GO/GN) and the assistant modifiers (CQ/CO).
+discipline modifiers (GP/GO/GN), the assistant modifiers (CQ/CO), and 59 beside an X modifier.
 
 Sources: CMS HCPCS modifier file (dates); X12 837P SV101-03..06 (four modifier slots);
 CMS Pub. 100-04 ch. 5 sec. 20.1 and the Annual Therapy Update (GP/GO/GN on every therapy
-line); CMS CY2020-2022 PFS final rules (CQ/CO with GP/GO). CARC 4: "the procedure code is
-inconsistent with the modifier used, or a required modifier is missing".
+line); CMS CY2020-2022 PFS final rules (CQ/CO with GP/GO); CMS CR 8863 (Transmittal 1422,
+2014; MLN Matters MM8863): XE, XS, XP, XU are more specific subsets of 59, so a line carries
+one or the other. CARC 4: "the procedure code is inconsistent with the modifier used, or a
+required modifier is missing".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ._common import GN, GO, GP, THERAPY_DISCIPLINE_MODIFIERS
 
 __all__ = [
     "assistant_modifier_mismatch",
+    "bypass_modifier_redundant",
     "modifier_duplicate",
     "modifier_too_many",
     "modifier_unknown",
@@ -33,6 +36,8 @@ __all__ = [
 MAX_MODIFIERS = 4
 _DISCIPLINE_MODIFIER = {Discipline.PT: GP, Discipline.OT: GO, Discipline.SLP: GN}
 _ASSISTANT = {Modifier("CQ"): GP, Modifier("CO"): GO}
+_FIFTY_NINE = Modifier("59")
+_X_MODIFIERS = frozenset(Modifier(text) for text in ("XE", "XS", "XP", "XU"))
 
 
 @attrs.frozen
@@ -56,8 +61,9 @@ class _ModifierUnknown(LineRule):
                 else:
                     when = f"is not valid before {info.effective}"
                     fix = f"{modifier} applies to services from {info.effective}"
+                # CARC 182: "procedure modifier was invalid on the date of service".
                 yield self.finding(
-                    index, "modifiers", f"modifier {modifier} {when}", suggestion=fix
+                    index, "modifiers", f"modifier {modifier} {when}", suggestion=fix, carc="CO-182"
                 )
 
 
@@ -155,9 +161,26 @@ class _AssistantModifierMismatch(LineRule):
                 )
 
 
+@attrs.frozen
+class _BypassModifierRedundant(LineRule):
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        modifiers = line.modifiers
+        if len(modifiers) < 2 or _FIFTY_NINE not in modifiers:
+            return
+        for modifier in modifiers:
+            if modifier in _X_MODIFIERS:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"59 and {modifier} on one line",
+                    suggestion=f"keep {modifier} (more specific) and drop 59",
+                )
+                return
+
+
 def modifier_unknown() -> Rule:
-    """``modifier-unknown``: a modifier the dataset does not know (warning) or that was not
-    valid on the date (error)."""
+    """``modifier-unknown``: a modifier the dataset does not know (warning, CO-4) or that was
+    not valid on the date (error, CO-182)."""
     return _ModifierUnknown("modifier-unknown", Severity.ERROR, "CO-4")
 
 
@@ -186,3 +209,9 @@ def therapy_modifier_conflict() -> Rule:
 def assistant_modifier_mismatch() -> Rule:
     """``assistant-modifier-mismatch``: CQ without GP, CO without GO."""
     return _AssistantModifierMismatch("assistant-modifier-mismatch", Severity.ERROR, "CO-4")
+
+
+def bypass_modifier_redundant() -> Rule:
+    """``bypass-modifier-redundant``: 59 together with XE, XS, XP or XU on one line
+    (warning)."""
+    return _BypassModifierRedundant("bypass-modifier-redundant", Severity.WARNING, "CO-4")

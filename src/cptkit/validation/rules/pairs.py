@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Rules about lines seen together: add-ons need a primary, NCCI procedure-to-procedure
+"""Rules about lines seen together: add-ons need a primary (and no more units than the day's
+primary services where they are reported once per primary), NCCI procedure-to-procedure
 edits, duplicate lines.
 
 Sources: AMA CPT add-on code conventions and CMS NCCI add-on code edits; CMS NCCI Policy Manual
 ch. 1 (PTP edits; modifier indicators 0, 1, 9; NCCI-associated modifiers, which may be on
 either code for Medicare Part B per MAC guidance); CARC 97 (bundled), 236 (NCCI combination
-not compatible), 18 (duplicate).
+not compatible), 18 (duplicate), 151 (units not supported).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import attrs
 
 from ...claims import Claim
 from ...codes import Code
-from ...records import ModifierGroup, PTPEdit
+from ...modifiers import Modifier
+from ...records import ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
 from ._common import codes_text, visit
 
-__all__ = ["addon_without_primary", "duplicate_line", "ncci_ptp"]
+__all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 
 @attrs.frozen
@@ -50,7 +52,52 @@ class _AddonWithoutPrimary(Rule):
                     )
 
 
+# Untimed add-ons reported once per primary service (not per area, item or time): CPT's
+# instructions for interactive complexity (90785: once per psychiatric service it complicates),
+# pharmacologic management with psychotherapy (90863) and psychotherapy with an E/M visit
+# (90833, 90836, 90838: one per E/M visit). Add-ons counted per area (97598, each further
+# 20 sq cm) or by time (ladders) are not in the list.
+ONCE_PER_PRIMARY = frozenset({"90785", "90863", "90833", "90836", "90838"})
+
+
+@attrs.frozen
+class _AddonUnitsExceedPrimary(Rule):
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        lines = claim.lines
+        if len(lines) < 2:
+            return  # a lone add-on is addon-without-primary's
+        digest = visit(claim, context)
+        for (code, _), indexes in digest.codes.items():
+            if code.value not in ONCE_PER_PRIMARY:
+                continue
+            info = digest.infos[indexes[0]]
+            if info is None:  # pragma: no cover - the listed codes are in the dataset
+                continue
+            primaries = frozenset(info.primary_codes)
+            day = digest.days[lines[indexes[0]].date_of_service]
+            services = sum(lines[i].units for i in day if lines[i].code in primaries)
+            billed = sum(lines[i].units for i in indexes)
+            if services and billed > services:
+                yield self.finding(
+                    indexes[0],
+                    "units",
+                    f"add-on {code}: {billed} units for {services} primary"
+                    f" service{'s' * (services != 1)} on one date; it is reported once per"
+                    " primary service",
+                    suggestion=f"bill {services}",
+                )
+
+
 _UNSEEN = object()
+_TWENTY_FIVE = Modifier("25")
+
+
+def _evaluation_and_management(code: str) -> bool:
+    """Whether *code* is an E/M code (CPT 99202-99499, and the 98000-98016 virtual visits)."""
+    return code.isdigit() and ("99202" <= code <= "99499" or "98000" <= code <= "98016")
+
+
+_TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
 @attrs.frozen
@@ -93,21 +140,36 @@ class _NcciPtp(Rule):
                 ),
             )
             return
-        bypass = [
-            m
-            for m in (*line_a.modifiers, *line_b.modifiers)
-            if (info := context.modifier_info(m)) is not None
-            and info.group is ModifierGroup.NCCI_BYPASS
-        ]
+        bypass = False
+        misplaced: list[Code] = []  # codes that carry 25 without being E/M codes
+        for line in (line_a, line_b):
+            for m in line.modifiers:
+                info = context.modifier_info(m)
+                if info is None or info.group is not ModifierGroup.NCCI_BYPASS:
+                    continue
+                if m == _TWENTY_FIVE and not _evaluation_and_management(line.code.value):
+                    misplaced.append(line.code)  # NCCI Policy Manual ch. I: E/M codes only
+                else:
+                    bypass = True
         if bypass:
+            for code in misplaced:
+                yield self.finding(
+                    a if line_a.code == code else b,
+                    "modifiers",
+                    f"modifier 25 on {code}: an NCCI-associated modifier only on an E/M code",
+                    suggestion="remove 25; the pair's other modifier is the bypass",
+                    severity=Severity.WARNING,
+                    carc=None,
+                )
             return  # the biller attested that the services were distinct
+        note = " (modifier 25 bypasses only on an E/M code)" if misplaced else ""
         yield self._acknowledged(
             context,
             self.finding(
                 column2,
                 "modifiers",
                 f"{edit.column2} with {edit.column1}: NCCI edit (modifier indicator 1,"
-                f" {edit.rationale.lower()}) and no NCCI-associated modifier",
+                f" {edit.rationale.lower()}) and no NCCI-associated modifier{note}",
                 suggestion=(
                     "only if the services were truly distinct (separate session, site or"
                     " encounter) and documented, append 59 or XE/XS/XP/XU; cptkit never adds one"
@@ -130,24 +192,34 @@ class _DuplicateLine(Rule):
         if len(lines) < 2:
             return
         # Only lines of one code and date can repeat each other.
-        repeats = [
-            i for group in visit(claim, context).codes.values() if len(group) > 1 for i in group
-        ]
+        digest = visit(claim, context)
+        repeats = [i for group in digest.codes.values() if len(group) > 1 for i in group]
         seen: set[object] = set()
         for index in sorted(repeats) if repeats else ():
             line = lines[index]
             key = (line.code, frozenset(line.modifiers), line.date_of_service)
             if key in seen:
+                info = digest.infos[index]
                 yield self.finding(
                     index,
                     "code",
                     f"{line.code} repeats an earlier line's code, modifiers and date",
                     suggestion=(
-                        "bill the day's units on one line, or add 76/77 (repeat) or 59/X{EPSU}"
-                        " if it truly was a separate service"
+                        # A timed code's day is one line with the day's units (CMS Pub.
+                        # 100-04 ch. 5 sec. 20.2): no repeat or bypass modifier makes two.
+                        "bill the day's units on one line"
+                        if info is not None and info.timing in _TIMED
+                        else "bill the day's units on one line, or add 76/77 (repeat) or"
+                        " 59/X{EPSU} if it truly was a separate service"
                     ),
                 )
             seen.add(key)
+
+
+def addon_units_exceed_primary() -> Rule:
+    """``addon-units-exceed-primary``: an add-on reported once per primary service (90785
+    interactive complexity ...) with more units than the day's primary services."""
+    return _AddonUnitsExceedPrimary("addon-units-exceed-primary", Severity.ERROR, "CO-151")
 
 
 def addon_without_primary() -> Rule:

@@ -10,10 +10,12 @@ service"; CARC 4 for a missing required modifier.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
 
+from ...places import PlaceOfService
 from ...records import ModifierGroup
 from .._context import Context
 from .._findings import Finding, Severity
@@ -36,7 +38,8 @@ class _PlaceOfServiceUnknown(LineRule):
             index if line.own_place else None,
             "place_of_service",
             f"place of service {place} is unassigned or not valid on the date of service",
-            suggestion="use a current CMS place-of-service code (02/10 for telehealth)",
+            suggestion="use a current CMS place-of-service code"
+            f" ({_telehealth_places(context, day)} for telehealth)",
         )
 
 
@@ -76,9 +79,20 @@ class _TelehealthMismatch(LineRule):
                 index,
                 "place_of_service",
                 f"telehealth modifier {names} with in-person place of service {place}",
-                suggestion="use place of service 02 or 10 for telehealth, or drop the modifier",
+                suggestion=f"use place of service {_telehealth_places(context, line.day, 'or')}"
+                " for telehealth, or drop the modifier",
                 severity=Severity.WARNING,
             )
+
+
+_HOME = PlaceOfService("10")
+
+
+def _telehealth_places(context: Context, day: datetime.date, joint: str = "/") -> str:
+    """``"02/10"``, or ``"02"`` before POS 10 existed (2022-01-01, CMS CR 12427)."""
+    if context.catalog.get_place_of_service(_HOME, on=day) is None:
+        return "02"
+    return f"02{joint}10" if joint == "/" else f"02 {joint} 10"
 
 
 def place_of_service_unknown() -> Rule:

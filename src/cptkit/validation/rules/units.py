@@ -18,6 +18,7 @@ from ... import units as unit_rules
 from ..._cache import keep
 from ...claims import Claim
 from ...codes import Code
+from ...modifiers import Modifier
 from ...records import CodeInfo, Timing
 from ...units import _rules as unit_arithmetic
 from .._context import Context
@@ -32,17 +33,24 @@ __all__ = [
     "untimed_multiple_units",
 ]
 
-_RULE_NAMES = {"cms": "the Medicare 8-minute rule", "ama": "the CPT time rule"}
-
 
 @attrs.frozen
 class _UnitsExceedMue(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
+        policy = context.policy
+        caps = policy.unit_caps
         for (code, day), indexes in visit(claim, context).codes.items():
+            if caps and (cap := policy.unit_cap(code)) is not None:
+                yield from self._cap(claim, code, indexes, cap)
+                continue
+            if not policy.apply_mue:
+                continue
             edit = context.mue(code, context.day(day))
             if edit is None:
                 continue
+            if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
+                continue  # a 0 that encodes Medicare payment status: not this payer's limit
             if edit.per_day:
                 total = (
                     lines[indexes[0]].units
@@ -54,9 +62,10 @@ class _UnitsExceedMue(Rule):
                     yield self.finding(
                         indexes[0],
                         "units",
-                        f"{code}: {total} units on one date{spread} exceed the MUE of"
+                        f"{code}: {_units(total)} on one date{spread}"
+                        f" exceed{'s' * (total == 1)} the MUE of"
                         f" {edit.units} per day (MAI {edit.mai})",
-                        suggestion=_mue_advice(edit.mai, edit.units),
+                        suggestion=_mue_advice(edit.mai, edit.units, edit.rationale),
                     )
                 continue
             for index in indexes:
@@ -64,13 +73,41 @@ class _UnitsExceedMue(Rule):
                     yield self.finding(
                         index,
                         "units",
-                        f"{code}: {lines[index].units} units exceed the MUE of"
+                        f"{code}: {_units(lines[index].units)}"
+                        f" exceed{'s' * (lines[index].units == 1)} the MUE of"
                         f" {edit.units} per line (MAI 1)",
-                        suggestion=_mue_advice(1, edit.units),
+                        suggestion=_mue_advice(1, edit.units, edit.rationale),
                     )
 
+    def _cap(self, claim: Claim, code: Code, indexes: list[int], cap: int) -> Iterator[Finding]:
+        total = sum(claim.lines[i].units for i in indexes)
+        if total > cap:
+            spread = f" across {len(indexes)} lines" if len(indexes) > 1 else ""
+            yield self.finding(
+                indexes[0],
+                "units",
+                f"{code}: {_units(total)} on one date{spread} exceed{'s' * (total == 1)} the"
+                f" payer's cap of {cap} per day",
+                suggestion=(
+                    f"bill at most {cap}, or ask the payer for an authorization"
+                    if cap
+                    else "the payer does not pay it; ask for an authorization"
+                ),
+            )
 
-def _mue_advice(mai: int, limit: int) -> str:
+
+_STATUS = "CMS Policy"
+
+
+def _units(count: int) -> str:
+    return f"{count} unit{'s' * (count != 1)}"
+
+
+def _mue_advice(mai: int, limit: int, rationale: str) -> str:
+    if not limit and rationale == "CMS Policy":
+        # A 0 set by CMS policy encodes Medicare payment status (PFS status I, N or B), not a
+        # clinical limit: documentation cannot overturn it (code-not-payable says why).
+        return "Medicare does not pay this code as billed (CMS policy); do not appeal"
     if mai == 3:
         return f"bill at most {limit}; MAI 3 may be appealed with documentation of necessity"
     if mai == 1:
@@ -91,13 +128,33 @@ class _UntimedMultipleUnits(Rule):
             if info is None or info.add_on or info.timing not in _ONE_PER_SESSION:
                 continue
             total = sum(lines[i].units for i in indexes)
-            if total > 1:
+            if total > 1 and not _distinct_sessions(claim, context, indexes, info, total):
                 yield self.finding(
                     indexes[0],
                     "units",
                     f"{code} is untimed (one per session) but {total} units are billed for one date",
                     suggestion="bill 1 unit",
                 )
+
+
+_DISTINCT = frozenset({Modifier("59"), Modifier("XU")})
+
+
+def _distinct_sessions(
+    claim: Claim, context: Context, indexes: list[int], info: CodeInfo, total: int
+) -> bool:
+    """Whether time-band sessions on one date are each a line of one unit, every line after
+    the first marked distinct (59 or XU), within the MUE: two psychotherapy sessions in a day
+    are billable so (NCCI Policy Manual ch. I on 59/XU; the MUE caps the day)."""
+    if info.timing is not Timing.BAND:
+        return False
+    lines = claim.lines
+    if any(lines[i].units != 1 for i in indexes):
+        return False
+    if not all(_DISTINCT.intersection(lines[i].modifiers) for i in indexes[1:]):
+        return False
+    edit = context.mue(lines[indexes[0]].code, context.day(lines[indexes[0]].date_of_service))
+    return edit is None or total <= edit.units
 
 
 @attrs.frozen
@@ -112,9 +169,13 @@ class _UnitsMinutesMismatch(Rule):
         ]
         if not any(timed):
             return  # no timed code: nothing to judge (and no grouping to do)
-        groups = [[0]] if len(lines) == 1 else _by_day_and_discipline(claim, timed, digest.days)
-        for indexes in groups:
-            yield from self._group(claim, context, indexes, timed)
+        unbilled = context.facts.unbilled_minutes and context.policy.unit_rule == "cms"
+        if len(lines) == 1 and not unbilled:
+            yield from self._group(claim, context, [0], timed, 0)
+            return
+        for indexes in _by_day_and_discipline(claim, timed, digest.days):
+            extra = _unbilled(claim, context, indexes) if unbilled else 0
+            yield from self._group(claim, context, indexes, timed, extra)
 
     def _group(
         self,
@@ -122,9 +183,10 @@ class _UnitsMinutesMismatch(Rule):
         context: Context,
         indexes: list[int],
         timed: list[CodeInfo | None],
+        unbilled: int,
     ) -> Iterator[Finding]:
         lines = claim.lines
-        if len(indexes) == 1:
+        if len(indexes) == 1 and not unbilled:
             index = indexes[0]
             line, info = lines[index], timed[index]
             assert info is not None  # only timed lines are grouped
@@ -140,7 +202,7 @@ class _UnitsMinutesMismatch(Rule):
                     else unit_arithmetic.midpoint_units(line.minutes, unit)
                 )
                 if line.units != expected:
-                    yield self._mismatch(index, line.code.value, line.units, expected, rule)
+                    yield self._mismatch(index, info, line.units, expected, rule)
                 return
         # Codes by their text in here: str hashes are cached in C, a Code's is not.
         minutes: dict[str, int] = {}
@@ -181,40 +243,70 @@ class _UnitsMinutesMismatch(Rule):
         if not checked:
             return
         rule = context.policy.unit_rule
-        supported, considered = _supported(context, rule, checked, codes)
+        supported, considered = _supported(context, rule, checked, codes, billed, unbilled)
         judged = [text for text in considered if text in billed and text not in unknown]
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
             if billed[text] != expected:
-                yield self._mismatch(first[text], text, billed[text], expected, rule)
+                yield self._mismatch(first[text], codes[text], billed[text], expected, rule)
 
-    def _mismatch(self, index: int, code: str, count: int, expected: int, rule: str) -> Finding:
+    def _mismatch(
+        self, index: int, info: CodeInfo, count: int, expected: int, rule: str
+    ) -> Finding:
         """Billed units that differ from what the documented minutes support: an error when
-        more are billed, info when fewer."""
+        more are billed, info when fewer. The time rule is named by the code's kind: the
+        8-minute rule only for the 15-minute codes Medicare pools, CPT's time instructions for
+        ladders (crisis, testing ...), the CPT time rule for other codes."""
         over = count > expected
+        code = info.code.value
+        if rule == "cms" and info.pooled:
+            name = "the Medicare 8-minute rule"
+        elif info.ladder is not None:
+            name = f"the CPT time instructions for {info.ladder.base}/{info.ladder.addon}"
+        else:
+            name = "the CPT time rule"
+        if expected:
+            suggestion = f"bill {expected}"
+        elif code == _CRISIS:
+            # Under 30 minutes crisis psychotherapy is not reportable: CPT says to report the
+            # psychotherapy codes by time instead.
+            suggestion = (
+                "under 30 minutes, bill psychotherapy by time: 90832 (or 90833 with an E/M)"
+            )
+        else:
+            suggestion = "do not bill this code"
         return self.finding(
             index,
             "units",
             f"{code}: {count} unit{'s' * (count != 1)} billed; the"
-            f" documented minutes support {expected} under {_RULE_NAMES[rule]}",
-            suggestion=f"bill {expected}" if expected else "do not bill this code",
+            f" documented minutes support {expected} under {name}",
+            suggestion=suggestion,
             severity=Severity.ERROR if over else Severity.INFO,
             carc=self.carc if over else None,
         )
 
 
+_CRISIS = "90839"
 _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a property call
 
 
 def _supported(
-    context: Context, rule: str, checked: dict[str, int], codes: Mapping[str, CodeInfo]
+    context: Context,
+    rule: str,
+    checked: dict[str, int],
+    codes: Mapping[str, CodeInfo],
+    billed: Mapping[str, int],
+    unbilled: int,
 ) -> tuple[dict[str, int], Collection[str]]:
     """The units *checked* minutes (by code text) support, and the codes the allocation
     judged.
 
     Plain timed codes take the arithmetic of :func:`cptkit.units.allocate` directly; a group
     with a ladder takes the calculator itself, kept in :attr:`Context.allocations` (visits
-    repeat the same minutes, and the answer depends only on the key).
+    repeat the same minutes, and the answer depends only on the key). Where codes tie for
+    leftover units (CMS Example 2), the units are the allowed choice closest to *billed*
+    (:func:`cptkit.units._rules.choose`, :meth:`cptkit.units.Allocation.closest`), so any
+    allowed choice passes.
     """
     entries = []
     for text, count in checked.items():
@@ -223,22 +315,53 @@ def _supported(
             break
         entries.append((text, count, info.unit_minutes or unit_arithmetic.CMS_UNIT, info.pooled))
     else:
-        units, _ = unit_arithmetic.timed_units(rule, entries)
+        units, extra, tied = (
+            unit_arithmetic.timed_units(rule, entries, unbilled=unbilled)
+            if unbilled
+            else unit_arithmetic.timed_units(rule, entries)
+        )
+        if tied:
+            wanted = [billed.get(text, 0) for text in checked]
+            units = unit_arithmetic.choose(units, extra, tied, wanted)
         return dict(zip(checked, units, strict=True)), checked.keys()
-    key = (rule, frozenset(checked.items()))
-    found: tuple[dict[str, int], frozenset[str]] | None = context.allocations.get(key)
+    key = (rule, frozenset(checked.items()), unbilled)
+    found: _Allocated | None = context.allocations.get(key)
     if found is None:
         by_code = {codes[text].code: count for text, count in checked.items()}
-        allocation = unit_rules.allocate(by_code, rule=rule, catalog=context.catalog)  # type: ignore[arg-type]
+        allocation = unit_rules.allocate(
+            by_code,
+            rule=rule,  # type: ignore[arg-type]
+            catalog=context.catalog,
+            unbilled_minutes=unbilled,
+        )
         found = keep(
             context.allocations,
             key,
             (
                 {code.value: count for code, count in allocation.units.items()},
                 frozenset(line.code.value for line in allocation.lines),
+                allocation if allocation.tie else None,
             ),
         )
-    return found
+    supported, considered, allocation_with_tie = found
+    if allocation_with_tie is None:
+        return supported, considered
+    closest = allocation_with_tie.closest({codes[t].code: n for t, n in billed.items()})
+    return {code.value: count for code, count in closest.items()}, considered
+
+
+_Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None"]
+
+
+def _unbilled(claim: Claim, context: Context, indexes: list[int]) -> int:
+    """The unbilled minutes (:attr:`Facts.unbilled_minutes`) of the group of lines *indexes*:
+    one date, and the discipline its lines carry."""
+    lines = claim.lines
+    for index in indexes:
+        for modifier in lines[index].modifiers:
+            if modifier.value in _DISCIPLINES:
+                return context.facts.unbilled(lines[index].date_of_service, modifier.value)
+    return 0
 
 
 def _pooled(context: Context, code: Code) -> bool:
@@ -305,6 +428,8 @@ class _TimeBandMismatch(LineRule):
         if info.in_band(line.minutes):
             return
         fits = unit_rules.band_codes_for(info, line.minutes, catalog=context.catalog)
+        # More minutes than the band: under-coding, info everywhere (like fewer units).
+        under = line.minutes > info.time_band[0]
         yield self.finding(
             index,
             "minutes",
@@ -314,6 +439,8 @@ class _TimeBandMismatch(LineRule):
                 if fits
                 else "not reportable with these minutes"
             ),
+            severity=Severity.INFO if under else None,
+            carc=None if under else self.carc,
         )
 
 
