@@ -85,3 +85,13 @@ def test_an_april_file_replaces_its_years_list(tmp_path: Path) -> None:
         newer.lookup_diagnosis("F41.1", on="2026-05-01")  # not in the four-row list
     assert newer.coverage()["diagnoses"] == cptkit.catalog().coverage()["diagnoses"]
     assert "ICD-10-CM FY2026 from" in repr(newer)
+
+
+def test_a_pickled_catalog_refuses_a_diagnosis_list_that_changed(tmp_path: Path) -> None:
+    path = tmp_path / "icd10cm-order-2027.txt"
+    path.write_text(FY2027.read_text())
+    newer = cptkit.catalog().with_cms_files(path)
+    sent = pickle.dumps(newer)
+    path.write_text(FY2027.read_text().replace("Autistic disorder", "Autistic disorders"))
+    with pytest.raises(cptkit.DatasetError, match="icd10cm-order-2027.txt"):
+        pickle.loads(sent)

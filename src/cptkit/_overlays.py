@@ -246,12 +246,17 @@ class Icd10cmFile:
     """A CMS/CDC ICD-10-CM code file (codes or order layout) of one fiscal year: added after
     the newest list, or replacing the list of a year held (an April update replaces its year)."""
 
-    path: str
+    path: str = attrs.field(converter=_absolute)
     year: int
+    sha256: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._icd10cm_files import read_icd10cm_file
 
+        _unchanged((self.path,), (self.sha256,))
         rows = read_icd10cm_file(self.path)
         older = layers.diagnoses
         built: list[DiagnosisTable] = []
