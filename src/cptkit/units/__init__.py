@@ -23,6 +23,7 @@ Next unit: 13 more timed minutes
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 
 from .._catalog import Catalog, default_catalog
@@ -144,30 +145,29 @@ def allocate(
             into[info.ladder] = into.get(info.ladder, 0) + count
         else:
             plain.append((info, count))
-    units, extra, tied = _rules.timed_units(
-        name,
-        [
-            *(
-                (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
-                for info, count in plain
-            ),
-            *(
-                (family.base.value, total, _rules.CMS_UNIT, True)
-                for family, total in families.items()
-            ),
-        ],
-        unbilled=unbilled,
-    )
+    timed_entries = [
+        (info.code.value, count, info.unit_minutes or _rules.CMS_UNIT, info.pooled)
+        for info, count in plain
+    ]
+    if families:
+        timed_entries.extend(
+            (family.base.value, total, _rules.CMS_UNIT, True) for family, total in families.items()
+        )
+    units, extra, tied = _rules.timed_units(name, timed_entries, unbilled=unbilled)
     pooled_total = unbilled
+    pooled_any = False
+    timed = 0  # minutes of the codes billed by time outside the pool
     for (info, count), got, bonus in zip(plain, units, extra, strict=False):
         if name == "cms" and info.pooled:
             pooled_total += count
+            pooled_any = True
             whole, leftover = divmod(count, _rules.CMS_UNIT)
             lines.append(
                 AllocationLine(info.code, count, got, "pooled", whole, leftover, bool(bonus))
             )
         else:
             unit = info.unit_minutes or _rules.CMS_UNIT
+            timed += count
             lines.append(
                 AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
             )
@@ -175,26 +175,32 @@ def allocate(
     given = {info.code: count for info, count in entries} if ladders or families else {}
     for offset, (family, total) in enumerate(families.items(), start=len(plain)):
         pooled_total += total
-        lines.extend(_family_lines(family, total, units[offset], extra[offset], given))
-    if unbilled or any(line.method == "pooled" for line in lines):
+        for line in _family_lines(family, total, units[offset], extra[offset], given):
+            pooled_any = pooled_any or line.method == "pooled"
+            lines.append(line)
+    if unbilled or pooled_any:
         next_unit.append(_rules.cms_next_threshold(pooled_total) - pooled_total)
     for family, total in ladders.items():
-        lines.extend(_ladder_lines(family, total, given))
+        ladder_lines = _ladder_lines(family, total, given)
+        timed += sum(line.minutes for line in ladder_lines)
+        lines.extend(ladder_lines)
         next_unit.append(_ladder_next(family, total))
-    timed = pooled_total + sum(
-        line.minutes
-        for line in lines
-        if line.method in ("midpoint", "ladder-base", "ladder-addon") and line.family is None
-    )
     positions = [info.code for info, _ in plain] + [family.base for family in families]
     return Allocation(
         rule=name,
-        lines=tuple(sorted(lines, key=lambda line: line.code.value)),
-        timed_minutes=timed,
+        lines=tuple(sorted(lines, key=_by_code)),
+        timed_minutes=pooled_total + timed,
         minutes_to_next_unit=min(next_unit) if next_unit else None,
-        tie=tuple(sorted((positions[i] for i in tied), key=lambda code: code.value)),
+        tie=tuple(sorted((positions[i] for i in tied), key=_TEXT)) if tied else (),
         unbilled_minutes=unbilled,
     )
+
+
+def _by_code(line: AllocationLine) -> str:
+    return line.code.value
+
+
+_TEXT = operator.attrgetter("value")
 
 
 def _band_line(info: CodeInfo, count: int, catalog: Catalog) -> AllocationLine:
