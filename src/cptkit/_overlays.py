@@ -17,7 +17,7 @@ import datetime
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -94,16 +94,10 @@ def _absolute_all(paths: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(map(_absolute, paths))
 
 
-def _hashed(instance: Any) -> None:
-    """Record the SHA-256 of an overlay's file(s) when it is made (not when unpickled)."""
+def _sha256(path: str) -> str:
     from ._cms_files import file_sha256
 
-    if not instance.sha256:
-        paths = instance.paths if isinstance(instance, PtpFiles) else (instance.path,)
-        hashes = tuple(file_sha256(path) for path in paths)
-        object.__setattr__(
-            instance, "sha256", hashes if isinstance(instance, PtpFiles) else hashes[0]
-        )
+    return file_sha256(path)
 
 
 def _unchanged(paths: tuple[str, ...], hashes: tuple[str, ...]) -> None:
@@ -114,19 +108,31 @@ def _unchanged(paths: tuple[str, ...], hashes: tuple[str, ...]) -> None:
 
 
 @attrs.frozen
-class Descriptors:
-    """Licensed CPT descriptors from the user's CSV (``code`` and ``descriptor`` columns)."""
+class _OneFile:
+    """An overlay read from one user file, kept as its absolute path and the SHA-256 the file
+    had when the overlay was made (not when unpickled), so that a catalog rebuilt elsewhere
+    refuses a file that changed."""
 
     path: str = attrs.field(converter=_absolute)
-    sha256: str = ""
+    sha256: str = attrs.field(default="", kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        _hashed(self)
+        if not self.sha256:
+            object.__setattr__(self, "sha256", _sha256(self.path))
+
+    def _check(self) -> None:
+        """Refuse the file if it changed since the overlay was made."""
+        _unchanged((self.path,), (self.sha256,))
+
+
+@attrs.frozen
+class Descriptors(_OneFile):
+    """Licensed CPT descriptors from the user's CSV (``code`` and ``descriptor`` columns)."""
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_descriptors
 
-        _unchanged((self.path,), (self.sha256,))
+        self._check()
         merged = {**layers.descriptors, **read_descriptors(self.path)}
         return attrs.evolve(layers, descriptors=MappingProxyType(merged))
 
@@ -135,22 +141,17 @@ class Descriptors:
 
 
 @attrs.frozen
-class MueFile:
+class MueFile(_OneFile):
     """A CMS MUE table. With *effective*, it is one more edition, in force from that date
     until a later edition; without, it replaces every edition (one table for all dates)."""
 
-    path: str = attrs.field(converter=_absolute)
     edition: str
     effective: datetime.date | None = None
-    sha256: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_mue_file
 
-        _unchanged((self.path,), (self.sha256,))
+        self._check()
         rows = MappingProxyType(read_mue_file(self.path))
         if self.effective is None:
             only = (_tables.MueEdition(datetime.date.min, self.edition, rows),)
@@ -199,7 +200,8 @@ class PtpFiles:
     sha256: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        _hashed(self)
+        if not self.sha256:
+            object.__setattr__(self, "sha256", tuple(map(_sha256, self.paths)))
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_ptp_files
@@ -217,22 +219,17 @@ class PtpFiles:
 
 
 @attrs.frozen
-class AocFile:
+class AocFile(_OneFile):
     """A CMS add-on code edit file (the AOC workbook saved as CSV), replacing the packaged
     add-on edits."""
 
-    path: str = attrs.field(converter=_absolute)
     edition: str
     effective: datetime.date | None = None
-    sha256: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_aoc_file
 
-        _unchanged((self.path,), (self.sha256,))
+        self._check()
         table = MappingProxyType(read_aoc_file(self.path))
         new = attrs.evolve(layers, aoc=lambda: table, aoc_edition=self.edition)
         return new.covered("aoc", self.edition, self.effective)
@@ -242,21 +239,16 @@ class AocFile:
 
 
 @attrs.frozen
-class Icd10cmFile:
+class Icd10cmFile(_OneFile):
     """A CMS/CDC ICD-10-CM code file (codes or order layout) of one fiscal year: added after
     the newest list, or replacing the list of a year held (an April update replaces its year)."""
 
-    path: str = attrs.field(converter=_absolute)
     year: int
-    sha256: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._icd10cm_files import read_icd10cm_file
 
-        _unchanged((self.path,), (self.sha256,))
+        self._check()
         rows = read_icd10cm_file(self.path)
         older = layers.diagnoses
         built: list[DiagnosisTable] = []
@@ -278,21 +270,16 @@ class Icd10cmFile:
 
 
 @attrs.frozen
-class HcpcsFile:
+class HcpcsFile(_OneFile):
     """A CMS HCPCS quarterly file: new codes and termination dates over the code table."""
 
-    path: str = attrs.field(converter=_absolute)
     edition: str
     effective: datetime.date | None = None
-    sha256: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        _hashed(self)
 
     def apply(self, layers: Layers) -> Layers:
         from ._cms_files import read_hcpcs_file
 
-        _unchanged((self.path,), (self.sha256,))
+        self._check()
         known = {**_registry.load_codes(), **layers.codes}
         merged = {**layers.codes, **read_hcpcs_file(self.path, known)}
         new = attrs.evolve(layers, codes=MappingProxyType(merged))
