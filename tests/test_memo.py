@@ -547,3 +547,19 @@ def test_two_claims_that_differ_in_the_charge_alone_are_told_apart() -> None:
     unpaid = visit(line)
     found = lines_found([paid, unpaid, paid], "charge-missing", ruleset)
     assert found == [[], [(0, "no charge on an odd day")], []]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["cms", "ama"]),
+    st.integers(0, 200),
+    st.sampled_from([15, 30, 60]),
+    st.booleans(),
+)
+def test_a_lone_code_is_what_the_shared_function_gives_one_entry(
+    rule: str, minutes: int, unit: int, pooled: bool
+) -> None:
+    from cptkit.units import _rules
+
+    alone = _rules.code_units(rule, minutes, unit, pooled)
+    assert alone == _rules.timed_units(rule, [("97110", minutes, unit, pooled)])[0][0]

@@ -14,6 +14,7 @@ __all__ = [
     "cms_assign",
     "cms_chart_units",
     "cms_next_threshold",
+    "code_units",
     "ladder_units",
     "midpoint_next",
     "midpoint_units",
@@ -124,6 +125,13 @@ def choose(
         chosen[i] += 1
         give -= 1
     return chosen
+
+
+def code_units(rule: str, minutes: int, unit: int, pooled: bool) -> int:
+    """Units of one timed code billed alone that day: :func:`timed_units` of that one entry
+    (the CMS chart for a pooled code under ``"cms"``, else the midpoint rule), without its
+    lists; the rules' path for the commonest line."""
+    return cms_chart_units(minutes) if pooled and rule == "cms" else midpoint_units(minutes, unit)
 
 
 def timed_units(

@@ -17,8 +17,6 @@ from .._context import Context
 __all__ = [
     "THERAPY_DISCIPLINE_MODIFIERS",
     "Visit",
-    "by_code_and_day",
-    "by_day",
     "codes_text",
     "visit",
 ]
@@ -83,16 +81,6 @@ def visit(claim: Claim, context: Context) -> Visit:
     found = Visit(claim, context)
     _LAST.value = (weakref.ref(claim), weakref.ref(context), found)
     return found
-
-
-def by_day(claim: Claim, context: Context) -> dict[datetime.date, list[int]]:
-    """Line indexes grouped by date of service (do not modify)."""
-    return visit(claim, context).days
-
-
-def by_code_and_day(claim: Claim, context: Context) -> dict[tuple[Code, datetime.date], list[int]]:
-    """Line indexes grouped by code and date of service, in line order (do not modify)."""
-    return visit(claim, context).codes
 
 
 def codes_text(codes: object) -> str:

@@ -193,14 +193,10 @@ class _UnitsMinutesMismatch(Rule):
             if line.minutes is None:
                 return  # nothing documented to judge by
             if info.timing is _TIMED:
-                # One plain timed code alone: the chart, or the midpoint rule.
+                # One plain timed code alone.
                 rule = context.policy.unit_rule
                 unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
-                expected = (
-                    unit_arithmetic.cms_chart_units(line.minutes)
-                    if rule == "cms" and info.pooled
-                    else unit_arithmetic.midpoint_units(line.minutes, unit)
-                )
+                expected = unit_arithmetic.code_units(rule, line.minutes, unit, info.pooled)
                 if line.units != expected:
                     yield self._mismatch(index, info, line.units, expected, rule)
                 return
