@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -64,13 +64,8 @@ class Checker:
     """
 
     rules: RuleSet
-    policy: PayerPolicy
-    on: datetime.date | None
-    catalog: Catalog
-    facts: Facts
-    acknowledged: frozenset[tuple[str, int | None]]
-    context: Context = attrs.field(eq=False, repr=False)
-    """The context the checker's claims share (made from the options above)."""
+    context: Context
+    """The context the checker's claims share: the options below, and the caches."""
 
     def __init__(
         self,
@@ -98,30 +93,39 @@ class Checker:
             acknowledged=_acknowledged(acknowledged),
             history=history,
         )
-        self.__attrs_init__(
-            ruleset,
-            context.policy,
-            context.on,
-            context.catalog,
-            context.facts,
-            context.acknowledged,
-            context,
-        )
+        self.__attrs_init__(ruleset, context)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Travels as its options; the context's caches are rebuilt where it lands.
-        return (
-            _rebuild,
-            (
-                self.rules,
-                self.policy,
-                self.on,
-                self.catalog,
-                self.facts,
-                self.acknowledged,
-                self.context.history,
-            ),
-        )
+    # The options are the context's (one copy); a checker pickles as its rules and context,
+    # and a context as its settings, so the caches are rebuilt where it lands.
+    @property
+    def policy(self) -> PayerPolicy:
+        """The payer policy the rules judge by."""
+        return self.context.policy
+
+    @property
+    def on(self) -> datetime.date | None:
+        """The date every line is judged on, or ``None`` for each line's date of service."""
+        return self.context.on
+
+    @property
+    def catalog(self) -> Catalog:
+        """The reference data."""
+        return self.context.catalog
+
+    @property
+    def facts(self) -> Facts:
+        """The facts the claims do not hold."""
+        return self.context.facts
+
+    @property
+    def acknowledged(self) -> frozenset[tuple[str, int | None]]:
+        """The ``(rule id, line)`` pairs attested to."""
+        return self.context.acknowledged
+
+    @property
+    def history(self) -> History | None:
+        """The patient history the rules across claims read, or ``None``."""
+        return self.context.history
 
     def check(self, claim: Claim) -> Report:
         """Check one claim and report every finding, in stable order.
@@ -141,26 +145,6 @@ class Checker:
         check = self.check
         for claim in claims:
             yield check(claim)
-
-
-def _rebuild(
-    rules: RuleSet,
-    policy: PayerPolicy,
-    on: datetime.date | None,
-    catalog: Catalog,
-    facts: Facts,
-    acknowledged: frozenset[tuple[str, int | None]],
-    history: History | None = None,
-) -> Checker:
-    return Checker(
-        rules=rules,
-        policy=policy,
-        on=on,
-        catalog=catalog,
-        facts=facts,
-        acknowledged=acknowledged,
-        history=history,
-    )
 
 
 def _ruleset(rules: object) -> RuleSet:
