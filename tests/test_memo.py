@@ -536,7 +536,9 @@ def test_a_line_rule_sees_the_first_day_of_the_period() -> None:
     day_rule = _Day("day", Severity.INFO, None)
     cptkit.validate(visit(pt("97110", 1, 15, day="2026-03-02")), rules=day_rule)
     cptkit.validate(visit(pt("97110", 1, 15)), rules=day_rule, on="2020-11-15")
-    assert seen == [make_context().period(datetime.date(2026, 3, 2)), datetime.date(2020, 10, 1)]
+    # 2026-03-02 is judged as 2026-01-01 (a year starts a period, and no code, modifier or place
+    # starts or ends between then and March); 2020-11-15 as 2020-10-01, the day J5 began.
+    assert seen == [datetime.date(2026, 1, 1), datetime.date(2020, 10, 1)]
 
 
 def test_two_claims_that_differ_in_the_charge_alone_are_told_apart() -> None:
