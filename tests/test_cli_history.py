@@ -68,6 +68,10 @@ def test_record_with_a_locality_keeps_allowed_amounts(
     [
         (["--record"], "cptkit check: --record needs --history LEDGER"),
         (["--locality", "99999-99"], "--locality '99999-99' is not a MAC locality"),
+        (
+            ["--history", "l.sqlite", "--engine", "columnar"],
+            "--history checks claim by claim: use --engine claims",
+        ),
     ],
 )
 def test_check_usage_errors(

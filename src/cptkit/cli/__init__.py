@@ -292,6 +292,10 @@ def check(args: argparse.Namespace) -> int:
     if args.record and args.history is None:
         _notice("--record needs --history LEDGER")
         return EXIT_USAGE
+    if args.history is not None and args.engine == "columnar":
+        # With a ledger, each claim is judged after those recorded before it: one at a time.
+        _notice("--history checks claim by claim: use --engine claims (or leave --engine out)")
+        return EXIT_USAGE
     if args.locality is not None and not _known_locality(args.locality):
         _notice(f"--locality {args.locality!r} is not a MAC locality (e.g. 10112-00)")
         return EXIT_USAGE
@@ -316,8 +320,7 @@ def check(args: argparse.Namespace) -> int:
     summary = Summary(files=len(files), data=catalog.version)
     writer.begin({"cptkit": __version__, "dataset": catalog.version, "rules": args.rules})
     if history is not None:
-        # Claims are judged against the ledger one by one, each after those recorded before it.
-        columnar = False
+        columnar = False  # the default engine, with a ledger (refused above if asked for)
     for reading in readings:
         row = 0  # the row being checked, named if something fails
         try:
