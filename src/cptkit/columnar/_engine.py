@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: MIT
 """The columnar engine: the events of a reading, in batches of claims, to frames of findings.
 
-A batch becomes a frame of claims and a frame of lines (each line with its row and the number
-of its line view), and is judged in three parts:
+A batch becomes a frame of lines (each line with its claim, row, the number of its line view
+and of its date) and a shape number per claim, and is judged in three parts
+(:func:`._forms.split` says which rule goes where):
 
 1. the line rules, once per distinct line view of the run (a view seen in an earlier batch is
    not judged again), their findings joined onto the lines by view number; a claim-level
    finding is kept once per claim and rule position;
 2. ``data-stale``, once per distinct date, keeping the first stale line of each claim; the
-   diagnosis rules once per distinct (diagnoses, days);
-3. every other rule through the per-claim engine, on every claim (:func:`._forms.split`).
+   diagnosis rules once per distinct (diagnoses, fiscal years);
+3. the other rules, by their own code: once per distinct claim shape (line views in order and
+   which lines share a date) and joined back by shape number; on the claims a polars filter
+   over the lines picks (the others cannot give a finding); or on every claim.
 
 Each distinct finding is numbered and its fields joined on at the end; the rows are sorted in
 the per-claim engine's order (:meth:`Finding.sort_key`, then the order findings are made in)
@@ -20,14 +23,17 @@ within the order of the reading's events, with the rejected rows and the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 import polars as pl
 
+from .. import _pfs_status
 from .._cache import keep
 from ..claims import Claim, ClaimLine
+from ..codes import Code
 from ..files import Group, Rejected
+from ..records import Timing
 from ..validation import Checker, Finding, LineRule, LineView
 from ._forms import Split, split
 
@@ -62,8 +68,11 @@ _ROWS_NOT_ADJACENT = (
 _SORT_ROWS = "sort the file so that each claim's rows are together"
 _INT = pl.Int64
 # Where a finding is: batch claim, line (0-based; null for the claim), finding number, part
-# (0 line rules, 1 data-stale, 2 per claim) and order within the part.
+# (0 line rules, 1 data-stale and the diagnosis rules, 2 the other claim rules) and order
+# within the part (for the claim rules: the rule's position, then the order it gave them in).
 _FOUND = {"_claim": _INT, "_line": _INT, "_finding": _INT, "_part": _INT, "_order": _INT}
+_K_BITS = 24
+_ONCE = frozenset({Timing.UNTIMED, Timing.BAND})
 
 
 class Batch(NamedTuple):
@@ -83,6 +92,29 @@ class _Numbers(dict[Finding, int]):
         return self.setdefault(finding, len(self))
 
 
+class _Lines(NamedTuple):
+    """The lines of a batch: one row per line (its claim, index, file row, view number and
+    date number), the dates by number, and per claim its shape number and its dates."""
+
+    frame: pl.DataFrame
+    dates: list[datetime.date]
+    shapes: list[int]
+    days: list[int | frozenset[int]]
+    """Per claim, its date number, or the set of them when its lines have several."""
+
+
+class _CodeFacts(NamedTuple):
+    """What the claim filters read of one code."""
+
+    code: Code
+    unpaid: bool
+    """A code with a PFS status Medicare does not pay on some date (``code-not-payable``)."""
+    once: bool
+    """One unit per session: untimed or time-band, not an add-on (``untimed-multiple-units``)."""
+    partners: frozenset[str]
+    """The codes it has NCCI rows with."""
+
+
 class Engine:
     """Judges batches of events with the rules of one :class:`Checker` (one per run)."""
 
@@ -90,10 +122,20 @@ class Engine:
         self.checker = checker
         self.parts: Split = split(checker)
         self.batch_claims = batch_claims
+        self._shape_rules = tuple(
+            (member.position, member.rule)
+            for member in self.parts.claim_rules
+            if member.how == "shape"
+        )
         self._views: dict[tuple[Any, ...], int] = {}
         self._judged: list[tuple[tuple[int, Finding], ...]] = []
+        self._view_lines: list[ClaimLine] = []  # a line of each view (its code and units)
+        self._shapes: dict[tuple[Any, ...], int] = {}
+        self._shaped: list[tuple[tuple[int, int, Finding], ...]] = []
         self._stale: dict[datetime.date, Finding | None] = {}
         self._by_diagnoses: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
+        self._years: dict[datetime.date, object] = {}
+        self._code_facts: dict[str, _CodeFacts] = {}
 
     def run(self, events: Iterable[Group | Rejected]) -> Iterator[Batch]:
         """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims."""
@@ -121,40 +163,60 @@ class Engine:
         groups = [event for event in events if isinstance(event, Group)]
         lines = self._lines(groups)
         numbers = _Numbers()
-        found = [self._line_findings(lines, numbers)]
+        found = [self._line_findings(lines.frame, numbers)]
         if self.parts.stale is not None:
-            found.append(self._stale_findings(groups, lines, numbers))
+            found.append(self._stale_findings(lines, numbers))
         if self.parts.by_diagnoses:
-            found.append(self._diagnosis_findings(groups, numbers))
-        if self.parts.rest is not None:
-            found.append(self._rest_findings(groups, numbers))
-        frame = _ordered(events, groups, lines, pl.concat(found), numbers)
+            found.append(self._diagnosis_findings(groups, lines, numbers))
+        if self.parts.claim_rules:
+            found.append(self._claim_findings(groups, lines, numbers))
+        frame = _ordered(events, groups, lines.frame, pl.concat(found), numbers)
         of_claims = frame.filter(pl.col("_claim") >= 0)
         severities = dict.fromkeys(_SEVERITY_RANK, 0)
         severities.update(of_claims["severity"].value_counts().iter_rows())
         errors = of_claims.filter(pl.col("severity") == "error")["_claim"].n_unique()
         return Batch(frame.select(list(SCHEMA)), len(groups), errors, severities)
 
-    def _lines(self, groups: list[Group]) -> pl.DataFrame:
-        """One row per line of the batch: its claim, index, file row and view number."""
-        if len(self._judged) > VIEW_LIMIT:
-            # Memory stays bounded: the views are numbered afresh (and judged again).
+    def _lines(self, groups: list[Group]) -> _Lines:
+        """The lines of the batch, judging the line views and claim shapes not seen yet."""
+        if len(self._judged) > VIEW_LIMIT or len(self._shaped) > VIEW_LIMIT:
+            # Memory stays bounded: views and shapes are numbered afresh (and judged again).
             self._views.clear()
             self._judged.clear()
+            self._view_lines.clear()
+            self._shapes.clear()
+            self._shaped.clear()
         claims: list[int] = []
         indexes: list[int] = []
         rows: list[int] = []
         views: list[int] = []
+        dated: list[int] = []
+        numbered: dict[datetime.date, int] = {}
+        shapes: list[int] = []
+        days: list[int | frozenset[int]] = []
+        shaping = bool(self._shape_rules)
         for number, group in enumerate(groups):
-            claim_views = self._views_of(group.claim)
-            claims.extend([number] * len(claim_views))
-            indexes.extend(range(len(claim_views)))
+            claim = group.claim
+            claim_views = self._views_of(claim)
+            count = len(claim_views)
+            claims.extend([number] * count)
+            indexes.extend(range(count))
             rows.extend(group.rows)
             views.extend(claim_views)
-        return pl.DataFrame(
-            {"_claim": claims, "_line": indexes, "row": rows, "_view": views},
-            schema=dict.fromkeys(("_claim", "_line", "row", "_view"), _INT),
+            claim_days = [
+                numbered.setdefault(line.date_of_service, len(numbered)) for line in claim.lines
+            ]
+            dated.extend(claim_days)
+            first = claim_days[0]
+            one_day = all(day == first for day in claim_days)
+            days.append(first if one_day else frozenset(claim_days))
+            if shaping:
+                shapes.append(self._shape_of(claim, claim_views, None if one_day else claim_days))
+        frame = pl.DataFrame(
+            {"_claim": claims, "_line": indexes, "row": rows, "_view": views, "_date": dated},
+            schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date"), _INT),
         )
+        return _Lines(frame, list(numbered), shapes, days)
 
     # -- line rules: one judgement per distinct view --------------------------------------
 
@@ -237,25 +299,72 @@ class Engine:
                 )
                 number = known[key] = len(self._judged)
                 self._judged.append(_judge(self.parts.line_rules, view, self.checker))
+                self._view_lines.append(line)
             numbers.append(number)
         return numbers
 
+    # -- rules judged once per claim shape ---------------------------------------------------
+
+    def _shape_of(self, claim: Claim, views: list[int], days: list[int] | None) -> int:
+        """The shape number of *claim*: its line views in order and which of its lines share
+        a date (*days*: the lines' date numbers, ``None`` when they share one); judged by the
+        shape rules when not seen yet."""
+        if days is None:
+            key: tuple[Any, ...] = (tuple(views), None)
+        else:
+            local: dict[int, int] = {}
+            key = (tuple(views), tuple(local.setdefault(day, len(local)) for day in days))
+        number = self._shapes.get(key)
+        if number is None:
+            context = self.checker.context
+            number = self._shapes[key] = len(self._shaped)
+            self._shaped.append(
+                tuple(
+                    (position, k, finding)
+                    for position, rule in self._shape_rules
+                    for k, finding in enumerate(rule(claim, context))
+                )
+            )
+        return number
+
+    def _shape_findings(self, lines: _Lines, numbers: _Numbers) -> pl.DataFrame:
+        table: dict[str, list[int | None]] = {
+            "_shape": [],
+            "_line": [],
+            "_finding": [],
+            "_order": [],
+        }
+        for shape in sorted(set(lines.shapes)):
+            for position, k, finding in self._shaped[shape]:
+                table["_shape"].append(shape)
+                table["_line"].append(finding.line)
+                table["_finding"].append(numbers.of(finding))
+                table["_order"].append((position << _K_BITS) + k)
+        per_shape = pl.DataFrame(table, schema=dict.fromkeys(table, _INT))
+        claims = pl.DataFrame(
+            {"_claim": range(len(lines.shapes)), "_shape": lines.shapes},
+            schema={"_claim": _INT, "_shape": _INT},
+        )
+        return claims.join(per_shape, on="_shape", how="inner").select(
+            "_claim", "_line", "_finding", pl.lit(2, _INT).alias("_part"), "_order"
+        )
+
     # -- data-stale: one judgement per distinct date ---------------------------------------
 
-    def _stale_findings(
-        self, groups: list[Group], lines: pl.DataFrame, numbers: _Numbers
-    ) -> pl.DataFrame:
-        dates = [line.date_of_service for group in groups for line in group.claim.lines]
-        by_date = {}
-        for day in set(dates):
+    def _stale_findings(self, lines: _Lines, numbers: _Numbers) -> pl.DataFrame:
+        by_date = []
+        for day in lines.dates:
             finding = self._stale_finding(day)
-            by_date[day] = -1 if finding is None else numbers.of(finding)
+            by_date.append(-1 if finding is None else numbers.of(finding))
+        stale = pl.DataFrame(
+            {"_date": range(len(by_date)), "_finding": by_date},
+            schema={"_date": _INT, "_finding": _INT},
+        ).filter(pl.col("_finding") >= 0)
         return (
-            lines.select("_claim", "_line")
-            .with_columns(_finding=pl.Series([by_date[day] for day in dates], dtype=_INT))
-            .filter(pl.col("_finding") >= 0)
+            lines.frame.select("_claim", "_line", "_date")
+            .join(stale, on="_date", how="inner", maintain_order="left")
             .unique("_claim", keep="first", maintain_order=True)
-            .with_columns(_part=pl.lit(1, _INT), _order=pl.lit(0, _INT))
+            .select("_claim", "_line", "_finding", _part=pl.lit(1, _INT), _order=pl.lit(0, _INT))
         )
 
     def _stale_finding(self, day: datetime.date) -> Finding | None:
@@ -267,51 +376,167 @@ class Engine:
             return keep(self._stale, day, found[0] if found else None)
         return self._stale[day]
 
-    # -- the diagnosis rules: once per distinct (diagnoses, days) ---------------------------
+    # -- the diagnosis rules: once per distinct (diagnoses, fiscal years) --------------------
 
-    def _diagnosis_findings(self, groups: list[Group], numbers: _Numbers) -> pl.DataFrame:
+    def _diagnosis_findings(
+        self, groups: list[Group], lines: _Lines, numbers: _Numbers
+    ) -> pl.DataFrame:
         rules = self.parts.by_diagnoses
         context = self.checker.context
-        day = context.day
+        # The rules read a claim's days only as the ICD-10-CM list each is judged by.
+        judged_year = context.catalog.diagnoses().judged_year
+        years = self._years
+        of_date = []
+        for day in lines.dates:
+            year = years.get(day)
+            if year is None:
+                year = keep(years, day, judged_year(context.day(day)))
+            of_date.append(year)
         memo = self._by_diagnoses
-
-        def found(claim: Claim) -> tuple[Finding, ...]:
+        table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
+        for number, group in enumerate(groups):
+            claim = group.claim
+            days = lines.days[number]
             key = (
                 tuple(d.value for d in claim.diagnoses),
-                frozenset(day(line.date_of_service) for line in claim.lines),
+                frozenset((of_date[days],))
+                if isinstance(days, int)
+                else frozenset(of_date[day] for day in days),
             )
             hit = memo.get(key)
             if hit is None:
                 hit = keep(memo, key, tuple(f for rule in rules for f in rule(claim, context)))
-            return hit
+            for order, finding in enumerate(hit):
+                table["_claim"].append(number)
+                table["_line"].append(finding.line)
+                table["_finding"].append(numbers.of(finding))
+                table["_order"].append(order)
+        table["_part"] = [1] * len(table["_claim"])
+        return pl.DataFrame(table, schema=_FOUND)
 
-        return _gathered(groups, found, 1, numbers)
+    # -- every other rule: by shape, on the claims a filter picks, or on every claim ---------
 
-    # -- every other rule: the per-claim engine on every claim -----------------------------
+    def _claim_findings(
+        self, groups: list[Group], lines: _Lines, numbers: _Numbers
+    ) -> pl.DataFrame:
+        context = self.checker.context
+        table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
+        facts = None
+        for position, rule, how in self.parts.claim_rules:
+            if how == "shape":
+                continue
+            if how == "every":
+                chosen: Iterable[int] = range(len(groups))
+            else:
+                if facts is None:
+                    facts = self._line_facts(lines)
+                chosen = self._candidates(how, facts, lines)
+            start = position << _K_BITS
+            for number in chosen:
+                for k, finding in enumerate(rule(groups[number].claim, context)):
+                    table["_claim"].append(number)
+                    table["_line"].append(finding.line)
+                    table["_finding"].append(numbers.of(finding))
+                    table["_order"].append(start + k)
+        table["_part"] = [2] * len(table["_claim"])
+        found = pl.DataFrame(table, schema=_FOUND)
+        if self._shape_rules:
+            found = pl.concat([found, self._shape_findings(lines, numbers)])
+        return found
 
-    def _rest_findings(self, groups: list[Group], numbers: _Numbers) -> pl.DataFrame:
-        rest = self.parts.rest
-        assert rest is not None  # only called when the set has such rules
-        rules, context = rest.rules, rest.context
-        return _gathered(groups, lambda claim: rules(claim, context), 2, numbers)
+    def _line_facts(self, lines: _Lines) -> pl.DataFrame:
+        """The batch's lines with their code and units (from their views)."""
+        views = lines.frame["_view"].unique().to_list()
+        of_view = self._view_lines
+        table = pl.DataFrame(
+            {
+                "_view": views,
+                "code": [of_view[view].code.value for view in views],
+                "units": [of_view[view].units for view in views],
+            },
+            schema={"_view": _INT, "code": pl.String, "units": _INT},
+        )
+        for view in views:
+            line = of_view[view]
+            if line.code.value not in self._code_facts:
+                self._code_facts[line.code.value] = self._facts_of(line.code)
+        return lines.frame.select("_claim", "_line", "_view", "_date").join(
+            table, on="_view", how="left", maintain_order="left"
+        )
 
+    def _facts_of(self, code: Code) -> _CodeFacts:
+        context = self.checker.context
+        info = context.code_info(code)
+        return _CodeFacts(
+            code,
+            code.value in _pfs_status.unpaid_codes(),
+            info is not None and not info.add_on and info.timing in _ONCE,
+            context.ptp_partners(code),
+        )
 
-def _gathered(
-    groups: list[Group],
-    found: Callable[[Claim], Iterable[Finding]],
-    part: int,
-    numbers: _Numbers,
-) -> pl.DataFrame:
-    """The findings *found* gives for each claim, in the order given, as rows of part *part*."""
-    table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
-    for number, group in enumerate(groups):
-        for order, finding in enumerate(found(group.claim)):
-            table["_claim"].append(number)
-            table["_line"].append(finding.line)
-            table["_finding"].append(numbers.of(finding))
-            table["_order"].append(order)
-    table["_part"] = [part] * len(table["_claim"])
-    return pl.DataFrame(table, schema=_FOUND)
+    def _candidates(self, how: str, facts: pl.DataFrame, lines: _Lines) -> list[int]:
+        """The claims (batch numbers, in order) on which the rule run *how* can give a
+        finding; it gives none on the others."""
+        codes = self._code_facts
+        present = facts["code"].unique().to_list()
+        if how == "payable":
+            # code-not-payable judges only lines whose code has a non-paid status.
+            chosen = facts.filter(pl.col("code").is_in([c for c in present if codes[c].unpaid]))
+        elif how == "untimed":
+            # untimed-multiple-units: more than one unit of a one-per-session code on a date.
+            once = [c for c in present if codes[c].once]
+            chosen = (
+                facts.filter(pl.col("code").is_in(once))
+                .group_by("_claim", "code", "_date")
+                .agg(pl.col("units").sum())
+                .filter(pl.col("units") > 1)
+            )
+        elif how == "mue":
+            chosen = self._over_limits(facts, lines)
+        else:
+            chosen = self._paired(facts, present)
+        claims: list[int] = chosen["_claim"].unique().sort().to_list()
+        return claims
+
+    def _over_limits(self, facts: pl.DataFrame, lines: _Lines) -> pl.DataFrame:
+        """units-exceed-mue: the (claim, code, date) whose units exceed the smaller of the
+        code's MUE on the date and the payer's cap (the rule's finding needs one of them
+        exceeded, by the day's units or by one line's, which are no more)."""
+        context = self.checker.context
+        policy = context.policy
+        totals = facts.group_by("_claim", "code", "_date").agg(pl.col("units").sum())
+        limits: dict[str, list[Any]] = {"code": [], "_date": [], "_limit": []}
+        for text, day in totals.select("code", "_date").unique().iter_rows():
+            code = self._code_facts[text].code
+            found = []
+            if policy.unit_caps and (cap := policy.unit_cap(code)) is not None:
+                found.append(cap)
+            edit = context.mue(code, context.day(lines.dates[day]))
+            if edit is not None:
+                found.append(edit.units)
+            limits["code"].append(text)
+            limits["_date"].append(day)
+            limits["_limit"].append(min(found) if found else None)
+        table = pl.DataFrame(limits, schema={"code": pl.String, "_date": _INT, "_limit": _INT})
+        return totals.join(table, on=["code", "_date"], how="inner").filter(
+            pl.col("units") > pl.col("_limit")
+        )
+
+    def _paired(self, facts: pl.DataFrame, present: list[str]) -> pl.DataFrame:
+        """ncci-ptp: claims with two lines of one date whose codes have NCCI rows together
+        (the rule judges only such pairs)."""
+        codes = self._code_facts
+        pairs = [(a, b) for a in present for b in present if b in codes[a].partners]
+        partners = pl.DataFrame(
+            pairs, schema={"code": pl.String, "_partner": pl.String}, orient="row"
+        )
+        first = facts.select("_claim", "_date", "_line", "code").join(partners, on="code")
+        second = facts.select(
+            "_claim", "_date", pl.col("_line").alias("_other"), pl.col("code").alias("_partner")
+        )
+        return first.join(second, on=["_claim", "_date", "_partner"]).filter(
+            pl.col("_line") != pl.col("_other")
+        )
 
 
 def _judge(

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Which rules of a rule set have a columnar form, and the rest as a rule set of their own.
+"""Which rules of a rule set have a columnar form, and how every other member is run.
 
 A rule has a columnar form when the engine can judge it for a whole batch of lines at once and
 give exactly the findings the per-claim engine gives:
@@ -12,24 +12,77 @@ give exactly the findings the per-claim engine gives:
   alone and reports the first stale line of a claim, so it is judged once per distinct date
   and the first stale line of each claim is kept;
 * ``diagnosis-unknown`` and ``diagnosis-not-billable`` (the built-in rules themselves): they
-  read a claim's diagnoses and the days its lines are judged on, nothing else, and report
-  claim-level findings, so each is run once per distinct (diagnoses, days) and its findings
-  are given to every claim with the same.
+  read a claim's diagnoses and the ICD-10-CM fiscal years its lines are judged in, nothing
+  else, and report claim-level findings, so each is run once per distinct (diagnoses, years)
+  and its findings are given to every claim with the same.
 
-Every other member (plain rules, ``when``/``with_severity``/``without`` wrappers, a user's
-function, a rule added later) has no columnar form: it runs on every claim through the
-per-claim engine, in a rule set of those members alone (:func:`split`).
+The other members are run by the rule's own code, on claims chosen so that nothing can be
+missed (:data:`Split.claim_rules`, each with how it is run):
+
+* ``"shape"``: the built-in rules that read a claim's lines and diagnosis count, with the
+  dates only to group lines of one date (``units-minutes-mismatch`` without unbilled-minute
+  facts, ``addon-without-primary``, ``addon-units-exceed-primary``, ``duplicate-line``,
+  ``diagnosis-not-pointed``) are run once per distinct claim shape: the line views of its
+  lines in order and which lines share a date. Claims of one shape get the same findings.
+* ``"payable"``, ``"mue"``, ``"untimed"``, ``"ncci"``: the built-in rules that read the
+  dates of service (``code-not-payable``, ``units-exceed-mue``, ``untimed-multiple-units``,
+  ``ncci-ptp``) are run on every claim that could give a finding, found by a polars filter
+  over the batch's lines (a code with a non-paid PFS status; units of one code and date above
+  its MUE or the payer's cap; more than one unit of one-per-session code on one date; two
+  lines of one date whose codes share an NCCI row); a claim the filter leaves out gives no
+  finding under the rule's code, so running the rule on it is skipped.
+* ``"every"``: every other member (plain rules, ``when``/``with_severity``/``without``
+  wrappers, a user's function, ``kx-threshold`` with payer amounts, the rules across claims
+  with a history, ``units-minutes-mismatch`` with unbilled minutes, a rule added later) runs
+  on every claim.
+
+``kx-threshold`` without year-to-date amounts and the rules across claims without a history
+give nothing on any claim (their first line says so) and are not run at all.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..validation import Checker, LineRule, Rule, RuleSet
+from ..validation import Checker, LineRule, Rule
+from ..validation._combinators import RuleLike
 from ..validation.rules.coverage import _DataStale
-from ..validation.rules.diagnoses import _DiagnosisNotBillable, _DiagnosisUnknown
+from ..validation.rules.diagnoses import (
+    _DiagnosisNotBillable,
+    _DiagnosisNotPointed,
+    _DiagnosisUnknown,
+)
+from ..validation.rules.history import (
+    _AcrossClaims,
+    _AuthorizationExceeded,
+    _AuthorizationExpired,
+    _AuthorizationMissing,
+    _DuplicateClaim,
+    _KxThresholdAcross,
+    _NcciPtpAcross,
+    _UnitsExceedMueAcross,
+)
+from ..validation.rules.pairs import (
+    _AddonUnitsExceedPrimary,
+    _AddonWithoutPrimary,
+    _DuplicateLine,
+    _NcciPtp,
+)
+from ..validation.rules.payment import _CodeNotPayable
+from ..validation.rules.thresholds import _KxThreshold
+from ..validation.rules.units import _UnitsExceedMue, _UnitsMinutesMismatch, _UntimedMultipleUnits
 
-__all__ = ["Split", "split"]
+__all__ = ["ClaimRule", "Split", "split"]
+
+
+class ClaimRule(NamedTuple):
+    """A member judged per claim, with its place among them and how it is run."""
+
+    position: int
+    """Its place among the set's claim rules (findings of one claim keep this order)."""
+    rule: RuleLike
+    how: str
+    """``"shape"``, ``"payable"``, ``"mue"``, ``"untimed"``, ``"ncci"`` or ``"every"``."""
 
 
 class Split(NamedTuple):
@@ -42,38 +95,62 @@ class Split(NamedTuple):
     """The built-in ``data-stale`` rule, judged per distinct date (the first one if given
     twice; any other copy runs per claim)."""
     by_diagnoses: tuple[Rule, ...]
-    """Judged once per distinct (diagnoses, days), in the set's order."""
-    rest: Checker | None
-    """A checker of the members without a columnar form (``None`` when there are none), with
-    the options of the run."""
+    """Judged once per distinct (diagnoses, years), in the set's order."""
+    claim_rules: tuple[ClaimRule, ...]
+    """Every other member that can give a finding, in the set's order."""
 
 
 def split(checker: Checker) -> Split:
-    """Divide *checker*'s rule set into its columnar part and a checker of the rest."""
+    """Divide *checker*'s rule set by how its members are judged."""
+    context = checker.context
     lines: list[LineRule] = []
     stale: _DataStale | None = None
     by_diagnoses: list[Rule] = []
-    others = []
+    others: list[ClaimRule] = []
     for member in checker.rules.rules:
+        kind = type(member)
         if isinstance(member, LineRule):
             lines.append(member)
-        elif type(member) is _DataStale and stale is None:
-            stale = member
-        elif type(member) in _BY_DIAGNOSES:
+        elif kind is _DataStale and stale is None:
+            stale = member  # type: ignore[assignment]
+        elif kind in _BY_DIAGNOSES:
             by_diagnoses.append(member)  # type: ignore[arg-type]
+        elif (
+            kind in _ACROSS and kind.__call__ is _AcrossClaims.__call__ and context.history is None
+        ):
+            continue  # without a history, `_AcrossClaims.__call__` gives nothing
+        elif kind is _KxThreshold and (
+            context.facts.pt_slp_amount_ytd is None and context.facts.ot_amount_ytd is None
+        ):
+            continue  # without amounts: its check returns at once
         else:
-            others.append(member)
-    rest = None
-    if others:
-        rest = Checker(
-            rules=RuleSet(tuple(others), checker.rules.policy, checker.rules.name),
-            policy=checker.policy,
-            on=checker.on,
-            catalog=checker.catalog,
-            facts=checker.facts,
-            acknowledged=checker.acknowledged,
-        )
-    return Split(tuple(lines), stale, tuple(by_diagnoses), rest)
+            how = _HOW.get(kind, "every")
+            if kind is _UnitsMinutesMismatch and context.facts.unbilled_minutes:
+                how = "every"  # unbilled minutes are given per date: not a shape's
+            others.append(ClaimRule(len(others), member, how))
+    return Split(tuple(lines), stale, tuple(by_diagnoses), tuple(others))
 
 
 _BY_DIAGNOSES = (_DiagnosisUnknown, _DiagnosisNotBillable)
+_ACROSS = frozenset(
+    {
+        _DuplicateClaim,
+        _UnitsExceedMueAcross,
+        _NcciPtpAcross,
+        _KxThresholdAcross,
+        _AuthorizationMissing,
+        _AuthorizationExpired,
+        _AuthorizationExceeded,
+    }
+)
+_HOW: dict[type, str] = {
+    _UnitsMinutesMismatch: "shape",
+    _AddonWithoutPrimary: "shape",
+    _AddonUnitsExceedPrimary: "shape",
+    _DuplicateLine: "shape",
+    _DiagnosisNotPointed: "shape",
+    _CodeNotPayable: "payable",
+    _UnitsExceedMue: "mue",
+    _UntimedMultipleUnits: "untimed",
+    _NcciPtp: "ncci",
+}
