@@ -2,7 +2,7 @@
 """The columnar engine: the events of a reading, in batches of claims, to frames of findings.
 
 A batch becomes a frame of lines (each line with its claim, row, the number of its line view
-and of its date) and a shape number per claim, and is judged in three parts
+and of its date), and is judged in three parts
 (:func:`._forms.split` says which rule goes where):
 
 1. the line rules, once per distinct line view of the run (a view seen in an earlier batch is
@@ -10,9 +10,10 @@ and of its date) and a shape number per claim, and is judged in three parts
    finding is kept once per claim and rule position;
 2. ``data-stale``, once per distinct date, keeping the first stale line of each claim; the
    diagnosis rules once per distinct (diagnoses, fiscal years);
-3. the other rules, by their own code: once per distinct claim shape (line views in order and
-   which lines share a date) and joined back by shape number; on the claims a polars filter
-   over the lines picks (the others cannot give a finding); or on every claim.
+3. the other rules: ``units-minutes-mismatch`` as expressions over the lines (claims it cannot
+   express go through the rule), ``diagnosis-not-pointed`` once per distinct (diagnoses,
+   pointers), and the rest by their own code, on the claims a polars filter over the lines
+   picks (the others cannot give a finding) or on every claim.
 
 Each distinct finding is numbered and its fields joined on at the end; the rows are sorted in
 the per-claim engine's order (:meth:`Finding.sort_key`, then the order findings are made in)
@@ -34,7 +35,9 @@ from ..claims import Claim, ClaimLine
 from ..codes import Code
 from ..files import Group, Rejected
 from ..records import Timing
+from ..units._rules import CMS_UNIT
 from ..validation import Checker, Finding, LineRule, LineView
+from ..validation.rules.pairs import ONCE_PER_PRIMARY
 from ._forms import Split, split
 
 __all__ = ["BATCH_CLAIMS", "SCHEMA", "VIEW_LIMIT", "Batch", "Engine"]
@@ -73,6 +76,14 @@ _INT = pl.Int64
 _FOUND = {"_claim": _INT, "_line": _INT, "_finding": _INT, "_part": _INT, "_order": _INT}
 _K_BITS = 24
 _ONCE = frozenset({Timing.UNTIMED, Timing.BAND})
+_DISCIPLINES = frozenset({"GP", "GO", "GN"})
+_CMS_FIRST = 8  # minutes of the 8-minute rule's first unit
+# What the claim rules' forms read of a line view.
+_VIEW_FACTS: dict[str, Any] = {
+    "_view": _INT, "code": pl.String, "units": _INT, "minutes": _INT, "_mark": pl.String,
+    "_diagnoses": _INT, "_pointers": pl.String, "_timed": _INT, "_unit": _INT,
+    "_pooled": pl.Boolean,
+}  # fmt: skip
 
 
 class Batch(NamedTuple):
@@ -94,17 +105,16 @@ class _Numbers(dict[Finding, int]):
 
 class _Lines(NamedTuple):
     """The lines of a batch: one row per line (its claim, index, file row, view number and
-    date number), the dates by number, and per claim its shape number and its dates."""
+    date number), the dates by number, and per claim its dates."""
 
     frame: pl.DataFrame
     dates: list[datetime.date]
-    shapes: list[int]
     days: list[int | frozenset[int]]
     """Per claim, its date number, or the set of them when its lines have several."""
 
 
 class _CodeFacts(NamedTuple):
-    """What the claim filters read of one code."""
+    """What the claim rules' forms read of one code."""
 
     code: Code
     unpaid: bool
@@ -112,7 +122,17 @@ class _CodeFacts(NamedTuple):
     once: bool
     """One unit per session: untimed or time-band, not an add-on (``untimed-multiple-units``)."""
     partners: frozenset[str]
-    """The codes it has NCCI rows with."""
+    """The codes it has NCCI rows with (``ncci-ptp``)."""
+    addon: bool
+    """An add-on with primary codes (``addon-without-primary``)."""
+    once_per_primary: bool
+    """An add-on reported once per primary service (``addon-units-exceed-primary``)."""
+    timed: int
+    """0 not timed, 1 a plain timed code, 2 a ladder (``units-minutes-mismatch``)."""
+    unit: int
+    """The minutes of its unit (15 when the record has none)."""
+    pooled: bool
+    """One of the 15-minute codes the 8-minute rule pools."""
 
 
 class Engine:
@@ -122,20 +142,15 @@ class Engine:
         self.checker = checker
         self.parts: Split = split(checker)
         self.batch_claims = batch_claims
-        self._shape_rules = tuple(
-            (member.position, member.rule)
-            for member in self.parts.claim_rules
-            if member.how == "shape"
-        )
         self._views: dict[tuple[Any, ...], int] = {}
         self._judged: list[tuple[tuple[int, Finding], ...]] = []
-        self._view_lines: list[ClaimLine] = []  # a line of each view (its code and units)
-        self._shapes: dict[tuple[Any, ...], int] = {}
-        self._shaped: list[tuple[tuple[int, int, Finding], ...]] = []
+        self._view_of: list[LineView] = []  # by view number
         self._stale: dict[datetime.date, Finding | None] = {}
         self._by_diagnoses: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
         self._years: dict[datetime.date, object] = {}
         self._code_facts: dict[str, _CodeFacts] = {}
+        self._pointed: dict[tuple[int, str], tuple[Finding, ...]] = {}
+        self._mismatches: dict[tuple[str, int, int], Finding] = {}
 
     def run(self, events: Iterable[Group | Rejected]) -> Iterator[Batch]:
         """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims."""
@@ -178,23 +193,19 @@ class Engine:
         return Batch(frame.select(list(SCHEMA)), len(groups), errors, severities)
 
     def _lines(self, groups: list[Group]) -> _Lines:
-        """The lines of the batch, judging the line views and claim shapes not seen yet."""
-        if len(self._judged) > VIEW_LIMIT or len(self._shaped) > VIEW_LIMIT:
-            # Memory stays bounded: views and shapes are numbered afresh (and judged again).
+        """The lines of the batch, judging the line views not seen yet."""
+        if len(self._judged) > VIEW_LIMIT:
+            # Memory stays bounded: the views are numbered afresh (and judged again).
             self._views.clear()
             self._judged.clear()
-            self._view_lines.clear()
-            self._shapes.clear()
-            self._shaped.clear()
+            self._view_of.clear()
         claims: list[int] = []
         indexes: list[int] = []
         rows: list[int] = []
         views: list[int] = []
         dated: list[int] = []
         numbered: dict[datetime.date, int] = {}
-        shapes: list[int] = []
         days: list[int | frozenset[int]] = []
-        shaping = bool(self._shape_rules)
         for number, group in enumerate(groups):
             claim = group.claim
             claim_views = self._views_of(claim)
@@ -208,15 +219,12 @@ class Engine:
             ]
             dated.extend(claim_days)
             first = claim_days[0]
-            one_day = all(day == first for day in claim_days)
-            days.append(first if one_day else frozenset(claim_days))
-            if shaping:
-                shapes.append(self._shape_of(claim, claim_views, None if one_day else claim_days))
+            days.append(first if all(day == first for day in claim_days) else frozenset(claim_days))
         frame = pl.DataFrame(
             {"_claim": claims, "_line": indexes, "row": rows, "_view": views, "_date": dated},
             schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date"), _INT),
         )
-        return _Lines(frame, list(numbered), shapes, days)
+        return _Lines(frame, list(numbered), days)
 
     # -- line rules: one judgement per distinct view --------------------------------------
 
@@ -299,55 +307,9 @@ class Engine:
                 )
                 number = known[key] = len(self._judged)
                 self._judged.append(_judge(self.parts.line_rules, view, self.checker))
-                self._view_lines.append(line)
+                self._view_of.append(view)
             numbers.append(number)
         return numbers
-
-    # -- rules judged once per claim shape ---------------------------------------------------
-
-    def _shape_of(self, claim: Claim, views: list[int], days: list[int] | None) -> int:
-        """The shape number of *claim*: its line views in order and which of its lines share
-        a date (*days*: the lines' date numbers, ``None`` when they share one); judged by the
-        shape rules when not seen yet."""
-        if days is None:
-            key: tuple[Any, ...] = (tuple(views), None)
-        else:
-            local: dict[int, int] = {}
-            key = (tuple(views), tuple(local.setdefault(day, len(local)) for day in days))
-        number = self._shapes.get(key)
-        if number is None:
-            context = self.checker.context
-            number = self._shapes[key] = len(self._shaped)
-            self._shaped.append(
-                tuple(
-                    (position, k, finding)
-                    for position, rule in self._shape_rules
-                    for k, finding in enumerate(rule(claim, context))
-                )
-            )
-        return number
-
-    def _shape_findings(self, lines: _Lines, numbers: _Numbers) -> pl.DataFrame:
-        table: dict[str, list[int | None]] = {
-            "_shape": [],
-            "_line": [],
-            "_finding": [],
-            "_order": [],
-        }
-        for shape in sorted(set(lines.shapes)):
-            for position, k, finding in self._shaped[shape]:
-                table["_shape"].append(shape)
-                table["_line"].append(finding.line)
-                table["_finding"].append(numbers.of(finding))
-                table["_order"].append((position << _K_BITS) + k)
-        per_shape = pl.DataFrame(table, schema=dict.fromkeys(table, _INT))
-        claims = pl.DataFrame(
-            {"_claim": range(len(lines.shapes)), "_shape": lines.shapes},
-            schema={"_claim": _INT, "_shape": _INT},
-        )
-        return claims.join(per_shape, on="_shape", how="inner").select(
-            "_claim", "_line", "_finding", pl.lit(2, _INT).alias("_part"), "_order"
-        )
 
     # -- data-stale: one judgement per distinct date ---------------------------------------
 
@@ -414,7 +376,7 @@ class Engine:
         table["_part"] = [1] * len(table["_claim"])
         return pl.DataFrame(table, schema=_FOUND)
 
-    # -- every other rule: by shape, on the claims a filter picks, or on every claim ---------
+    # -- every other rule: on the claims a filter picks, or on every claim ------------------
 
     def _claim_findings(
         self, groups: list[Group], lines: _Lines, numbers: _Numbers
@@ -422,16 +384,21 @@ class Engine:
         context = self.checker.context
         table: dict[str, list[int | None]] = {name: [] for name in _FOUND}
         facts = None
+        joined = []
         for position, rule, how in self.parts.claim_rules:
-            if how == "shape":
-                continue
+            start = position << _K_BITS
             if how == "every":
                 chosen: Iterable[int] = range(len(groups))
             else:
                 if facts is None:
                     facts = self._line_facts(lines)
-                chosen = self._candidates(how, facts, lines)
-            start = position << _K_BITS
+                if how == "pointers":
+                    joined.append(self._pointer_findings(rule, start, facts, groups, numbers))
+                    continue
+                if how == "minutes":
+                    chosen = self._minutes_findings(rule, start, facts, numbers, table)
+                else:
+                    chosen = self._candidates(how, facts, lines)
             for number in chosen:
                 for k, finding in enumerate(rule(groups[number].claim, context)):
                     table["_claim"].append(number)
@@ -439,49 +406,74 @@ class Engine:
                     table["_finding"].append(numbers.of(finding))
                     table["_order"].append(start + k)
         table["_part"] = [2] * len(table["_claim"])
-        found = pl.DataFrame(table, schema=_FOUND)
-        if self._shape_rules:
-            found = pl.concat([found, self._shape_findings(lines, numbers)])
-        return found
+        return pl.concat([pl.DataFrame(table, schema=_FOUND), *joined])
 
     def _line_facts(self, lines: _Lines) -> pl.DataFrame:
-        """The batch's lines with their code and units (from their views)."""
+        """The batch's lines with what the claim rules' forms read of their views."""
         views = lines.frame["_view"].unique().to_list()
-        of_view = self._view_lines
-        table = pl.DataFrame(
-            {
-                "_view": views,
-                "code": [of_view[view].code.value for view in views],
-                "units": [of_view[view].units for view in views],
-            },
-            schema={"_view": _INT, "code": pl.String, "units": _INT},
-        )
-        for view in views:
-            line = of_view[view]
-            if line.code.value not in self._code_facts:
-                self._code_facts[line.code.value] = self._facts_of(line.code)
+        columns: dict[str, list[Any]] = {name: [] for name in _VIEW_FACTS}
+        for number in views:
+            view = self._view_of[number]
+            facts = self._facts_of(view.code)
+            mark = None
+            for modifier in view.modifiers:
+                if modifier.value in _DISCIPLINES:
+                    mark = modifier.value
+                    break
+            for name, value in zip(
+                _VIEW_FACTS,
+                (
+                    number, view.code.value, view.units, view.minutes, mark, view.diagnoses,
+                    ",".join(map(str, sorted(set(view.diagnosis_pointers)))),
+                    facts.timed, facts.unit, facts.pooled,
+                ),
+                strict=True,
+            ):  # fmt: skip
+                columns[name].append(value)
+        table = pl.DataFrame(columns, schema=_VIEW_FACTS)
         return lines.frame.select("_claim", "_line", "_view", "_date").join(
             table, on="_view", how="left", maintain_order="left"
         )
 
     def _facts_of(self, code: Code) -> _CodeFacts:
+        found = self._code_facts.get(code.value)
+        if found is not None:
+            return found
         context = self.checker.context
         info = context.code_info(code)
-        return _CodeFacts(
+        timing = None if info is None else info.timing
+        found = _CodeFacts(
             code,
             code.value in _pfs_status.unpaid_codes(),
-            info is not None and not info.add_on and info.timing in _ONCE,
+            info is not None and not info.add_on and timing in _ONCE,
             context.ptp_partners(code),
+            info is not None and info.add_on and bool(info.primary_codes),
+            code.value in ONCE_PER_PRIMARY,
+            1 if timing is Timing.TIMED else 2 if timing is Timing.LADDER else 0,
+            (info.unit_minutes if info is not None else None) or CMS_UNIT,
+            info is not None and info.pooled,
         )
+        return keep(self._code_facts, code.value, found)
 
     def _candidates(self, how: str, facts: pl.DataFrame, lines: _Lines) -> list[int]:
         """The claims (batch numbers, in order) on which the rule run *how* can give a
-        finding; it gives none on the others."""
+        finding; by the rule's own code it gives none on the others."""
         codes = self._code_facts
         present = facts["code"].unique().to_list()
         if how == "payable":
             # code-not-payable judges only lines whose code has a non-paid status.
             chosen = facts.filter(pl.col("code").is_in([c for c in present if codes[c].unpaid]))
+        elif how == "addon":
+            # addon-without-primary judges only add-ons with primary codes.
+            chosen = facts.filter(pl.col("code").is_in([c for c in present if codes[c].addon]))
+        elif how == "per-primary":
+            # addon-units-exceed-primary judges only the add-ons reported once per primary.
+            chosen = facts.filter(
+                pl.col("code").is_in([c for c in present if codes[c].once_per_primary])
+            )
+        elif how == "repeated":
+            # duplicate-line compares only lines of one code and date.
+            chosen = facts.filter(pl.len().over("_claim", "code", "_date") > 1)
         elif how == "untimed":
             # untimed-multiple-units: more than one unit of a one-per-session code on a date.
             once = [c for c in present if codes[c].once]
@@ -494,7 +486,7 @@ class Engine:
         elif how == "mue":
             chosen = self._over_limits(facts, lines)
         else:
-            chosen = self._paired(facts, present)
+            chosen = self._paired(facts, present, lines)
         claims: list[int] = chosen["_claim"].unique().sort().to_list()
         return claims
 
@@ -522,9 +514,9 @@ class Engine:
             pl.col("units") > pl.col("_limit")
         )
 
-    def _paired(self, facts: pl.DataFrame, present: list[str]) -> pl.DataFrame:
-        """ncci-ptp: claims with two lines of one date whose codes have NCCI rows together
-        (the rule judges only such pairs)."""
+    def _paired(self, facts: pl.DataFrame, present: list[str], lines: _Lines) -> pl.DataFrame:
+        """ncci-ptp: claims with two lines of one date whose codes have an NCCI edit in force
+        on that date (the rule judges only such pairs)."""
         codes = self._code_facts
         pairs = [(a, b) for a in present for b in present if b in codes[a].partners]
         partners = pl.DataFrame(
@@ -534,9 +526,179 @@ class Engine:
         second = facts.select(
             "_claim", "_date", pl.col("_line").alias("_other"), pl.col("code").alias("_partner")
         )
-        return first.join(second, on=["_claim", "_date", "_partner"]).filter(
+        paired = first.join(second, on=["_claim", "_date", "_partner"]).filter(
             pl.col("_line") != pl.col("_other")
         )
+        context = self.checker.context
+        edits = context.catalog.ptp_edits
+        in_force: dict[str, list[Any]] = {"code": [], "_partner": [], "_date": []}
+        for a, b, day in paired.select("code", "_partner", "_date").unique().iter_rows():
+            on = context.day(lines.dates[day])
+            if any(edit.in_force_on(on) for edit in edits(codes[a].code, codes[b].code)):
+                in_force["code"].append(a)
+                in_force["_partner"].append(b)
+                in_force["_date"].append(day)
+        table = pl.DataFrame(
+            in_force, schema={"code": pl.String, "_partner": pl.String, "_date": _INT}
+        )
+        return paired.join(table, on=["code", "_partner", "_date"], how="semi")
+
+    # -- diagnosis-not-pointed: once per (diagnoses, pointers used) ---------------------------
+
+    def _pointer_findings(
+        self,
+        rule: Any,
+        start: int,
+        facts: pl.DataFrame,
+        groups: list[Group],
+        numbers: _Numbers,
+    ) -> pl.DataFrame:
+        """The rule reads the number of a claim's diagnoses and the pointers its lines use:
+        it is run on the first claim of each distinct pair, and its (claim-level) findings
+        given to every claim with the same."""
+        keys = facts.group_by("_claim").agg(
+            pl.col("_diagnoses").first(),
+            pl.col("_pointers").unique().sort().str.join(";").alias("_used"),
+        )
+        distinct = (
+            keys.group_by("_diagnoses", "_used")
+            .agg(pl.col("_claim").min())
+            .with_columns(_key=pl.int_range(pl.len(), dtype=_INT))
+        )
+        memo = self._pointed
+        context = self.checker.context
+        table: dict[str, list[int | None]] = {"_key": [], "_line": [], "_finding": [], "_order": []}
+        for diagnoses, used, number, key in distinct.iter_rows():
+            found = memo.get((diagnoses, used))
+            if found is None:
+                found = keep(memo, (diagnoses, used), tuple(rule(groups[number].claim, context)))
+            for k, finding in enumerate(found):
+                table["_key"].append(key)
+                table["_line"].append(finding.line)
+                table["_finding"].append(numbers.of(finding))
+                table["_order"].append(start + k)
+        per_key = pl.DataFrame(table, schema=dict.fromkeys(table, _INT))
+        return (
+            keys.join(distinct.drop("_claim"), on=["_diagnoses", "_used"])
+            .join(per_key, on="_key")
+            .select("_claim", "_line", "_finding", pl.lit(2, _INT).alias("_part"), "_order")
+        )
+
+    # -- units-minutes-mismatch: the CMS chart and the midpoint rule as expressions -----------
+
+    def _minutes_findings(
+        self,
+        rule: Any,
+        start: int,
+        facts: pl.DataFrame,
+        numbers: _Numbers,
+        table: dict[str, list[int | None]],
+    ) -> list[int]:
+        """The findings of the units-minutes rule for the claims whose timed codes are plain
+        (no ladder) with documented minutes; the other claims with a timed code are
+        returned, for the rule to run on."""
+        context = self.checker.context
+        unit_rule = context.policy.unit_rule
+        timed = facts.filter(pl.col("_timed") > 0)
+        if timed.height == 0:
+            return []
+        if unit_rule not in ("cms", "ama"):  # pragma: no cover - the policy allows no other
+            claims: list[int] = timed["_claim"].unique().sort().to_list()
+            return claims
+        # A line without a discipline joins the date's only one (the rule's grouping).
+        marks = (
+            facts.filter(pl.col("_mark").is_not_null())
+            .group_by("_claim", "_date")
+            .agg(pl.col("_mark").n_unique().alias("_marks"), pl.col("_mark").first().alias("_only"))
+        )
+        timed = timed.join(marks, on=["_claim", "_date"], how="left").with_columns(
+            pl.when(pl.col("_mark").is_null() & (pl.col("_marks") == 1))
+            .then(pl.col("_only"))
+            .otherwise(pl.col("_mark"))
+            .alias("_group")
+        )
+        hard = timed.filter((pl.col("_timed") == 2) | pl.col("minutes").is_null())
+        group = ["_claim", "_date", "_group"]
+        codes = (
+            timed.filter(~pl.col("_claim").is_in(hard["_claim"].unique().implode()))
+            .group_by(*group, "code")
+            .agg(
+                pl.col("units").sum().alias("_billed"),
+                pl.col("minutes").sum(),
+                pl.col("_line").min(),
+                pl.col("_unit").first(),
+                pl.col("_pooled").first(),
+            )
+        )
+        pooled = pl.col("_pooled") & (unit_rule == "cms")
+        threshold = pl.col("_unit") // 2 + 1
+        midpoint = (
+            pl.when(pl.col("minutes") < threshold)
+            .then(0)
+            .otherwise((pl.col("minutes") - threshold) // pl.col("_unit") + 1)
+        )
+        plain = codes.filter(~pooled).with_columns(_expected=midpoint)
+        # The chart's units for the day's pooled minutes: whole 15-minute blocks first, then
+        # the leftovers by leftover minutes, minutes, code (cptkit.units._rules.cms_assign).
+        total = pl.col("minutes").sum().over(group)
+        chart = pl.when(total < _CMS_FIRST).then(0).otherwise((total - _CMS_FIRST) // CMS_UNIT + 1)
+        shared = (
+            codes.filter(pooled)
+            .with_columns(_base=pl.col("minutes") // CMS_UNIT, _left=pl.col("minutes") % CMS_UNIT)
+            .sort(*group, "_left", "minutes", "code", descending=[False, False, False, True, True, False])
+            .with_columns(
+                _remaining=chart - pl.col("_base").sum().over(group),
+                _rank=pl.int_range(pl.len()).over(group),
+            )
+        )  # fmt: skip
+        at = pl.col("_remaining")
+        rank = pl.col("_rank")
+        cut = pl.when(rank == at - 1).then(pl.col("_left")).max().over(group)
+        after = pl.when(rank == at).then(pl.col("_left")).max().over(group)
+        shared = shared.with_columns(
+            _extra=((at > 0) & (rank < at)).cast(_INT),
+            # Codes tied at the cut for the last leftover units (CMS Example 2): the units are
+            # handed out again among them, first to those billed above their whole blocks
+            # (cptkit.units._rules.choose), so any allowed choice passes.
+            _tied=(at > 0)
+            & (at < pl.len().over(group))
+            & (after == cut)
+            & (pl.col("_left") == cut),
+        )
+        priority = pl.when(pl.col("_tied")).then(
+            (pl.col("_billed") <= pl.col("_base")).cast(_INT) * pl.len() + rank
+        )
+        shared = shared.with_columns(
+            _give=pl.when(pl.col("_tied")).then(pl.col("_extra")).otherwise(0).sum().over(group),
+            _place=priority.rank("ordinal").over(group) - 1,
+        ).with_columns(
+            _expected=pl.col("_base")
+            + pl.when(pl.col("_tied"))
+            .then((pl.col("_place") < pl.col("_give")).cast(_INT))
+            .otherwise(pl.col("_extra"))
+        )
+        wrong = pl.concat(
+            [
+                part.select("_claim", "_line", "code", "_billed", "_expected")
+                for part in (plain, shared)
+            ]
+        ).filter(pl.col("_billed") != pl.col("_expected"))
+        mismatch = rule._mismatch  # the rule's own wording
+        made = self._mismatches
+        for claim, line, code, billed, expected in wrong.select(
+            "_claim", "_line", "code", "_billed", "_expected"
+        ).iter_rows():
+            key = (code, billed, expected)
+            finding = made.get(key)
+            if finding is None:
+                info = context.code_info(self._code_facts[code].code)
+                finding = keep(made, key, mismatch(0, info, billed, expected, unit_rule))
+            table["_claim"].append(claim)
+            table["_line"].append(line)
+            table["_finding"].append(numbers.of(finding))
+            table["_order"].append(start)
+        others: list[int] = hard["_claim"].unique().sort().to_list()
+        return others
 
 
 def _judge(

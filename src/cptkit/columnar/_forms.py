@@ -16,25 +16,33 @@ give exactly the findings the per-claim engine gives:
   else, and report claim-level findings, so each is run once per distinct (diagnoses, years)
   and its findings are given to every claim with the same.
 
-The other members are run by the rule's own code, on claims chosen so that nothing can be
-missed (:data:`Split.claim_rules`, each with how it is run):
+The other members are judged by the rule's own code (:data:`Split.claim_rules`, each with how
+it is run), only where it can give a finding, or once per distinct input:
 
-* ``"shape"``: the built-in rules that read a claim's lines and diagnosis count, with the
-  dates only to group lines of one date (``units-minutes-mismatch`` without unbilled-minute
-  facts, ``addon-without-primary``, ``addon-units-exceed-primary``, ``duplicate-line``,
-  ``diagnosis-not-pointed``) are run once per distinct claim shape: the line views of its
-  lines in order and which lines share a date. Claims of one shape get the same findings.
-* ``"payable"``, ``"mue"``, ``"untimed"``, ``"ncci"``: the built-in rules that read the
-  dates of service (``code-not-payable``, ``units-exceed-mue``, ``untimed-multiple-units``,
-  ``ncci-ptp``) are run on every claim that could give a finding, found by a polars filter
-  over the batch's lines (a code with a non-paid PFS status; units of one code and date above
-  its MUE or the payer's cap; more than one unit of one-per-session code on one date; two
-  lines of one date whose codes share an NCCI row); a claim the filter leaves out gives no
-  finding under the rule's code, so running the rule on it is skipped.
+* ``"minutes"`` (``units-minutes-mismatch`` without unbilled-minute facts): the units the
+  documented minutes support, per claim, date and discipline, as polars expressions (the CMS
+  chart with whole blocks first and leftovers by leftover minutes, minutes and code; the
+  midpoint rule), each distinct mismatch worded by the rule's own ``_mismatch``; claims with
+  a ladder code, a timed line without minutes or a tie for a leftover unit are run through
+  the rule itself.
+* ``"pointers"`` (``diagnosis-not-pointed``): it reads the number of a claim's diagnoses and
+  the pointers its lines use, so it runs once per distinct pair and its claim-level findings
+  go to every claim with the same.
+* ``"payable"``, ``"mue"``, ``"untimed"``, ``"ncci"``, ``"addon"``, ``"per-primary"``,
+  ``"repeated"``: the rule runs on the claims a polars filter over the batch's lines picks,
+  the ones where its code can give a finding (a code with a non-paid PFS status; units of one
+  code and date above its MUE or the payer's cap; more than one unit of a one-per-session
+  code on one date; two lines of one date whose codes share NCCI rows; an add-on with
+  primaries; an add-on reported once per primary; two lines of one code and date). On the
+  others the rule's code gives nothing, so it is not run there.
 * ``"every"``: every other member (plain rules, ``when``/``with_severity``/``without``
   wrappers, a user's function, ``kx-threshold`` with payer amounts, the rules across claims
   with a history, ``units-minutes-mismatch`` with unbilled minutes, a rule added later) runs
   on every claim.
+
+The forms are held to the per-claim engine by the differential test
+(``tests/test_columnar.py``): a change to one of these rules that a form does not follow makes
+it fail.
 
 ``kx-threshold`` without year-to-date amounts and the rules across claims without a history
 give nothing on any claim (their first line says so) and are not run at all.
@@ -82,7 +90,7 @@ class ClaimRule(NamedTuple):
     """Its place among the set's claim rules (findings of one claim keep this order)."""
     rule: RuleLike
     how: str
-    """``"shape"``, ``"payable"``, ``"mue"``, ``"untimed"``, ``"ncci"`` or ``"every"``."""
+    """How it is run: ``"every"`` claim, or a form (see the module's text)."""
 
 
 class Split(NamedTuple):
@@ -126,7 +134,7 @@ def split(checker: Checker) -> Split:
         else:
             how = _HOW.get(kind, "every")
             if kind is _UnitsMinutesMismatch and context.facts.unbilled_minutes:
-                how = "every"  # unbilled minutes are given per date: not a shape's
+                how = "every"  # unbilled minutes are given per date and discipline
             others.append(ClaimRule(len(others), member, how))
     return Split(tuple(lines), stale, tuple(by_diagnoses), tuple(others))
 
@@ -144,13 +152,13 @@ _ACROSS = frozenset(
     }
 )
 _HOW: dict[type, str] = {
-    _UnitsMinutesMismatch: "shape",
-    _AddonWithoutPrimary: "shape",
-    _AddonUnitsExceedPrimary: "shape",
-    _DuplicateLine: "shape",
-    _DiagnosisNotPointed: "shape",
+    _UnitsMinutesMismatch: "minutes",
+    _DiagnosisNotPointed: "pointers",
     _CodeNotPayable: "payable",
     _UnitsExceedMue: "mue",
     _UntimedMultipleUnits: "untimed",
     _NcciPtp: "ncci",
+    _AddonWithoutPrimary: "addon",
+    _AddonUnitsExceedPrimary: "per-primary",
+    _DuplicateLine: "repeated",
 }
