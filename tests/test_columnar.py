@@ -18,6 +18,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -356,3 +357,154 @@ def test_payer_facts_and_acknowledgements_go_through_the_per_claim_engine() -> N
     fired = set(found["rule"])
     assert "kx-threshold" in fired
     assert found.filter(pl.col("message").str.ends_with("(acknowledged distinct)")).height
+
+
+# -- the claim rules' forms (cptkit.columnar._forms) ---------------------------------------------
+
+# Timed codes: pooled 15-minute codes, timed codes the 8-minute rule does not pool (96040 and
+# 98960 by 30 minutes, 96101 by 60), ladders (97129/97130, 96130/96131, 90839/90840) and an
+# untimed code that carries a discipline modifier.
+TIMED = [
+    "97110", "97140", "97530", "97112", "97116", "97535", "97153", "97032", "96040", "98960",
+    "96101", "97129", "97130", "96130", "96131", "90839", "90840", "97161", "92507",
+]  # fmt: skip
+# Leftover minutes repeat (8, 8, 8 ...; 3, 3 ...): codes tie for the chart's last units.
+TIMED_MINUTES = ["", "7", "8", "15", "22", "23", "23", "30", "33", "38", "38", "45", "53", "68"]
+
+
+def timed_corpus(seed: int, claims: int) -> bytes:
+    """A seeded CSV of visits of timed codes where units-minutes-mismatch fires every way:
+    pooled codes that tie for a leftover unit with every billing of the tie, several
+    disciplines and dates on one claim, lines without a discipline, ladders, and minutes
+    left out."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["claim_id", "date_of_service", "code", "modifiers", "units", "minutes", "diagnoses"]
+    )
+    for number in range(claims):
+        dates = rng.sample(DATES[-6:], rng.choice((1, 1, 1, 2)))
+        for _ in range(rng.randint(1, 6)):
+            minutes = rng.choice(TIMED_MINUTES)
+            base = int(minutes or "15") // 15
+            writer.writerow(
+                [
+                    f"T{number}",
+                    rng.choice(dates),
+                    rng.choice(TIMED),
+                    rng.choice(("GP", "GP", "GO", "GN", "", "GP 59", "59 GO", "GP GO")),
+                    max(1, base + rng.choice((-1, 0, 0, 1, 1, 2))),
+                    minutes,
+                    "M54.50",
+                ]
+            )
+    return out.getvalue().encode("utf-8")
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 30))
+def test_units_and_minutes_on_timed_visits(seed: int, batch: int) -> None:
+    data = timed_corpus(seed, 60)
+    for chosen in (rulesets.medicare(), rulesets.commercial()):
+        found, expected = both(data, Checker(rules=chosen), batch_claims=batch)
+        assert_same(found, expected)
+
+
+def test_timed_corpus_is_not_vacuous() -> None:
+    found = columnar.check_file(io.BytesIO(timed_corpus(1, 400)), format="csv")
+    mismatches = found.filter(pl.col("rule") == "units-minutes-mismatch")
+    assert set(mismatches["severity"]) == {"error", "info"}
+    messages = "\n".join(mismatches["message"])
+    assert "under the Medicare 8-minute rule" in messages
+    assert "under the CPT time rule" in messages  # 96040, 98960, 96101: not pooled
+    assert "under the CPT time instructions for" in messages  # ladders, through the rule
+
+
+# The 8-minute rule's chart (CMS Pub. 100-04 ch. 5 sec. 20.2): 46 timed minutes are 3 units.
+# 23 minutes each of 97110 and 97140 are one whole 15-minute block each with 8 minutes left
+# over on both: the third unit may go to either code, so 2 + 1 and 1 + 2 are both right. Where
+# the billing is neither, the unit goes first to a code billed above its whole blocks, then by
+# cptkit's own order (more minutes, then the lower code number: 97110).
+TIES = [
+    # (97110 units, 97140 units, findings: (code, severity))
+    (2, 1, []),
+    (1, 2, []),
+    (1, 1, [("97110", "info")]),
+    (2, 2, [("97140", "error")]),
+    (3, 1, [("97110", "error")]),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "findings"), TIES)
+def test_a_tie_for_the_last_unit_allows_either_code(
+    first: int, second: int, findings: list[tuple[str, str]]
+) -> None:
+    data = (
+        "claim_id,date_of_service,code,modifiers,units,minutes,diagnoses\n"
+        f"P1,2026-03-02,97110,GP,{first},23,M54.50\n"
+        f"P1,2026-03-02,97140,GP,{second},23,M54.50\n"
+    ).encode()
+    found, expected = both(data, Checker())
+    assert_same(found, expected)
+    mismatches = found.filter(pl.col("rule") == "units-minutes-mismatch")
+    assert [(m.split(":")[0], s) for m, s in mismatches.select("message", "severity").rows()] == (
+        findings
+    )
+
+
+def test_unbilled_minutes_go_through_the_rule() -> None:
+    from cptkit.validation import Facts
+
+    checker = Checker(facts=Facts(unbilled_minutes={"GP": 7, ("2026-03-02", "GO"): 14}))
+    found, expected = both(timed_corpus(4, 300), checker, batch_claims=40)
+    assert_same(found, expected)
+    assert "units-minutes-mismatch" in set(found["rule"])
+
+
+def test_a_payers_unit_caps_and_mue_settings() -> None:
+    from cptkit.policy import PayerPolicy
+
+    for policy in (
+        attrs.evolve(PayerPolicy.medicare(), unit_caps={"97110": 2, "97153": 0}),
+        attrs.evolve(PayerPolicy.commercial(), apply_mue=False, unit_caps={"97530": 1}),
+        attrs.evolve(PayerPolicy.medicare(), mue_payment_status=False),
+    ):
+        checker = Checker(rules=all_of(rulesets.medicare(), policy=policy), policy=policy)
+        found, expected = both(corpus(31, 400), checker, batch_claims=60)
+        assert_same(found, expected)
+        assert "units-exceed-mue" in set(found["rule"])
+
+
+def test_how_each_member_is_judged(tmp_path: Path) -> None:
+    from cptkit.columnar._forms import split
+    from cptkit.history import SQLiteHistory
+    from cptkit.validation import Facts
+
+    def hows(checker: Checker) -> dict[str, str]:
+        return {
+            getattr(member.rule, "id", "?"): member.how for member in split(checker).claim_rules
+        }
+
+    assert hows(Checker()) == {
+        "code-not-payable": "payable",
+        "units-exceed-mue": "mue",
+        "untimed-multiple-units": "untimed",
+        "units-minutes-mismatch": "minutes",
+        "addon-without-primary": "addon",
+        "addon-units-exceed-primary": "per-primary",
+        "ncci-ptp": "ncci",
+        "diagnosis-not-pointed": "pointers",
+        "duplicate-line": "repeated",
+    }  # kx-threshold without amounts, the rules across claims without a history: not run
+    with_facts = hows(Checker(facts=Facts(pt_slp_amount_ytd="2400", unbilled_minutes={"GP": 7})))
+    assert with_facts["kx-threshold"] == with_facts["units-minutes-mismatch"] == "every"
+    history = SQLiteHistory(tmp_path / "history.sqlite")
+    across = [m for m in split(Checker(history=history)).claim_rules if m.how == "every"]
+    assert {getattr(m.rule, "id", "?") for m in across} == {
+        "duplicate-claim", "units-exceed-mue", "ncci-ptp", "kx-threshold",
+        "authorization-missing", "authorization-expired", "authorization-exceeded",
+    }  # fmt: skip
+    # A wrapped built-in rule is another rule: it runs on every claim.
+    wrapped = Checker(rules=all_of(when(lambda claim, context: True, r.ncci_ptp())))
+    assert [m.how for m in split(wrapped).claim_rules] == ["every"]
