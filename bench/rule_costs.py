@@ -29,10 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402
 import run  # noqa: E402
 
-import cptkit  # noqa: E402
 from cptkit import Claim  # noqa: E402
 from cptkit.rulesets import medicare  # noqa: E402
 from cptkit.validation import Context, make_context  # noqa: E402
@@ -74,12 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pipeline-only", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        path = args.file
-        if path is None:
-            path = Path(folder) / "claims.csv"
-            generate.write(path, args.lines, seed=7)
-        cptkit.catalog().ptp("97110", "97140")  # load the tables before timing
-        cptkit.catalog().mue("97110")
+        path = run.claims_file(args.file, folder, args.lines)
         if not args.pipeline_only:
             claims = list(run.read_claims(path))
             print(f"claims {len(claims):,}")

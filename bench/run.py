@@ -53,6 +53,17 @@ def read_claims(path: Path) -> Iterator[Claim]:
     return claims_of(path, on_rejected=lambda rejected: None)
 
 
+def claims_file(path: Path | None, folder: str, lines: int) -> Path:
+    """*path*, or the seeded generated file of *lines* lines (``generate.py --seed 7``) written
+    in *folder*; with cptkit's tables loaded, so that loading them is not timed."""
+    if path is None:
+        path = Path(folder) / "claims.csv"
+        generate.write(path, lines, seed=7)
+    cptkit.catalog().ptp("97110", "97140")
+    cptkit.catalog().mue("97110")
+    return path
+
+
 def floor(path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as stream:
         return sum(1 for _ in csv.DictReader(stream))

@@ -34,7 +34,7 @@ from .._cache import keep
 from ..claims import Claim, ClaimLine
 from ..codes import Code
 from ..files import Group, Rejected
-from ..records import Timing
+from ..records import PTPEdit, Timing
 from ..units._rules import CMS_UNIT
 from ..validation import Checker, Finding, LineRule, LineView
 from ..validation.rules.pairs import ONCE_PER_PRIMARY
@@ -76,11 +76,11 @@ _INT = pl.Int64
 _FOUND = {"_claim": _INT, "_line": _INT, "_finding": _INT, "_part": _INT, "_order": _INT}
 _K_BITS = 24
 _ONCE = frozenset({Timing.UNTIMED, Timing.BAND})
-_DISCIPLINES = frozenset({"GP", "GO", "GN"})
+_DISCIPLINES = {"GP": 1, "GO": 2, "GN": 3}  # the therapy discipline modifiers, numbered
 _CMS_FIRST = 8  # minutes of the 8-minute rule's first unit
 # What the claim rules' forms read of a line view.
 _VIEW_FACTS: dict[str, Any] = {
-    "_view": _INT, "code": pl.String, "units": _INT, "minutes": _INT, "_mark": pl.String,
+    "_view": _INT, "code": pl.String, "units": _INT, "minutes": _INT, "_mark": _INT,
     "_diagnoses": _INT, "_pointers": pl.String, "_timed": _INT, "_unit": _INT,
     "_pooled": pl.Boolean,
 }  # fmt: skip
@@ -104,8 +104,8 @@ class _Numbers(dict[Finding, int]):
 
 
 class _Lines(NamedTuple):
-    """The lines of a batch: one row per line (its claim, index, file row, view number and
-    date number), the dates by number, and per claim its dates."""
+    """The lines of a batch: one row per line (its claim, index, file row, view number, date
+    number and number of its claim and date), the dates by number, and per claim its dates."""
 
     frame: pl.DataFrame
     dates: list[datetime.date]
@@ -133,6 +133,14 @@ class _CodeFacts(NamedTuple):
     """The minutes of its unit (15 when the record has none)."""
     pooled: bool
     """One of the 15-minute codes the 8-minute rule pools."""
+
+
+class _Facts(NamedTuple):
+    """The batch's lines with what the claim rules' forms read of them (codes by number)."""
+
+    frame: pl.DataFrame
+    codes: dict[str, _CodeFacts]
+    """The batch's codes, in the order of their numbers (column ``_code``)."""
 
 
 class Engine:
@@ -206,6 +214,8 @@ class Engine:
         dated: list[int] = []
         numbered: dict[datetime.date, int] = {}
         days: list[int | frozenset[int]] = []
+        claim_days: list[int] = []  # each line's (claim, date) number
+        next_day = 0
         for number, group in enumerate(groups):
             claim = group.claim
             claim_views = self._views_of(claim)
@@ -214,16 +224,27 @@ class Engine:
             indexes.extend(range(count))
             rows.extend(group.rows)
             views.extend(claim_views)
-            claim_days = [
+            on_days = [
                 numbered.setdefault(line.date_of_service, len(numbered)) for line in claim.lines
             ]
-            dated.extend(claim_days)
-            first = claim_days[0]
-            days.append(first if all(day == first for day in claim_days) else frozenset(claim_days))
+            dated.extend(on_days)
+            first = on_days[0]
+            if all(day == first for day in on_days):
+                days.append(first)
+                claim_days.extend([next_day] * count)
+                next_day += 1
+            else:
+                days.append(frozenset(on_days))
+                local: dict[int, int] = {}
+                claim_days.extend(local.setdefault(day, next_day + len(local)) for day in on_days)
+                next_day += len(local)
         frame = pl.DataFrame(
-            {"_claim": claims, "_line": indexes, "row": rows, "_view": views, "_date": dated},
-            schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date"), _INT),
-        )
+            {
+                "_claim": claims, "_line": indexes, "row": rows, "_view": views, "_date": dated,
+                "_day": claim_days,
+            },
+            schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date", "_day"), _INT),
+        )  # fmt: skip
         return _Lines(frame, list(numbered), days)
 
     # -- line rules: one judgement per distinct view --------------------------------------
@@ -408,32 +429,41 @@ class Engine:
         table["_part"] = [2] * len(table["_claim"])
         return pl.concat([pl.DataFrame(table, schema=_FOUND), *joined])
 
-    def _line_facts(self, lines: _Lines) -> pl.DataFrame:
+    def _line_facts(self, lines: _Lines) -> _Facts:
         """The batch's lines with what the claim rules' forms read of their views."""
         views = lines.frame["_view"].unique().to_list()
         columns: dict[str, list[Any]] = {name: [] for name in _VIEW_FACTS}
+        codes: dict[str, _CodeFacts] = {}
         for number in views:
             view = self._view_of[number]
-            facts = self._facts_of(view.code)
-            mark = None
+            text = view.code.value
+            facts = codes.get(text)
+            if facts is None:
+                facts = codes[text] = self._facts_of(view.code)
+            mark = 0
             for modifier in view.modifiers:
-                if modifier.value in _DISCIPLINES:
-                    mark = modifier.value
+                mark = _DISCIPLINES.get(modifier.value, 0)
+                if mark:
                     break
             for name, value in zip(
                 _VIEW_FACTS,
                 (
-                    number, view.code.value, view.units, view.minutes, mark, view.diagnoses,
+                    number, text, view.units, view.minutes, mark, view.diagnoses,
                     ",".join(map(str, sorted(set(view.diagnosis_pointers)))),
                     facts.timed, facts.unit, facts.pooled,
                 ),
                 strict=True,
             ):  # fmt: skip
                 columns[name].append(value)
-        table = pl.DataFrame(columns, schema=_VIEW_FACTS)
-        return lines.frame.select("_claim", "_line", "_view", "_date").join(
+        table = pl.DataFrame(columns, schema=_VIEW_FACTS).with_columns(
+            _code=pl.col("code").replace_strict(list(codes), range(len(codes)), return_dtype=_INT)
+        )
+        frame = lines.frame.select("_claim", "_line", "_view", "_date", "_day").join(
             table, on="_view", how="left", maintain_order="left"
         )
+        # One integer per (claim, date, code): fewer codes than lines, so it fits.
+        frame = frame.with_columns(_same=pl.col("_day") * len(codes) + pl.col("_code"))
+        return _Facts(frame, codes)
 
     def _facts_of(self, code: Code) -> _CodeFacts:
         found = self._code_facts.get(code.value)
@@ -455,93 +485,103 @@ class Engine:
         )
         return keep(self._code_facts, code.value, found)
 
-    def _candidates(self, how: str, facts: pl.DataFrame, lines: _Lines) -> list[int]:
+    def _candidates(self, how: str, facts: _Facts, lines: _Lines) -> list[int]:
         """The claims (batch numbers, in order) on which the rule run *how* can give a
         finding; by the rule's own code it gives none on the others."""
-        codes = self._code_facts
-        present = facts["code"].unique().to_list()
+        frame = facts.frame
+        codes = list(facts.codes.values())
+
+        def having(flag: str) -> pl.Expr:
+            return pl.col("_code").is_in([n for n, code in enumerate(codes) if getattr(code, flag)])
+
         if how == "payable":
             # code-not-payable judges only lines whose code has a non-paid status.
-            chosen = facts.filter(pl.col("code").is_in([c for c in present if codes[c].unpaid]))
+            chosen = frame.filter(having("unpaid"))
         elif how == "addon":
             # addon-without-primary judges only add-ons with primary codes.
-            chosen = facts.filter(pl.col("code").is_in([c for c in present if codes[c].addon]))
+            chosen = frame.filter(having("addon"))
         elif how == "per-primary":
             # addon-units-exceed-primary judges only the add-ons reported once per primary.
-            chosen = facts.filter(
-                pl.col("code").is_in([c for c in present if codes[c].once_per_primary])
-            )
+            chosen = frame.filter(having("once_per_primary"))
         elif how == "repeated":
             # duplicate-line compares only lines of one code and date.
-            chosen = facts.filter(pl.len().over("_claim", "code", "_date") > 1)
+            chosen = frame.filter(pl.col("_same").is_duplicated())
         elif how == "untimed":
             # untimed-multiple-units: more than one unit of a one-per-session code on a date.
-            once = [c for c in present if codes[c].once]
             chosen = (
-                facts.filter(pl.col("code").is_in(once))
-                .group_by("_claim", "code", "_date")
-                .agg(pl.col("units").sum())
+                frame.filter(having("once"))
+                .group_by("_same")
+                .agg(pl.col("_claim").first(), pl.col("units").sum())
                 .filter(pl.col("units") > 1)
             )
         elif how == "mue":
             chosen = self._over_limits(facts, lines)
         else:
-            chosen = self._paired(facts, present, lines)
+            chosen = self._paired(facts, lines)
         claims: list[int] = chosen["_claim"].unique().sort().to_list()
         return claims
 
-    def _over_limits(self, facts: pl.DataFrame, lines: _Lines) -> pl.DataFrame:
+    def _over_limits(self, facts: _Facts, lines: _Lines) -> pl.DataFrame:
         """units-exceed-mue: the (claim, code, date) whose units exceed the smaller of the
         code's MUE on the date and the payer's cap (the rule's finding needs one of them
         exceeded, by the day's units or by one line's, which are no more)."""
         context = self.checker.context
         policy = context.policy
-        totals = facts.group_by("_claim", "code", "_date").agg(pl.col("units").sum())
-        limits: dict[str, list[Any]] = {"code": [], "_date": [], "_limit": []}
-        for text, day in totals.select("code", "_date").unique().iter_rows():
-            code = self._code_facts[text].code
+        codes = list(facts.codes.values())
+        totals = facts.frame.group_by("_same").agg(
+            pl.col("_claim", "_code", "_date").first(), pl.col("units").sum()
+        )
+        limits: dict[str, list[Any]] = {"_code": [], "_date": [], "_limit": []}
+        for number, day in totals.select("_code", "_date").unique().iter_rows():
+            code = codes[number].code
             found = []
             if policy.unit_caps and (cap := policy.unit_cap(code)) is not None:
                 found.append(cap)
             edit = context.mue(code, context.day(lines.dates[day]))
             if edit is not None:
                 found.append(edit.units)
-            limits["code"].append(text)
+            limits["_code"].append(number)
             limits["_date"].append(day)
             limits["_limit"].append(min(found) if found else None)
-        table = pl.DataFrame(limits, schema={"code": pl.String, "_date": _INT, "_limit": _INT})
-        return totals.join(table, on=["code", "_date"], how="inner").filter(
+        table = pl.DataFrame(limits, schema=dict.fromkeys(limits, _INT))
+        return totals.join(table, on=["_code", "_date"], how="inner").filter(
             pl.col("units") > pl.col("_limit")
         )
 
-    def _paired(self, facts: pl.DataFrame, present: list[str], lines: _Lines) -> pl.DataFrame:
+    def _paired(self, facts: _Facts, lines: _Lines) -> pl.DataFrame:
         """ncci-ptp: claims with two lines of one date whose codes have an NCCI edit in force
         on that date (the rule judges only such pairs)."""
-        codes = self._code_facts
-        pairs = [(a, b) for a in present for b in present if b in codes[a].partners]
-        partners = pl.DataFrame(
-            pairs, schema={"code": pl.String, "_partner": pl.String}, orient="row"
+        codes = list(facts.codes.values())
+        numbers = {code.code.value: number for number, code in enumerate(codes)}
+        pairs = [
+            (number, numbers[partner])
+            for number, code in enumerate(codes)
+            for partner in code.partners
+            if partner in numbers
+        ]
+        partners = pl.DataFrame(pairs, schema={"_code": _INT, "_partner": _INT}, orient="row")
+        frame = facts.frame
+        first = frame.select("_claim", "_day", "_date", "_line", "_code").join(partners, on="_code")
+        second = frame.select(
+            "_day", pl.col("_line").alias("_other"), pl.col("_code").alias("_partner")
         )
-        first = facts.select("_claim", "_date", "_line", "code").join(partners, on="code")
-        second = facts.select(
-            "_claim", "_date", pl.col("_line").alias("_other"), pl.col("code").alias("_partner")
-        )
-        paired = first.join(second, on=["_claim", "_date", "_partner"]).filter(
+        paired = first.join(second, on=["_day", "_partner"]).filter(
             pl.col("_line") != pl.col("_other")
         )
         context = self.checker.context
-        edits = context.catalog.ptp_edits
-        in_force: dict[str, list[Any]] = {"code": [], "_partner": [], "_date": []}
-        for a, b, day in paired.select("code", "_partner", "_date").unique().iter_rows():
+        edits: dict[tuple[int, int], tuple[PTPEdit, ...]] = {}
+        in_force: dict[str, list[int]] = {"_code": [], "_partner": [], "_date": []}
+        for a, b, day in paired.select("_code", "_partner", "_date").unique().iter_rows():
+            rows = edits.get((a, b))
+            if rows is None:
+                rows = edits[a, b] = context.catalog.ptp_edits(codes[a].code, codes[b].code)
             on = context.day(lines.dates[day])
-            if any(edit.in_force_on(on) for edit in edits(codes[a].code, codes[b].code)):
-                in_force["code"].append(a)
+            if any(edit.in_force_on(on) for edit in rows):
+                in_force["_code"].append(a)
                 in_force["_partner"].append(b)
                 in_force["_date"].append(day)
-        table = pl.DataFrame(
-            in_force, schema={"code": pl.String, "_partner": pl.String, "_date": _INT}
-        )
-        return paired.join(table, on=["code", "_partner", "_date"], how="semi")
+        table = pl.DataFrame(in_force, schema=dict.fromkeys(in_force, _INT))
+        return paired.join(table, on=["_code", "_partner", "_date"], how="semi")
 
     # -- diagnosis-not-pointed: once per (diagnoses, pointers used) ---------------------------
 
@@ -549,14 +589,14 @@ class Engine:
         self,
         rule: Any,
         start: int,
-        facts: pl.DataFrame,
+        facts: _Facts,
         groups: list[Group],
         numbers: _Numbers,
     ) -> pl.DataFrame:
         """The rule reads the number of a claim's diagnoses and the pointers its lines use:
         it is run on the first claim of each distinct pair, and its (claim-level) findings
         given to every claim with the same."""
-        keys = facts.group_by("_claim").agg(
+        keys = facts.frame.group_by("_claim").agg(
             pl.col("_diagnoses").first(),
             pl.col("_pointers").unique().sort().str.join(";").alias("_used"),
         )
@@ -590,7 +630,7 @@ class Engine:
         self,
         rule: Any,
         start: int,
-        facts: pl.DataFrame,
+        facts: _Facts,
         numbers: _Numbers,
         table: dict[str, list[int | None]],
     ) -> list[int]:
@@ -599,7 +639,7 @@ class Engine:
         returned, for the rule to run on."""
         context = self.checker.context
         unit_rule = context.policy.unit_rule
-        timed = facts.filter(pl.col("_timed") > 0)
+        timed = facts.frame.filter(pl.col("_timed") > 0)
         if timed.height == 0:
             return []
         if unit_rule not in ("cms", "ama"):  # pragma: no cover - the policy allows no other
@@ -607,27 +647,30 @@ class Engine:
             return claims
         # A line without a discipline joins the date's only one (the rule's grouping).
         marks = (
-            facts.filter(pl.col("_mark").is_not_null())
-            .group_by("_claim", "_date")
+            facts.frame.filter(pl.col("_mark") > 0)
+            .group_by("_day")
             .agg(pl.col("_mark").n_unique().alias("_marks"), pl.col("_mark").first().alias("_only"))
         )
-        timed = timed.join(marks, on=["_claim", "_date"], how="left").with_columns(
-            pl.when(pl.col("_mark").is_null() & (pl.col("_marks") == 1))
-            .then(pl.col("_only"))
-            .otherwise(pl.col("_mark"))
-            .alias("_group")
+        # Each timed line's group: its claim, date and discipline (0: none), as one integer.
+        group = "_group"
+        timed = timed.join(marks, on="_day", how="left").with_columns(
+            (
+                pl.col("_day") * 4
+                + pl.when((pl.col("_mark") == 0) & (pl.col("_marks") == 1))
+                .then(pl.col("_only"))
+                .otherwise(pl.col("_mark"))
+            ).alias(group)
         )
         hard = timed.filter((pl.col("_timed") == 2) | pl.col("minutes").is_null())
-        group = ["_claim", "_date", "_group"]
+        width = len(facts.codes)
         codes = (
             timed.filter(~pl.col("_claim").is_in(hard["_claim"].unique().implode()))
-            .group_by(*group, "code")
+            .group_by((pl.col(group) * width + pl.col("_code")).alias("_key"))
             .agg(
+                pl.col("_claim", group, "code", "_unit", "_pooled").first(),
                 pl.col("units").sum().alias("_billed"),
                 pl.col("minutes").sum(),
                 pl.col("_line").min(),
-                pl.col("_unit").first(),
-                pl.col("_pooled").first(),
             )
         )
         pooled = pl.col("_pooled") & (unit_rule == "cms")
@@ -645,7 +688,7 @@ class Engine:
         shared = (
             codes.filter(pooled)
             .with_columns(_base=pl.col("minutes") // CMS_UNIT, _left=pl.col("minutes") % CMS_UNIT)
-            .sort(*group, "_left", "minutes", "code", descending=[False, False, False, True, True, False])
+            .sort(group, "_left", "minutes", "code", descending=[False, True, True, False])
             .with_columns(
                 _remaining=chart - pl.col("_base").sum().over(group),
                 _rank=pl.int_range(pl.len()).over(group),
@@ -691,7 +734,7 @@ class Engine:
             key = (code, billed, expected)
             finding = made.get(key)
             if finding is None:
-                info = context.code_info(self._code_facts[code].code)
+                info = context.code_info(facts.codes[code].code)
                 finding = keep(made, key, mismatch(0, info, billed, expected, unit_rule))
             table["_claim"].append(claim)
             table["_line"].append(line)
