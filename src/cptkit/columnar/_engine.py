@@ -124,7 +124,7 @@ class _CodeFacts(NamedTuple):
     partners: frozenset[str]
     """The codes it has NCCI rows with (``ncci-ptp``)."""
     addon: bool
-    """An add-on with primary codes (``addon-without-primary``)."""
+    """An add-on (``addon-without-primary``: its primaries may depend on the date)."""
     once_per_primary: bool
     """An add-on reported once per primary service (``addon-units-exceed-primary``)."""
     timed: int
@@ -477,7 +477,7 @@ class Engine:
             code.value in _pfs_status.unpaid_codes(),
             info is not None and not info.add_on and timing in _ONCE,
             context.ptp_partners(code),
-            info is not None and info.add_on and bool(info.primary_codes),
+            info is not None and info.add_on,
             code.value in ONCE_PER_PRIMARY,
             1 if timing is Timing.TIMED else 2 if timing is Timing.LADDER else 0,
             (info.unit_minutes if info is not None else None) or CMS_UNIT,
@@ -498,7 +498,7 @@ class Engine:
             # code-not-payable judges only lines whose code has a non-paid status.
             chosen = frame.filter(having("unpaid"))
         elif how == "addon":
-            # addon-without-primary judges only add-ons with primary codes.
+            # addon-without-primary judges only add-ons.
             chosen = frame.filter(having("addon"))
         elif how == "per-primary":
             # addon-units-exceed-primary judges only the add-ons reported once per primary.

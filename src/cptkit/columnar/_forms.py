@@ -32,8 +32,8 @@ it is run), only where it can give a finding, or once per distinct input:
   ``"repeated"``: the rule runs on the claims a polars filter over the batch's lines picks,
   the ones where its code can give a finding (a code with a non-paid PFS status; units of one
   code and date above its MUE or the payer's cap; more than one unit of a one-per-session
-  code on one date; two lines of one date whose codes share NCCI rows; an add-on with
-  primaries; an add-on reported once per primary; two lines of one code and date). On the
+  code on one date; two lines of one date whose codes have an NCCI edit in force that date;
+  an add-on; an add-on reported once per primary; two lines of one code and date). On the
   others the rule's code gives nothing, so it is not run there.
 * ``"every"``: every other member (plain rules, ``when``/``with_severity``/``without``
   wrappers, a user's function, ``kx-threshold`` with payer amounts, the rules across claims
