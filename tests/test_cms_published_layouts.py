@@ -93,12 +93,29 @@ def test_an_add_on_workbook(tmp_path: Path) -> None:
              "AOC Edit Deletion Date", "Special Instruction Notes"],
             ["98979", None, "98975", None, 1, 2027001, None, None],
             ["90785", None, "90791", None, 1, 2013091, 2026365, None],
+            ["90785", None, "90832", None, 1, 2013091, None, None],
         ],
     )  # fmt: skip
     assert recognise(path) == ("aoc", "2027-01-01", datetime.date(2027, 1, 1))
     catalog = cptkit.catalog().with_cms_files(path)
     assert [e.primary for e in catalog.add_on_edits("98979", on="2027-01-01")] == ["98975"]
-    assert catalog.add_on_edits("90785", on="2027-01-01") == ()
+    assert [e.primary for e in catalog.add_on_edits("90785", on="2027-01-01")] == ["90832"]
+    # The add-on rule judges by the loaded file: there 90785's edit with 90791 ends 2026-12-31.
+    visit = cptkit.Claim(
+        lines=[
+            cptkit.ClaimLine(
+                code=code, units=1, date_of_service="2027-01-05", diagnosis_pointers=[1]
+            )
+            for code in ("90791", "90785")
+        ],
+        diagnoses=["F41.1"],
+    )
+    rules = cptkit.rulesets.commercial()
+    packaged = cptkit.validate(visit, rules=rules).findings
+    loaded = cptkit.validate(visit, rules=rules, catalog=catalog).findings
+    assert "addon-without-primary" not in {f.rule for f in packaged}
+    [finding] = [f for f in loaded if f.rule == "addon-without-primary"]
+    assert (finding.line, finding.suggestion) == (1, "bill it with its primary (90832)")
 
 
 def test_an_mue_workbook_with_inline_strings(tmp_path: Path) -> None:

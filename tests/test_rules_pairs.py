@@ -66,6 +66,37 @@ CASES: list[Case] = [
         ],
     ),
     (
+        # CMS AOC file V2026Q2: 90785 with primary 99441, effective 2020-01-01 (Julian 2020001),
+        # deleted 2024-12-31 (2024366).
+        "add-on-primary-in-force-then",
+        claim(
+            line("99441", date_of_service="2023-06-01"),
+            line("90785", date_of_service="2023-06-01"),
+        ),
+        {},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-primary-edit-deleted",
+        claim(
+            line("99441", date_of_service="2025-03-03"),
+            line("90785", date_of_service="2025-03-03"),
+        ),
+        {},
+        "addon-without-primary",
+        [
+            (
+                1,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 90785 without one of its primary codes on the same date",
+                "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
+            )
+        ],
+    ),
+    (
         "ncci-ptp",
         NCCI_PAIR,
         {},
