@@ -65,14 +65,9 @@ def split(checker: Checker) -> Split:
             others.append(member)
     rest = None
     if others:
-        rest = Checker(
-            rules=RuleSet(tuple(others), checker.rules.policy, checker.rules.name),
-            policy=checker.policy,
-            on=checker.on,
-            catalog=checker.catalog,
-            facts=checker.facts,
-            acknowledged=checker.acknowledged,
-        )
+        # The options and context of the run (the tables data-stale watches are the whole
+        # set's, not those of this part).
+        rest = checker._sharing(RuleSet(tuple(others), checker.rules.policy, checker.rules.name))
     return Split(tuple(lines), stale, tuple(by_diagnoses), rest)
 
 
