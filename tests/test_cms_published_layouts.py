@@ -173,6 +173,8 @@ def _sheet(cells: str) -> str:
          "document type declaration"),
         (_sheet('<c r="A1" t="s"><v>7</v></c>'), "names no shared string"),
         (_sheet('<c r="A1"><v>x</v></c>'), "is not a number"),
+        (_sheet('<c r="A1" s="C"><v>1</v></c>'), "'C' is not a style or string number"),
+        ('<?xml version="1.0" encoding="UTF-O"?><worksheet/>', "not XML"),
         (_sheet('<c r="XFE1"><v>1</v></c>'), "past column XFD"),
         ("<worksheet", "not XML"),
     ],

@@ -20,6 +20,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -37,6 +38,7 @@ MAX_COLUMNS = 16_384
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CELL = re.compile(r"([A-Z]{1,3})[0-9]+")
+_INDEX = re.compile(r"[0-9]{1,9}")
 # Excel's built-in number formats that show a date (ECMA-376 part 1, 18.8.30).
 _DATE_FORMATS = frozenset({14, 15, 16, 17, 22})
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -63,9 +65,18 @@ def read_rows(path: str | Path) -> list[list[str]]:
             dates = _date_styles(book, path)
             with _part(book, sheet, path) as stream:
                 rows = list(_rows(stream, strings, dates, path))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        KeyError,  # a part the workbook names is missing
+        OSError,
+        zlib.error,  # damaged compressed data
+        EOFError,
+        NotImplementedError,  # a compression method zipfile lacks
+        RuntimeError,  # an encrypted member
+    ) as err:
         raise DatasetError(f"{path}: not a readable .xlsx workbook ({err})") from None
-    except ElementTree.ParseError as err:
+    except (ElementTree.ParseError, LookupError) as err:  # LookupError: an unknown encoding
         raise DatasetError(f"{path}: a part of the workbook is not XML ({err})") from None
     width = max(map(len, rows), default=0)
     for row in rows:
@@ -131,7 +142,7 @@ def _date_styles(book: zipfile.ZipFile, path: str | Path) -> frozenset[int]:
     done = False
     for element in _parts(book, "xl/styles.xml", path):
         if element.tag == f"{_MAIN}xf" and not done:
-            styles.append(int(element.get("numFmtId", "0") or 0) in _DATE_FORMATS)
+            styles.append(_index(element.get("numFmtId"), path) in _DATE_FORMATS)
         elif element.tag == f"{_MAIN}cellStyleXfs":
             styles.clear()  # those were the style masters; the cell styles come next
         elif element.tag == f"{_MAIN}cellXfs":
@@ -162,6 +173,15 @@ def _rows(
         yield row
 
 
+def _index(text: str | None, path: str | Path) -> int:
+    """A style or shared-string number (absent: 0)."""
+    if not text:
+        return 0
+    if not _INDEX.fullmatch(text):
+        raise DatasetError(f"{path}: {text[:20]!r} is not a style or string number")
+    return int(text)
+
+
 def _column(letters: str) -> int:
     number = 0
     for letter in letters:
@@ -179,17 +199,17 @@ def _value(
     node = cell.find(f"{_MAIN}v")
     raw = "" if node is None or node.text is None else node.text
     if kind == "s":
-        try:
-            return strings[int(raw)]
-        except (ValueError, IndexError):
-            raise DatasetError(f"{path}: cell {cell.get('r')} names no shared string") from None
+        at = _index(raw, path)
+        if at >= len(strings):
+            raise DatasetError(f"{path}: cell {cell.get('r')} names no shared string")
+        return strings[at]
     if kind != "n" or not raw:
         return raw  # text of a formula ("str"), a boolean ("b"), an error ("e")
     try:
         number = float(raw)
     except ValueError:
         raise DatasetError(f"{path}: cell {cell.get('r')} is not a number ({raw!r})") from None
-    if int(cell.get("s", "0") or 0) in dates and 0 < number < 2_958_466:
+    if _index(cell.get("s"), path) in dates and 0 < number < 2_958_466:
         return (_EXCEL_EPOCH + datetime.timedelta(days=int(number))).isoformat()
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
