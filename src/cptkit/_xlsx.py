@@ -74,6 +74,7 @@ def read_rows(path: str | Path) -> list[list[str]]:
         EOFError,
         NotImplementedError,  # a compression method zipfile lacks
         RuntimeError,  # an encrypted member
+        ValueError,  # a member name that is not UTF-8, a bad offset in the zip's directory
     ) as err:
         raise DatasetError(f"{path}: not a readable .xlsx workbook ({err})") from None
     except (ElementTree.ParseError, LookupError) as err:  # LookupError: an unknown encoding
