@@ -48,6 +48,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "check_unchanged",
     "file_sha256",
+    "kind_of",
     "read_aoc_file",
     "read_descriptors",
     "read_hcpcs_file",
@@ -439,11 +440,7 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
         DatasetError: the file cannot be read or is none of these.
     """
     name = Path(path).name
-    head = _head(path)
-    if _xlsx.is_workbook(head):
-        kind = _kind_of_rows(_xlsx.read_rows(path)[:60])
-    else:
-        kind = _kind(head.decode("utf-8", errors="replace").splitlines()[:60], path)
+    kind = kind_of(path)
     if kind is None:
         raise DatasetError(f"{path}: not a CMS MUE, PTP, AOC or HCPCS file")
     effective: datetime.date | None = None
@@ -460,6 +457,19 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
         effective = datetime.date(year, _MONTHS[(match.group(2) or "JAN").upper()], 1)
     edition = effective.isoformat() if effective is not None else name
     return kind, edition, effective
+
+
+def kind_of(path: str | Path) -> str | None:
+    """What a CMS file is (``"mue"``, ``"ptp"``, ``"aoc"`` or ``"hcpcs"``), or ``None`` when
+    it is none of these (a read-me, a transaction report).
+
+    Raises:
+        DatasetError: the file cannot be read.
+    """
+    head = _head(path)
+    if _xlsx.is_workbook(head):
+        return _kind_of_rows(_xlsx.read_rows(path)[:60])
+    return _kind(head.decode("utf-8", errors="replace").splitlines()[:60], path)
 
 
 def _kind(lines: list[str], path: str | Path) -> str | None:

@@ -425,16 +425,32 @@ def _columnar_records(
 
 
 def _catalog(data: Path | None) -> Catalog:
-    """The packaged catalog, with the CMS files of directory *data* over it."""
+    """The packaged catalog, with the CMS files of directory *data* over it.
+
+    A file that is no CMS data file (the read-me or the report of a CMS download) is skipped
+    with a notice on stderr; a CMS file that cannot be read is an error, and so is a
+    directory without one.
+    """
     from .._catalog import default_catalog
+    from .._cms_files import kind_of
+    from .._icd10cm_files import is_icd10cm_file
 
     if data is None:
         return default_catalog()
     if not data.is_dir():
         raise DatasetError(f"{data}: not a directory")
-    files = sorted(p for p in data.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = []
+    for path in sorted(p for p in data.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if is_icd10cm_file(path) or kind_of(path) is not None:
+            files.append(path)
+        else:
+            print(
+                f"cptkit: {path.name} in {data} skipped: not a CMS MUE, PTP, AOC, HCPCS or"
+                " ICD-10-CM file",
+                file=sys.stderr,
+            )
     if not files:
-        raise DatasetError(f"{data}: no files in it")
+        raise DatasetError(f"{data}: no CMS data files in it")
     return default_catalog().with_cms_files(*files)
 
 
