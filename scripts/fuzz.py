@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,7 @@ SEED_FILES = {
         b"97546,97545,1,2024001,,,\n"
     ),
     "hcpcs": b"HCPC,RECID,SHORT DESCRIPTION,ADD DT,TERM DT\nG0283,3,Elec stim other,20020101,\n",
+    "hcpcs-text": (DATA / "cms" / "HCPC2020_ANWEB_excerpt.txt").read_bytes(),
 }
 
 
@@ -355,12 +357,52 @@ class _Overlays:
             _cms_files.read_ptp_files([path])
         elif kind == "aoc":
             _cms_files.read_aoc_file(path)
-        elif kind == "hcpcs":
+        elif kind.startswith("hcpcs"):
             _cms_files.read_hcpcs_file(path, {})
         else:
             _cms_files.read_descriptors(path)
         if rng.randrange(4) == 0:
             _cms_files.recognise(path)
+
+
+class _Workbooks:
+    """CMS workbooks (``.xlsx``): one part's XML mutated and zipped again (so the XML reader
+    sees it), or the zip's own bytes mutated (compressed data, headers)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="cptkit-fuzz-xlsx-"))
+        sys.path.insert(0, str(ROOT / "tests"))
+        from xlsxkit import write_workbook
+
+        seed = write_workbook(
+            self.folder / "seed.xlsx",
+            [
+                ["Add-On Code", "Primary Code", "AOC Edit Type", "AOC Edit Effective Date",
+                 "AOC Edit Deletion Date", "Primary Code Deletion Date",
+                 "Add-On Code Deletion Date"],
+                ["97546", "97545", 1, 2024001, None, None, None],
+            ],
+        )  # fmt: skip
+        self.seed = seed.read_bytes()
+        with zipfile.ZipFile(seed) as book:
+            self.parts = {name: book.read(name) for name in book.namelist()}
+
+    def __call__(self, rng: random.Random) -> None:
+        path = self.folder / "AOC_V2027Q1-MCR.xlsx"
+        if rng.randrange(4) == 0:
+            path.write_bytes(mutate_bytes(rng, self.seed))
+        else:
+            parts = dict(self.parts)
+            name = rng.choice(sorted(parts))
+            parts[name] = mutate_bytes(rng, parts[name])
+            with zipfile.ZipFile(
+                path, "w", rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+            ) as book:
+                for part, data in parts.items():
+                    book.writestr(part, data)
+        if rng.randrange(2):
+            _cms_files.recognise(path)
+        _cms_files.read_aoc_file(path)
 
 
 class _Cli:
@@ -398,6 +440,7 @@ def entry_points() -> dict[str, tuple[Callable[[random.Random], None], int]]:
         "fhir.parse_item": (fuzz_fhir, 8),
         "files.read": (fuzz_reader, 6),
         "overlay readers": (_Overlays(), 1),
+        "CMS workbooks": (_Workbooks(), 1),
         "cptkit check": (_Cli(), 1),
     }
 

@@ -183,7 +183,7 @@ def test_check_data_dir_and_the_environment(cms: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("make", "message"), [("missing", "not a directory"), ("empty", "no files")]
+    ("make", "message"), [("missing", "not a directory"), ("empty", "no CMS data files")]
 )
 def test_check_data_problems_are_usage_errors(tmp_path: Path, make: str, message: str) -> None:
     folder = tmp_path / make
@@ -209,7 +209,30 @@ def test_check_data_in_process(
     assert main(["check", str(claims), "--data", str(tmp_path / "empty")]) == 2
     _write(tmp_path / "empty", "notes.txt", "not a CMS file\n")
     assert main(["check", str(claims), "--data", str(tmp_path / "empty")]) == 2
-    assert "not a CMS MUE, PTP, AOC or HCPCS file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert (
+        "notes.txt in " in err
+        and "skipped: not a CMS MUE, PTP, AOC, HCPCS or ICD-10-CM file" in err
+    )
+    assert err.endswith("no CMS data files in it\n")
+
+
+def test_check_data_skips_what_is_not_cms_data(
+    cms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A CMS download holds read-mes beside the data: they are named and skipped.
+    from cptkit.cli import main
+
+    _write(cms, "HCPC2027_JAN_README.txt", "CENTERS FOR MEDICARE & MEDICAID SERVICES (CMS)\n")
+    (tmp_path / "in").mkdir()
+    claims = _claims(tmp_path / "in")
+    assert main(["check", str(claims), "--data", str(cms)]) == 0
+    captured = capsys.readouterr()
+    assert "MUE from" in captured.out
+    assert captured.err == (
+        f"cptkit: HCPC2027_JAN_README.txt in {cms} skipped: not a CMS MUE, PTP, AOC, HCPCS"
+        " or ICD-10-CM file\n"
+    )
 
 
 def test_readers_skip_blank_and_short_rows(tmp_path: Path) -> None:

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import cptkit
 from cptkit import Claim, ClaimLine, rulesets
-from cptkit.validation import Severity
+from cptkit.validation import Finding, Severity, all_of
+from cptkit.validation import rules as r
+from cptkit.validation._tables_read import TABLES_READ
 from cptkit.validation.rules import data_stale
 
 pytestmark = pytest.mark.real_coverage
@@ -106,6 +109,48 @@ def test_data_stale_names_the_tables_past_their_coverage(day: str, tables: str |
     )
     assert finding.message == f"{day} is past cptkit's data: {tables}"
     assert finding.suggestion == "load newer CMS files (cptkit check --data DIR) or update cptkit"
+
+
+# A rule set watches the tables its rules judge by (the coverage above; MUE and PTP with their
+# quarter of grace).
+WATCHED = [
+    (("code_unknown",), "2026-07-01", "codes through 2026-06-30"),
+    (("units_exceed_mue",), "2026-07-01", None),  # within the MUE table's grace
+    (("units_exceed_mue",), "2026-10-01", "mue through 2026-06-30"),
+    (("ncci_ptp",), "2025-01-01", "ptp through 2024-09-30"),
+    (("ncci_ptp",), "2025-10-01", "modifiers through 2025-09-30; ptp through 2024-09-30"),
+    (("duplicate_line", "modifier_too_many"), "2026-12-01", None),  # they read no table
+    (("diagnosis_unknown", "place_of_service_unknown"), "2026-07-01", "places through 2024-06-30"),
+    (("kx_threshold",), "2026-12-01", None),  # the fee schedule is not watched
+]
+
+
+@pytest.mark.parametrize(("rules", "day", "tables"), WATCHED)
+def test_a_rule_set_watches_the_tables_its_rules_read(
+    rules: tuple[str, ...], day: str, tables: str | None
+) -> None:
+    ruleset = all_of(*(getattr(r, name)() for name in rules), data_stale())
+    found = [
+        f for f in cptkit.validate(_claim(day), rules=ruleset).findings if f.rule == "data-stale"
+    ]
+    assert [f.message for f in found] == (
+        [] if tables is None else [f"{day} is past cptkit's data: {tables}"]
+    )
+
+
+def test_with_only_users_rules_every_table_is_watched() -> None:
+    def mine(claim: Claim, context: object) -> Iterator[Finding]:
+        return iter(())
+
+    ruleset = all_of(mine, data_stale())
+    (finding,) = cptkit.validate(_claim("2026-12-01"), rules=ruleset).findings
+    assert finding.message.endswith("pfs_status through 2026-09-30")
+    assert "diagnoses through" in finding.message
+
+
+def test_every_built_in_rule_says_what_it_reads() -> None:
+    assert set(TABLES_READ) == rulesets.ALL_RULE_IDS - {"data-stale"}
+    assert set().union(*TABLES_READ.values()) <= set(COVERAGE)
 
 
 def test_one_warning_per_claim_on_its_first_stale_line() -> None:

@@ -19,6 +19,14 @@ NCCI_97530 = (
     " NCCI-associated modifier"
 )
 
+WITHOUT_90785 = (
+    "error",
+    "CO-97",
+    "code",
+    "add-on 90785 without one of its primary codes on the same date",
+    "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
+)
+
 # 97530 is column 2 of an NCCI edit with 97140 (modifier indicator 1) on this date.
 NCCI_PAIR = claim(
     line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
@@ -54,16 +62,29 @@ CASES: list[Case] = [
         claim(line("90785")),
         {},
         "addon-without-primary",
-        [
-            (
-                0,
-                "error",
-                "CO-97",
-                "code",
-                "add-on 90785 without one of its primary codes on the same date",
-                "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
-            )
-        ],
+        [(0, *WITHOUT_90785)],
+    ),
+    (
+        # CMS AOC file V2026Q2: 90785 with primary 99441, effective 2020-01-01 (Julian 2020001),
+        # deleted 2024-12-31 (2024366).
+        "add-on-primary-in-force-then",
+        claim(
+            line("99441", date_of_service="2023-06-01"),
+            line("90785", date_of_service="2023-06-01"),
+        ),
+        {},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-primary-edit-deleted",
+        claim(
+            line("99441", date_of_service="2025-03-03"),
+            line("90785", date_of_service="2025-03-03"),
+        ),
+        {},
+        "addon-without-primary",
+        [(1, *WITHOUT_90785)],
     ),
     (
         "ncci-ptp",

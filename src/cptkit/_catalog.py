@@ -408,7 +408,9 @@ class Catalog:
     def with_cms_files(self, *paths: str | Path) -> Catalog:
         """A new catalog with newer CMS files, each recognised by its content: MUE tables,
         practitioner PTP text files, add-on code (AOC) edits and HCPCS quarterly files, in
-        CMS's published layouts and in UTF-8 or Windows-1252; and ICD-10-CM code or order files
+        CMS's published layouts (the ``.xlsx`` workbooks, the fixed-width HCPCS text file, the
+        tab-delimited PTP files, or a workbook saved as CSV) and in UTF-8 or Windows-1252; and
+        ICD-10-CM code or order files
         (CMS/CDC), recognised by their name, which gives their fiscal year
         (``icd10cm-order-2027.txt``: a list added after the newest one; an ``April`` file
         replaces its year's list).

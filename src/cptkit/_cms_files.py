@@ -7,12 +7,17 @@
 * PTP: the practitioner ``.txt`` files (tab-delimited). Header lines come first, then rows:
   column 1, column 2, ``*`` if in existence before 1996, effective date ``YYYYMMDD``, deletion
   date (``*`` for none), modifier indicator, rationale.
-* AOC: the add-on code edit workbook saved as CSV: a header naming the add-on code, the primary
+* AOC: the add-on code edit workbook (``AOC_V2026Q2-MCR.xlsx``) or the same saved as CSV: a header naming the add-on code, the primary
   code, the edit type and the dates (CMS writes Julian ``YYYYDDD`` dates; ``YYYYMMDD`` and ISO
   dates are read too).
-* HCPCS: the quarterly HCPCS workbook saved as CSV (``HCPC``, ``RECID``, ``SHORT
-  DESCRIPTION``, ``ADD DT``, ``TERM DT`` …): new Level II codes and termination dates, from the
-  first record of each code (record 3; modifiers and continuation lines are skipped).
+* HCPCS: the quarterly (or annual) HCPCS file, as CMS publishes it: the fixed-width text file
+  (``HCPC2026_JAN_ANWEB.txt``, 320-character records, :data:`HCPCS_RECORD`), the workbook
+  (``.xlsx``) or either saved as CSV (``HCPC``, ``RECID``, ``SHORT DESCRIPTION``, ``ADD DT``,
+  ``TERM DT`` …): new Level II codes and termination dates, from the first record of each code
+  (record 3; modifiers, records 7 and 8, and continuation lines, record 4, are skipped).
+
+The AOC and HCPCS files (and an MUE table) are read from CMS's ``.xlsx`` workbooks as well as
+from CSV (:mod:`cptkit._xlsx`: the first sheet, with the standard library alone).
 
 CMS text files are often Windows-1252: a file that is not UTF-8 is read as Windows-1252, and
 one that is neither is refused with its name and the byte offset. Rows are checked strictly;
@@ -33,14 +38,17 @@ from pathlib import Path
 
 import attrs
 
+from . import _xlsx
 from .codes import Code
 from .errors import DatasetError
 from .records import CodeInfo, Timing
 
 __all__ = [
+    "HCPCS_RECORD",
     "MAX_FILE_BYTES",
     "check_unchanged",
     "file_sha256",
+    "kind_of",
     "read_aoc_file",
     "read_descriptors",
     "read_hcpcs_file",
@@ -58,6 +66,24 @@ _YYYYMMDD = re.compile(r"[0-9]{8}")
 _JULIAN = re.compile(r"[0-9]{4}([0-9]{3})")
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _COUNT = re.compile(r"[0-9]{1,9}")  # bounded: an MUE value has at most 9 digits
+
+HCPCS_RECORD: dict[str, tuple[int, int]] = {
+    "HCPC": (1, 5),
+    "SEQNUM": (6, 10),
+    "RECID": (11, 11),
+    "LONG DESCRIPTION": (12, 91),
+    "SHORT DESCRIPTION": (92, 119),
+    "ADD DT": (269, 276),
+    "ACT EFF DT": (277, 284),
+    "TERM DT": (285, 292),
+    "ACTION CD": (293, 293),
+}
+"""The fields of CMS's fixed-width HCPCS text file that cptkit reads, as first and last
+character (1-based, as CMS's record layout counts them) of the 320-character record. Checked
+against the published ``HCPC2020_ANWEB`` text file: G9158's record reads ``20130101``,
+``20200101``, ``20191231``, ``D`` in the four last fields."""
+_HCPCS_LINE = re.compile(r"[A-Z0-9 ]{5}[0-9]{5}[3478]")
+_HCPCS_FIRST = 293  # a first record (3 or 7) reaches at least the action code
 
 
 def read_text(path: str | Path) -> str:
@@ -156,11 +182,53 @@ def _csv(lines: Iterable[str], path: str | Path) -> list[list[str]]:
         raise DatasetError(f"{path} line {reader.line_num}: not readable as CSV ({err})") from None
 
 
+def _rows(path: str | Path) -> list[list[str]]:
+    """The rows of a CMS file: a workbook's first sheet, the fixed-width HCPCS text file with
+    a header of :data:`HCPCS_RECORD`'s names, or a CSV file."""
+    if _xlsx.is_workbook(_head(path)):
+        return _xlsx.read_rows(path)
+    lines = read_text(path).splitlines()
+    if _is_fixed_hcpcs(lines[:60]):
+        return _fixed_hcpcs(lines, path)
+    return _csv(lines, path)
+
+
+def _head(path: str | Path) -> bytes:
+    try:
+        _regular(path)
+        with Path(path).open("rb") as stream:
+            return stream.read(65536)  # enough to tell; the whole file is read when applied
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+
+
+def _is_fixed_hcpcs(lines: list[str]) -> bool:
+    return any(_HCPCS_LINE.match(line) and len(line) >= _HCPCS_FIRST for line in lines)
+
+
+def _fixed_hcpcs(lines: list[str], path: str | Path) -> list[list[str]]:
+    """The records of CMS's fixed-width HCPCS file, as rows under a header of field names;
+    the notice lines before the first record are skipped."""
+    rows = [list(HCPCS_RECORD)]
+    for number, line in enumerate(lines, start=1):
+        if not _HCPCS_LINE.match(line):
+            if line.strip() and len(rows) > 1:
+                raise DatasetError(f"{path} line {number}: not an HCPCS record")
+            continue
+        if line[10] in "37" and len(line) < _HCPCS_FIRST:
+            raise DatasetError(
+                f"{path} line {number}: a record of {len(line)} characters (the layout's"
+                f" fields reach character {_HCPCS_FIRST}; was the file cut or re-wrapped?)"
+            )
+        rows.append([line[first - 1 : last].strip() for first, last in HCPCS_RECORD.values()])
+    return rows
+
+
 def _header_rows(
     path: str | Path, test: Callable[[list[str]], bool]
 ) -> tuple[list[str], list[list[str]]]:
     """The first row passing *test* (the header) and the rows after it."""
-    rows = _csv(read_text(path).splitlines(), path)
+    rows = _rows(path)
     for index, row in enumerate(rows):
         if row and test([cell.strip().upper() for cell in row]):
             return [cell.strip().upper() for cell in row], rows[index + 1 :]
@@ -168,8 +236,8 @@ def _header_rows(
 
 
 def read_mue_file(path: str | Path) -> dict[str, tuple[int, int, str]]:
-    """Read a CMS MUE CSV into ``{code: (units, mai, rationale)}``."""
-    rows = _csv(read_text(path).splitlines(), path)
+    """Read a CMS MUE CSV (or workbook) into ``{code: (units, mai, rationale)}``."""
+    rows = _rows(path)
     start = next(
         (i for i, row in enumerate(rows) if row and row[0].strip().upper().startswith("HCPCS")),
         None,
@@ -254,7 +322,7 @@ def _column(header: list[str], path: str | Path, *words: str, without: str = "")
 def read_aoc_file(
     path: str | Path,
 ) -> dict[str, tuple[tuple[str, int, datetime.date, datetime.date | None], ...]]:
-    """Read a CMS AOC CSV into ``{add-on: ((primary, type, effective, last day), ...)}``."""
+    """Read a CMS AOC workbook or CSV into ``{add-on: ((primary, type, effective, last day), ...)}``."""
     header, rows = _header_rows(path, lambda cells: any("PRIMARY" in c for c in cells))
     addon = _column(header, path, "ADDON", without="DELETION")
     primary = _column(header, path, "PRIMARY", without="DELETION")
@@ -290,7 +358,7 @@ def read_aoc_file(
 
 
 def read_hcpcs_file(path: str | Path, known: Mapping[Code, CodeInfo]) -> dict[Code, CodeInfo]:
-    """Read a CMS HCPCS quarterly CSV: records for codes *known* lacks (with the CMS short
+    """Read a CMS HCPCS file (text, workbook or CSV): records for codes *known* lacks (with the CMS short
     description, untimed, no discipline), and *known* records with CMS's termination date."""
     header, rows = _header_rows(path, lambda cells: "HCPC" in cells)
     code_at = header.index("HCPC")
@@ -360,7 +428,7 @@ def read_descriptors(path: str | Path) -> dict[Code, str]:
 _MUE_NAME = re.compile(r"Eff_(\d{2})-(\d{2})-(\d{4})", re.IGNORECASE)
 _PTP_NAME = re.compile(r"v(\d{2})(\d)r\d", re.IGNORECASE)
 _AOC_NAME = re.compile(r"V(\d{4})Q([1-4])", re.IGNORECASE)
-_HCPCS_NAME = re.compile(r"HCPC(\d{4})_?(JAN|APR|JUL|OCT)", re.IGNORECASE)
+_HCPCS_NAME = re.compile(r"HCPC(\d{4}|\d{2})(?:_?(JAN|APR|JUL|OCT))?", re.IGNORECASE)
 _MONTHS = {"JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
 
 
@@ -372,13 +440,7 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
         DatasetError: the file cannot be read or is none of these.
     """
     name = Path(path).name
-    try:
-        _regular(path)
-        with open(path, "rb") as stream:
-            head = stream.read(65536)  # enough to tell; the whole file is read when applied
-    except OSError as err:
-        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
-    kind = _kind(head.decode("utf-8", errors="replace").splitlines()[:60], path)
+    kind = kind_of(path)
     if kind is None:
         raise DatasetError(f"{path}: not a CMS MUE, PTP, AOC or HCPCS file")
     effective: datetime.date | None = None
@@ -390,9 +452,24 @@ def recognise(path: str | Path) -> tuple[str, str, datetime.date | None]:
     elif kind == "aoc" and (match := _AOC_NAME.search(name)):
         effective = datetime.date(int(match.group(1)), int(match.group(2)) * 3 - 2, 1)
     elif kind == "hcpcs" and (match := _HCPCS_NAME.search(name)):
-        effective = datetime.date(int(match.group(1)), _MONTHS[match.group(2).upper()], 1)
+        # The annual file (no month in its name, as HCPC17_CONTR_ANWEB) takes effect in January.
+        year = int(match.group(1)) + (2000 if len(match.group(1)) == 2 else 0)
+        effective = datetime.date(year, _MONTHS[(match.group(2) or "JAN").upper()], 1)
     edition = effective.isoformat() if effective is not None else name
     return kind, edition, effective
+
+
+def kind_of(path: str | Path) -> str | None:
+    """What a CMS file is (``"mue"``, ``"ptp"``, ``"aoc"`` or ``"hcpcs"``), or ``None`` when
+    it is none of these (a read-me, a transaction report).
+
+    Raises:
+        DatasetError: the file cannot be read.
+    """
+    head = _head(path)
+    if _xlsx.is_workbook(head):
+        return _kind_of_rows(_xlsx.read_rows(path)[:60])
+    return _kind(head.decode("utf-8", errors="replace").splitlines()[:60], path)
 
 
 def _kind(lines: list[str], path: str | Path) -> str | None:
@@ -400,7 +477,13 @@ def _kind(lines: list[str], path: str | Path) -> str | None:
         fields = line.split("\t")
         if len(fields) >= 6 and _is_code(fields[0].strip()) and _is_code(fields[1].strip()):
             return "ptp"
-    for row in _csv(lines, path):
+    if _is_fixed_hcpcs(lines):
+        return "hcpcs"
+    return _kind_of_rows(_csv(lines, path))
+
+
+def _kind_of_rows(rows: list[list[str]]) -> str | None:
+    for row in rows:
         cells = [cell.strip().upper() for cell in row]
         if cells and cells[0].startswith("HCPCS") and any("MUE" in cell for cell in cells):
             return "mue"

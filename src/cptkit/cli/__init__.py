@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 
 def _date(text: str) -> datetime.date:
@@ -195,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Bad usage exits through :class:`SystemExit` with status 2, as argparse does. Any other
     failure prints one line and returns 2, never 1 (which means "errors found"): damaged
     packaged data, output that cannot be written, or a defect in cptkit (an internal error).
+    Ctrl-C returns 130 after one line; a reader that goes away (``| head``) returns 141,
+    silently.
     """
     try:
         return _main(argv)
@@ -203,7 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # shutdown from reporting the flush of the closed stdout.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERRORS
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("cptkit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except DatasetError as err:
         _fail(str(err))
     except OSError as err:  # the output cannot be written: a full disk, a closed terminal
@@ -418,16 +425,32 @@ def _columnar_records(
 
 
 def _catalog(data: Path | None) -> Catalog:
-    """The packaged catalog, with the CMS files of directory *data* over it."""
+    """The packaged catalog, with the CMS files of directory *data* over it.
+
+    A file that is no CMS data file (the read-me or the report of a CMS download) is skipped
+    with a notice on stderr; a CMS file that cannot be read is an error, and so is a
+    directory without one.
+    """
     from .._catalog import default_catalog
+    from .._cms_files import kind_of
+    from .._icd10cm_files import is_icd10cm_file
 
     if data is None:
         return default_catalog()
     if not data.is_dir():
         raise DatasetError(f"{data}: not a directory")
-    files = sorted(p for p in data.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = []
+    for path in sorted(p for p in data.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if is_icd10cm_file(path) or kind_of(path) is not None:
+            files.append(path)
+        else:
+            print(
+                f"cptkit: {path.name} in {data} skipped: not a CMS MUE, PTP, AOC, HCPCS or"
+                " ICD-10-CM file",
+                file=sys.stderr,
+            )
     if not files:
-        raise DatasetError(f"{data}: no files in it")
+        raise DatasetError(f"{data}: no CMS data files in it")
     return default_catalog().with_cms_files(*files)
 
 

@@ -25,6 +25,7 @@ from ..policy import PayerPolicy
 from ._combinators import RuleSet, all_of
 from ._context import Context, Facts
 from ._findings import Finding, Report
+from ._tables_read import tables_read
 
 if TYPE_CHECKING:
     from ..history import History
@@ -92,8 +93,16 @@ class Checker:
             facts=Facts() if facts is None else facts,
             acknowledged=_acknowledged(acknowledged),
             history=history,
+            watched=tables_read(ruleset),
         )
         self.__attrs_init__(ruleset, context)
+
+    def _sharing(self, rules: RuleSet) -> Checker:
+        """A checker of *rules* with this one's context (its options, the tables
+        ``data-stale`` watches, and its caches): for running part of this checker's rules."""
+        checker = object.__new__(Checker)
+        checker.__attrs_init__(rules, self.context)
+        return checker
 
     # The options are the context's (one copy); a checker pickles as its rules and context,
     # and a context as its settings, so the caches are rebuilt where it lands.

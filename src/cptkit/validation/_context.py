@@ -125,6 +125,9 @@ class Context:
             services were distinct); their findings are kept, downgraded to info.
         history: the patients' earlier claims (:mod:`cptkit.history`) for the rules across
             claims, or ``None``.
+        watched: the catalog tables ``data-stale`` watches: those the rules being run judge
+            by (:class:`~cptkit.validation.Checker` sets it from its rule set), or ``None``
+            for every table the built-in rules judge by.
     """
 
     catalog: Catalog = attrs.field(factory=default_catalog)
@@ -133,6 +136,7 @@ class Context:
     facts: Facts = attrs.field(factory=Facts)
     acknowledged: frozenset[tuple[str, int | None]] = frozenset()
     history: History | None = None
+    watched: frozenset[str] | None = None
     _codes: dict[str, CodeInfo | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     _modifiers: dict[Modifier, ModifierInfo | None] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
@@ -162,7 +166,15 @@ class Context:
         # A context travels as its settings; the caches are rebuilt where it lands.
         return (
             Context,
-            (self.catalog, self.policy, self.on, self.facts, self.acknowledged, self.history),
+            (
+                self.catalog,
+                self.policy,
+                self.on,
+                self.facts,
+                self.acknowledged,
+                self.history,
+                self.watched,
+            ),
         )
 
     def remember(self, key: object, value: _V) -> _V:

@@ -65,11 +65,17 @@ class _DataStale(Rule):
 _FRESH = object()  # the key of the last fresh day in a context's memo
 
 
+def _watched(context: Context) -> frozenset[str]:
+    """The tables of the context's rules (every judged one when it does not say)."""
+    judged = frozenset(table.name for table in TABLES if table.judged)
+    return judged if context.watched is None else judged & context.watched
+
+
 def _fresh_until(context: Context) -> datetime.date:
     """The last day every table the rules judge by speaks for (memoized per context)."""
     found = context.memo.get(_FRESH)
     if found is None:
-        judged = {table.name for table in TABLES if table.judged}
+        judged = _watched(context)
         found = context.remember(
             _FRESH,
             min(
@@ -87,7 +93,7 @@ def _fresh_until(context: Context) -> datetime.date:
 def _stale_tables(context: Context, day: datetime.date) -> tuple[tuple[str, datetime.date], ...]:
     """The tables the rules judge by whose coverage ends before *day*, with their last
     dates."""
-    judged = {table.name for table in TABLES if table.judged}
+    judged = _watched(context)
     return tuple(
         (name, cover.through)
         for name, cover in context.catalog.coverage().items()
@@ -98,6 +104,10 @@ def _stale_tables(context: Context, day: datetime.date) -> tuple[tuple[str, date
 def data_stale() -> Rule:
     """``data-stale``: a line's date is past the coverage of a table the rules use (with one
     quarter of grace for CMS edits); one warning per claim, no CARC.
+
+    The tables watched are those the other rules of its rule set judge by
+    (``cptkit.validation._tables_read``: the MUE table only if ``units-exceed-mue`` is in the
+    set, and so on); with no built-in rule beside it, every table the built-in rules judge by.
 
     .. versionadded:: 0.2.0
     """

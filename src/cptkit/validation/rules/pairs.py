@@ -11,6 +11,7 @@ not compatible), 18 (duplicate), 151 (units not supported).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 import attrs
@@ -18,7 +19,7 @@ import attrs
 from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
-from ...records import ModifierGroup, PTPEdit, Timing
+from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
@@ -32,17 +33,20 @@ class _AddonWithoutPrimary(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         digest = visit(claim, context)
         infos, lines = digest.infos, claim.lines
-        for indexes in digest.days.values():
+        for day, indexes in digest.days.items():
             present: set[Code] | None = None
             for index in indexes:
                 info = infos[index]
-                if info is None or not info.add_on or not info.primary_codes:
+                if info is None or not info.add_on:
+                    continue
+                primaries = primaries_of(info, context.day(day), context)
+                if not primaries:
                     continue
                 if present is None:
                     present = {lines[i].code for i in indexes}
-                if present.isdisjoint(info.primary_codes):
-                    shown = list(info.primary_codes[:6])
-                    more = " ..." if len(info.primary_codes) > 6 else ""
+                if present.isdisjoint(primaries):
+                    shown = list(primaries[:6])
+                    more = " ..." if len(primaries) > 6 else ""
                     yield self.finding(
                         index,
                         "code",
@@ -50,6 +54,28 @@ class _AddonWithoutPrimary(Rule):
                         " same date",
                         suggestion=f"bill it with its primary ({codes_text(shown)}{more})",
                     )
+
+
+def primaries_of(info: CodeInfo, day: datetime.date, context: Context) -> tuple[Code, ...]:
+    """The primary codes add-on *info* may be billed with on *day*: the primaries of the
+    catalog's add-on code edits in force then (CMS's AOC file, or a newer one loaded with
+    :meth:`~cptkit.Catalog.with_cms_files`; contractor-defined ``CCCCC`` primaries are left
+    out, as cptkit cannot know them), or the code table's primaries for an add-on the AOC file
+    does not list. Empty: no primary cptkit can check against (memoized per context)."""
+    key = (_PRIMARIES, info.code.value, day)
+    found = context.memo.get(key)
+    if found is None:
+        edits = context.catalog.add_on_edits(info.code)
+        if edits:
+            named = {e.primary for e in edits if e.primary != "CCCCC" and e.in_force_on(day)}
+            found = tuple(Code(text) for text in sorted(named))
+        else:
+            found = info.primary_codes
+        context.remember(key, found)
+    return found  # type: ignore[return-value]
+
+
+_PRIMARIES = object()
 
 
 # Untimed add-ons reported once per primary service (not per area, item or time): CPT's
@@ -73,8 +99,9 @@ class _AddonUnitsExceedPrimary(Rule):
             info = digest.infos[indexes[0]]
             if info is None:  # pragma: no cover - the listed codes are in the dataset
                 continue
-            primaries = frozenset(info.primary_codes)
-            day = digest.days[lines[indexes[0]].date_of_service]
+            served = lines[indexes[0]].date_of_service
+            primaries = frozenset(primaries_of(info, context.day(served), context))
+            day = digest.days[served]
             services = sum(lines[i].units for i in day if lines[i].code in primaries)
             billed = sum(lines[i].units for i in indexes)
             if services and billed > services:
