@@ -4,9 +4,11 @@
 Needs the ``fast`` extra (``pip install 'cptkit[fast]'``, which brings polars); ``import
 cptkit`` never imports polars. The files are read by :mod:`cptkit.files` (every format,
 layout and reading rule: a bad cell holds its claim back, claim-level values must agree, only
-adjacent rows group), and the claims are judged in batches: rules with a columnar form once
-per distinct line view or date, joined back onto the lines; every other rule through the
-per-claim engine, on every claim, in the same call. The per-claim engine
+adjacent rows group), and the claims are judged in batches: the line rules once per distinct
+line view, ``data-stale`` once per date, ``units-minutes-mismatch`` as polars expressions,
+the other built-in rules once per distinct input or only on the claims a polars filter shows
+they can fire on, all joined back onto the lines; every other rule (a user's rule, a
+wrapper) through the per-claim engine, on every claim, in the same call. The per-claim engine
 (:class:`cptkit.validation.Checker`) is the reference: the findings are the same, row for
 row and in the same order, as ``cptkit check --engine claims`` gives (a differential test
 holds this, ``tests/test_columnar.py``). Which rules have a columnar form:
