@@ -508,3 +508,16 @@ def test_how_each_member_is_judged(tmp_path: Path) -> None:
     # A wrapped built-in rule is another rule: it runs on every claim.
     wrapped = Checker(rules=all_of(when(lambda claim, context: True, r.ncci_ptp())))
     assert [m.how for m in split(wrapped).claim_rules] == ["every"]
+
+
+def test_a_batch_of_rejected_rows_alone() -> None:
+    # The last batch holds only rows whose claims were held back: no lines to judge.
+    data = (
+        b"claim_id,date_of_service,code,units,diagnoses\n"
+        b"A1,2026-03-02,97110,1,M54.50\n"
+        b"A2,2026-03-02,97110,x,M54.50\n"
+        b"A3,2026-02-30,97110,1,M54.50\n"
+    )
+    found, expected = both(data, Checker(), batch_claims=1)
+    assert_same(found, expected)
+    assert found["rule"].to_list()[-2:] == ["row-rejected", "row-rejected"]

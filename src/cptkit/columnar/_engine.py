@@ -82,7 +82,7 @@ _CMS_FIRST = 8  # minutes of the 8-minute rule's first unit
 _VIEW_FACTS: dict[str, Any] = {
     "_view": _INT, "code": pl.String, "units": _INT, "minutes": _INT, "_mark": _INT,
     "_diagnoses": _INT, "_pointers": pl.String, "_timed": _INT, "_unit": _INT,
-    "_pooled": pl.Boolean,
+    "_pooled": pl.Boolean, "_code": _INT,
 }  # fmt: skip
 
 
@@ -434,12 +434,14 @@ class Engine:
         views = lines.frame["_view"].unique().to_list()
         columns: dict[str, list[Any]] = {name: [] for name in _VIEW_FACTS}
         codes: dict[str, _CodeFacts] = {}
+        numbered: dict[str, int] = {}  # the codes' numbers: their order in *codes*
         for number in views:
             view = self._view_of[number]
             text = view.code.value
             facts = codes.get(text)
             if facts is None:
                 facts = codes[text] = self._facts_of(view.code)
+                numbered[text] = len(numbered)
             mark = 0
             for modifier in view.modifiers:
                 mark = _DISCIPLINES.get(modifier.value, 0)
@@ -450,14 +452,12 @@ class Engine:
                 (
                     number, text, view.units, view.minutes, mark, view.diagnoses,
                     ",".join(map(str, sorted(set(view.diagnosis_pointers)))),
-                    facts.timed, facts.unit, facts.pooled,
+                    facts.timed, facts.unit, facts.pooled, numbered[text],
                 ),
                 strict=True,
             ):  # fmt: skip
                 columns[name].append(value)
-        table = pl.DataFrame(columns, schema=_VIEW_FACTS).with_columns(
-            _code=pl.col("code").replace_strict(list(codes), range(len(codes)), return_dtype=_INT)
-        )
+        table = pl.DataFrame(columns, schema=_VIEW_FACTS)
         frame = lines.frame.select("_claim", "_line", "_view", "_date", "_day").join(
             table, on="_view", how="left", maintain_order="left"
         )
