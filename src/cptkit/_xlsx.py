@@ -92,7 +92,7 @@ def read_rows(path: str | Path, *, limit: int | None = None) -> list[list[str]]:
     first *limit* rows only, when given).
 
     Every row has as many cells as the widest (a cell left empty is ``""``, as a CSV save of
-    the sheet would write it); rows missing from the sheet are left out.
+    the sheet would write it); rows missing from the sheet, or without a cell, are left out.
 
     Raises:
         DatasetError: the file is not a workbook this can read, or breaks a bound.
@@ -281,6 +281,7 @@ class _Cells:
         self.in_value = False
         self.runs = _Runs()
         self.cells = 0
+        self.width = 0
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name == f"{_MAIN}row":
@@ -306,8 +307,13 @@ class _Cells:
             self._add(self.row, self.cell)
             self.cell = None
         elif name == f"{_MAIN}row" and self.row is not None:
-            self.rows.append(self.row)
-            self.row = None
+            row, self.row = self.row, None
+            if not row:
+                return  # a row without cells says nothing (as one missing from the sheet)
+            self.rows.append(row)
+            self.width = max(self.width, len(row))
+            if len(self.rows) * self.width > MAX_CELLS:  # padded at the end: count it now
+                raise DatasetError(f"{self.path}: the sheet has more than {MAX_CELLS:,} cells")
             if self.limit is not None and len(self.rows) >= self.limit:
                 raise _Enough
         elif self.cell is not None:
