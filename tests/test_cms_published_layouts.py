@@ -16,8 +16,8 @@ import pytest
 
 import cptkit
 from cptkit import DatasetError
-from cptkit._cms_files import HCPCS_RECORD, read_hcpcs_file, recognise
-from cptkit._xlsx import MAX_COLUMNS, read_rows
+from cptkit._cms_files import HCPCS_RECORD, kind_of, read_aoc_file, read_hcpcs_file, recognise
+from cptkit._xlsx import MAX_CELLS, MAX_COLUMNS, read_rows
 from xlsxkit import Date, write_workbook
 
 pytestmark = pytest.mark.real_coverage
@@ -174,6 +174,7 @@ def _sheet(cells: str) -> str:
         (_sheet('<c r="A1" t="s"><v>7</v></c>'), "names no shared string"),
         (_sheet('<c r="A1"><v>x</v></c>'), "is not a number"),
         (_sheet('<c r="A1" s="C"><v>1</v></c>'), "'C' is not a style or string number"),
+        (_sheet('<c r="B1"><v>1</v></c><c r="A1"><v>2</v></c>'), "cell A1 is out of order"),
         ('<?xml version="1.0" encoding="UTF-O"?><worksheet/>', "not XML"),
         (_sheet('<c r="XFE1"><v>1</v></c>'), "past column XFD"),
         ("<worksheet", "not XML"),
@@ -188,14 +189,24 @@ def test_bad_workbooks(tmp_path: Path, sheet: str, message: str) -> None:
 def test_not_a_workbook_and_a_zip_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(DatasetError, match="not a readable .xlsx workbook"):
+    with pytest.raises(DatasetError, match="not a readable zip archive"):
         recognise(broken)
+    with pytest.raises(DatasetError, match="not a readable .xlsx workbook"):
+        read_rows(broken)
     empty = tmp_path / "empty.xlsx"
     with zipfile.ZipFile(empty, "w") as book:
         book.writestr("xl/workbook.xml", '<workbook xmlns:r="x"/>')
         book.writestr("xl/_rels/workbook.xml.rels", "<Relationships/>")
     with pytest.raises(DatasetError, match="names no worksheet"):
         read_rows(empty)
+    monkeypatch.setattr("cptkit._xlsx.MAX_STRINGS", 2)
+    many = write_workbook(tmp_path / "many.xlsx", [["a", "b", "c"]])
+    with pytest.raises(DatasetError, match="more than 2 shared strings"):
+        read_rows(many)
+    monkeypatch.setattr("cptkit._xlsx.MAX_CELLS", 10)
+    wide = write_workbook(tmp_path / "wide.xlsx", [[None] * 11 + ["x"]])
+    with pytest.raises(DatasetError, match="more than 10 cells"):
+        read_rows(wide)
     monkeypatch.setattr("cptkit._xlsx.MAX_PART_BYTES", 100)
     big = write_workbook(tmp_path / "big.xlsx", [["x" * 200]])
     with pytest.raises(DatasetError, match="unzips to more than"):
@@ -228,3 +239,80 @@ def test_a_bare_workbook(tmp_path: Path) -> None:
         )
         book.writestr("xl/sheet.xml", _sheet('<c r="B1"><v>7</v></c>'))
     assert read_rows(path) == [["", "7"]]
+
+
+def test_the_text_file_does_not_shorten_the_code_table_s_coverage() -> None:
+    # An older HCPCS file adds codes and dates: the table still speaks to April 2026's data.
+    before = cptkit.catalog().coverage()["codes"]
+    assert cptkit.catalog().with_cms_files(TEXT).coverage()["codes"] == before
+
+
+def test_padding_counts_against_the_cell_bound(tmp_path: Path) -> None:
+    # One cell in column XFD and 200 rows would be 3.3 million cells once padded.
+    rows = [["x"] * 1 for _ in range(200)]
+    sheet = _sheet('<c r="XFD1"><v>1</v></c>').replace(
+        "</sheetData>",
+        "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(2, 202))
+        + "</sheetData>",
+    )
+    path = write_workbook(tmp_path / "wide.xlsx", rows, sheet_xml=sheet)
+    with pytest.raises(DatasetError, match=f"more than {MAX_CELLS:,} cells"):
+        read_rows(path)
+
+
+def test_a_declaration_in_utf_16_is_refused(tmp_path: Path) -> None:
+    xml = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE w [<!ENTITY a "aaaa">]>' + _sheet(
+        '<c r="A1" t="inlineStr"><is><t>&a;</t></is></c>'
+    )
+    path = write_workbook(tmp_path / "utf16.xlsx", [["x"]], sheet_xml=xml.encode("utf-16"))
+    with pytest.raises(DatasetError, match="document type declaration"):
+        read_rows(path)
+
+
+def test_phonetic_hints_are_not_text(tmp_path: Path) -> None:
+    sheet = _sheet(
+        '<c r="A1" t="inlineStr"><is><r><t>971</t></r><r><t>10</t></r>'
+        "<rPh><t>PHONETIC</t></rPh></is></c>"
+    )
+    path = write_workbook(tmp_path / "runs.xlsx", [["x"]], sheet_xml=sheet)
+    assert read_rows(path) == [["97110"]]
+
+
+def test_a_zip_that_is_no_workbook(tmp_path: Path) -> None:
+    download = tmp_path / "2026-Q2-MUE.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr("MCR_MUE_PractitionerServices_Eff_04-01-2026.csv", "HCPCS,MUE\n")
+    assert kind_of(download) is None
+    with pytest.raises(DatasetError, match="a zip archive, not a workbook"):
+        read_aoc_file(download)
+
+
+def test_the_first_rows_only(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "rows.xlsx", [[str(n)] for n in range(100)])
+    assert read_rows(path, limit=3) == [["0"], ["1"], ["2"]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "primary", "judged"),
+    [(1, "90791", True), (3, "90791", False), (2, "CCCCC", False), (1, "CCCCC", False)],
+)
+def test_primaries_left_to_the_contractor_are_not_judged(
+    tmp_path: Path, kind: int, primary: str, judged: bool
+) -> None:
+    # AOC edit types (CMS, "Medicare NCCI Add-on Code Edits"): 1 only the listed primaries,
+    # 2 contractor-defined primaries (CCCCC), 3 the listed primaries and others the
+    # contractor accepts: cptkit can say "no primary" only for type 1.
+    path = write_workbook(
+        tmp_path / "AOC_V2027Q1-MCR.xlsx",
+        [
+            ["Add-On Code", "Primary Code", "AOC Edit Type", "AOC Edit Effective Date",
+             "AOC Edit Deletion Date", "Primary Code Deletion Date", "Add-On Code Deletion Date"],
+            ["90785", primary, kind, 2013091, None, None, None],
+        ],
+    )  # fmt: skip
+    catalog = cptkit.catalog().with_cms_files(path)
+    line = cptkit.ClaimLine(code="90785", units=1, date_of_service="2027-01-05")
+    lone = cptkit.Claim(lines=[line], diagnoses=["F41.1"])
+    rules = cptkit.validation.all_of(cptkit.validation.rules.addon_without_primary())
+    found = cptkit.validate(lone, rules=rules, catalog=catalog).findings
+    assert [f.rule for f in found] == (["addon-without-primary"] if judged else [])

@@ -122,6 +122,8 @@ WATCHED = [
     (("duplicate_line", "modifier_too_many"), "2026-12-01", None),  # they read no table
     (("diagnosis_unknown", "place_of_service_unknown"), "2026-07-01", "places through 2024-06-30"),
     (("kx_threshold",), "2026-12-01", None),  # the fee schedule is not watched
+    # Two sessions of a time-band code in a day are judged against the day's MUE too.
+    (("untimed_multiple_units",), "2026-10-01", "codes through 2026-06-30; mue through 2026-06-30"),
 ]
 
 

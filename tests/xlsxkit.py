@@ -32,7 +32,7 @@ def write_workbook(
     path: Path,
     rows: Sequence[Sequence[str | int | float | None]],
     *,
-    sheet_xml: str | None = None,
+    sheet_xml: str | bytes | None = None,
     inline: bool = False,
 ) -> Path:
     """Write *rows* as the first sheet of a workbook at *path* (``None`` leaves a cell out)."""

@@ -185,7 +185,9 @@ def _csv(lines: Iterable[str], path: str | Path) -> list[list[str]]:
 def _rows(path: str | Path) -> list[list[str]]:
     """The rows of a CMS file: a workbook's first sheet, the fixed-width HCPCS text file with
     a header of :data:`HCPCS_RECORD`'s names, or a CSV file."""
-    if _xlsx.is_workbook(_head(path)):
+    if _xlsx.is_zip(_head(path)):
+        if not _xlsx.is_workbook(path):
+            raise DatasetError(f"{path}: a zip archive, not a workbook (unzip it first)")
         return _xlsx.read_rows(path)
     lines = read_text(path).splitlines()
     if _is_fixed_hcpcs(lines[:60]):
@@ -467,8 +469,10 @@ def kind_of(path: str | Path) -> str | None:
         DatasetError: the file cannot be read.
     """
     head = _head(path)
-    if _xlsx.is_workbook(head):
-        return _kind_of_rows(_xlsx.read_rows(path)[:60])
+    if _xlsx.is_zip(head):
+        if not _xlsx.is_workbook(path):
+            return None  # a CMS download's .zip, a .docx
+        return _kind_of_rows(_xlsx.read_rows(path, limit=60))
     return _kind(head.decode("utf-8", errors="replace").splitlines()[:60], path)
 
 

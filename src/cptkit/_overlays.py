@@ -69,12 +69,27 @@ class Layers:
     coverage: Mapping[str, Coverage] = MappingProxyType({})
     """Coverage of the tables overlays replaced or extended."""
 
-    def covered(self, table: str, edition: str, through: datetime.date | None) -> Layers:
+    def covered(
+        self,
+        table: str,
+        edition: str,
+        through: datetime.date | None,
+        *,
+        additive: bool = False,
+    ) -> Layers:
         """These layers with *table*'s coverage set to *edition* through *through*
-        (``date.max`` when the file does not say which quarter it is)."""
+        (``date.max`` when the file does not say which quarter it is).
+
+        An *additive* file (one more MUE edition, HCPCS codes, a fiscal year's diagnoses)
+        adds to the table without replacing it: the coverage becomes the file's only when it
+        reaches further than the table's, so an older file never shortens it."""
         last = datetime.date.max if through is None else quarter_end(through)
         edits = any(entry.edits for entry in _registry.TABLES if entry.name == table)
         entry = Coverage.of(table, edition, last, edits=edits)
+        if additive:
+            now = self.coverage.get(table) or _registry.coverage().get(table)
+            if now is not None and now.through >= entry.through:
+                return self
         return attrs.evolve(self, coverage=MappingProxyType({**self.coverage, table: entry}))
 
 
@@ -160,7 +175,7 @@ class MueFile(_OneFile):
         current = layers.coverage.get("mue") or _registry.MUE.coverage()
         if self.effective <= current.through:
             return new  # an older edition: the newest one still says how far MUEs reach
-        return new.covered("mue", self.edition, self.effective)
+        return new.covered("mue", self.edition, self.effective, additive=True)
 
     def describe(self) -> str:
         return f"MUE from {self.path}"
@@ -263,7 +278,7 @@ class Icd10cmFile(_OneFile):
         last = datetime.date(self.year, 9, 30)  # a fiscal year ends on September 30
         if last <= current.through:
             return new  # a list of a year held: the newest list still says how far lists reach
-        return new.covered("diagnoses", f"ICD-10-CM FY{self.year}", last)
+        return new.covered("diagnoses", f"ICD-10-CM FY{self.year}", last, additive=True)
 
     def describe(self) -> str:
         return f"ICD-10-CM FY{self.year} from {self.path}"
@@ -283,7 +298,7 @@ class HcpcsFile(_OneFile):
         known = {**_registry.load_codes(), **layers.codes}
         merged = {**layers.codes, **read_hcpcs_file(self.path, known)}
         new = attrs.evolve(layers, codes=MappingProxyType(merged))
-        return new.covered("codes", self.edition, self.effective)
+        return new.covered("codes", self.edition, self.effective, additive=True)
 
     def describe(self) -> str:
         return f"HCPCS codes from {self.path}"

@@ -37,7 +37,7 @@ TABLES_READ: Mapping[str, frozenset[str]] = MappingProxyType(
         "telehealth-mismatch": frozenset({"codes", "modifiers", "places"}),
         "place-of-service-unknown": frozenset({"places"}),
         "units-exceed-mue": frozenset({"mue"}),
-        "untimed-multiple-units": _CODES,
+        "untimed-multiple-units": frozenset({"codes", "mue"}),  # distinct sessions within MUE
         "units-minutes-mismatch": _CODES,
         "time-band-mismatch": _CODES,
         "addon-without-primary": frozenset({"codes", "aoc"}),
