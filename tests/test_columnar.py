@@ -521,3 +521,23 @@ def test_a_batch_of_rejected_rows_alone() -> None:
     found, expected = both(data, Checker(), batch_claims=1)
     assert_same(found, expected)
     assert found["rule"].to_list()[-2:] == ["row-rejected", "row-rejected"]
+
+
+def test_built_in_rules_given_twice() -> None:
+    # Each copy is judged by its form, in its place: the per-claim engine reports both.
+    twice = all_of(
+        rulesets.medicare(),
+        r.units_minutes_mismatch(),
+        r.diagnosis_not_pointed(),
+        r.units_exceed_mue(),
+        r.duplicate_line(),
+        policy=rulesets.medicare().policy,
+    )
+    found, expected = both(corpus(8, 300), Checker(rules=twice), batch_claims=45)
+    assert_same(found, expected)
+    counts = (
+        found.filter(pl.col("rule") == "diagnosis-not-pointed")
+        .group_by("claim_id", "row", "message")
+        .len()
+    )
+    assert set(counts["len"]) == {2}
