@@ -553,35 +553,33 @@ class Engine:
         on that date (the rule judges only such pairs)."""
         codes = list(facts.codes.values())
         numbers = {code.code.value: number for number, code in enumerate(codes)}
-        pairs = [
-            (number, numbers[partner])
-            for number, code in enumerate(codes)
-            for partner in code.partners
-            if partner in numbers
+        partners = [
+            [numbers[partner] for partner in code.partners if partner in numbers] for code in codes
         ]
-        partners = pl.DataFrame(pairs, schema={"_code": _INT, "_partner": _INT}, orient="row")
-        frame = facts.frame
-        first = frame.select("_claim", "_day", "_date", "_line", "_code").join(partners, on="_code")
-        second = frame.select(
-            "_day", pl.col("_line").alias("_other"), pl.col("_code").alias("_partner")
-        )
-        paired = first.join(second, on=["_day", "_partner"]).filter(
-            pl.col("_line") != pl.col("_other")
-        )
         context = self.checker.context
         edits: dict[tuple[int, int], tuple[PTPEdit, ...]] = {}
         in_force: dict[str, list[int]] = {"_code": [], "_partner": [], "_date": []}
-        for a, b, day in paired.select("_code", "_partner", "_date").unique().iter_rows():
-            rows = edits.get((a, b))
-            if rows is None:
-                rows = edits[a, b] = context.catalog.ptp_edits(codes[a].code, codes[b].code)
+        frame = facts.frame
+        for a, day in frame.select("_code", "_date").unique().iter_rows():
             on = context.day(lines.dates[day])
-            if any(edit.in_force_on(on) for edit in rows):
-                in_force["_code"].append(a)
-                in_force["_partner"].append(b)
-                in_force["_date"].append(day)
+            for b in partners[a]:
+                rows = edits.get((a, b))
+                if rows is None:
+                    rows = edits[a, b] = context.catalog.ptp_edits(codes[a].code, codes[b].code)
+                if any(edit.in_force_on(on) for edit in rows):
+                    in_force["_code"].append(a)
+                    in_force["_partner"].append(b)
+                    in_force["_date"].append(day)
         table = pl.DataFrame(in_force, schema=dict.fromkeys(in_force, _INT))
-        return paired.join(table, on=["_code", "_partner", "_date"], how="semi")
+        first = frame.select("_claim", "_day", "_date", "_line", "_code").join(
+            table, on=["_code", "_date"]
+        )
+        second = frame.select(
+            "_day", pl.col("_line").alias("_other"), pl.col("_code").alias("_partner")
+        )
+        return first.join(second, on=["_day", "_partner"]).filter(
+            pl.col("_line") != pl.col("_other")
+        )
 
     # -- diagnosis-not-pointed: once per (diagnoses, pointers used) ---------------------------
 
