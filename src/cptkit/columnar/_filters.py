@@ -1,0 +1,268 @@
+# SPDX-License-Identifier: MIT
+"""What the claim rules' columnar forms read of a batch's lines, and the filters that pick
+the claims a rule could fire on.
+
+A rule with a filter is run by its own code on the claims the filter picks and on no other:
+each filter is a necessary condition of the rule firing (an NCCI pair in force on the date,
+units over the MUE or the payer's cap, an add-on, a repeated line, several units of a code
+billed once per session, a code Medicare does not pay). ``diagnosis-not-pointed`` is run once
+per distinct (number of diagnoses, pointers used). The differential test
+(``tests/test_columnar.py``) holds these equal to the per-claim engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import polars as pl
+
+from .. import _pfs_status
+from .._cache import keep
+from ..codes import Code
+from ..files import Group
+from ..records import PTPEdit, Timing
+from ..units._rules import CMS_UNIT
+from ..validation import Context, Finding, LineView
+from ..validation.rules.pairs import ONCE_PER_PRIMARY
+from ._frames import INT, Lines, Numbers
+
+__all__ = [
+    "VIEW_FACTS",
+    "CodeFacts",
+    "Facts",
+    "candidates",
+    "code_facts",
+    "line_facts",
+    "pointer_findings",
+]
+
+_ONCE = frozenset({Timing.UNTIMED, Timing.BAND})
+_DISCIPLINES = {"GP": 1, "GO": 2, "GN": 3}  # the therapy discipline modifiers, numbered
+# What the claim rules' forms read of a line view.
+VIEW_FACTS: dict[str, Any] = {
+    "_view": INT, "code": pl.String, "units": INT, "minutes": INT, "_mark": INT,
+    "_diagnoses": INT, "_pointers": pl.String, "_timed": INT, "_unit": INT,
+    "_pooled": pl.Boolean, "_code": INT,
+}  # fmt: skip
+
+
+class CodeFacts(NamedTuple):
+    """What the claim rules' forms read of one code."""
+
+    code: Code
+    unpaid: bool
+    """A code with a PFS status Medicare does not pay on some date (``code-not-payable``)."""
+    once: bool
+    """One unit per session: untimed or time-band, not an add-on (``untimed-multiple-units``)."""
+    partners: frozenset[str]
+    """The codes it has NCCI rows with (``ncci-ptp``)."""
+    addon: bool
+    """An add-on (``addon-without-primary``: its primaries may depend on the date)."""
+    once_per_primary: bool
+    """An add-on reported once per primary service (``addon-units-exceed-primary``)."""
+    timed: int
+    """0 not timed, 1 a plain timed code, 2 a ladder (``units-minutes-mismatch``)."""
+    unit: int
+    """The minutes of its unit (15 when the record has none)."""
+    pooled: bool
+    """One of the 15-minute codes the 8-minute rule pools."""
+
+
+class Facts(NamedTuple):
+    """The batch's lines with what the claim rules' forms read of them (codes by number)."""
+
+    frame: pl.DataFrame
+    codes: dict[str, CodeFacts]
+    """The batch's codes, in the order of their numbers (column ``_code``)."""
+
+
+def line_facts(
+    lines: Lines, view_of: list[LineView], facts_of: Callable[[Code], CodeFacts]
+) -> Facts:
+    """The batch's lines with what the claim rules' forms read of their views (*view_of*: the
+    views by number; *facts_of*: a code's facts)."""
+    views = lines.frame["_view"].unique().to_list()
+    columns: dict[str, list[Any]] = {name: [] for name in VIEW_FACTS}
+    codes: dict[str, CodeFacts] = {}
+    numbered: dict[str, int] = {}  # the codes' numbers: their order in *codes*
+    for number in views:
+        view = view_of[number]
+        text = view.code.value
+        facts = codes.get(text)
+        if facts is None:
+            facts = codes[text] = facts_of(view.code)
+            numbered[text] = len(numbered)
+        mark = 0
+        for modifier in view.modifiers:
+            mark = _DISCIPLINES.get(modifier.value, 0)
+            if mark:
+                break
+        for name, value in zip(
+            VIEW_FACTS,
+            (
+                number, text, view.units, view.minutes, mark, view.diagnoses,
+                ",".join(map(str, sorted(set(view.diagnosis_pointers)))),
+                facts.timed, facts.unit, facts.pooled, numbered[text],
+            ),
+            strict=True,
+        ):  # fmt: skip
+            columns[name].append(value)
+    table = pl.DataFrame(columns, schema=VIEW_FACTS)
+    frame = lines.frame.select("_claim", "_line", "_view", "_date", "_day").join(
+        table, on="_view", how="left", maintain_order="left"
+    )
+    # One integer per (claim, date, code): fewer codes than lines, so it fits.
+    frame = frame.with_columns(_same=pl.col("_day") * len(codes) + pl.col("_code"))
+    return Facts(frame, codes)
+
+
+def code_facts(code: Code, context: Context) -> CodeFacts:
+    """What the claim rules' forms read of *code*."""
+    info = context.code_info(code)
+    timing = None if info is None else info.timing
+    return CodeFacts(
+        code,
+        code.value in _pfs_status.unpaid_codes(),
+        info is not None and not info.add_on and timing in _ONCE,
+        context.ptp_partners(code),
+        info is not None and info.add_on,
+        code.value in ONCE_PER_PRIMARY,
+        1 if timing is Timing.TIMED else 2 if timing is Timing.LADDER else 0,
+        (info.unit_minutes if info is not None else None) or CMS_UNIT,
+        info is not None and info.pooled,
+    )
+
+
+def candidates(how: str, facts: Facts, lines: Lines, context: Context) -> list[int]:
+    """The claims (batch numbers, in order) on which the rule run *how* can give a
+    finding; by the rule's own code it gives none on the others."""
+    frame = facts.frame
+    codes = list(facts.codes.values())
+
+    def having(flag: str) -> pl.Expr:
+        return pl.col("_code").is_in([n for n, code in enumerate(codes) if getattr(code, flag)])
+
+    if how == "payable":
+        # code-not-payable judges only lines whose code has a non-paid status.
+        chosen = frame.filter(having("unpaid"))
+    elif how == "addon":
+        # addon-without-primary judges only add-ons.
+        chosen = frame.filter(having("addon"))
+    elif how == "per-primary":
+        # addon-units-exceed-primary judges only the add-ons reported once per primary.
+        chosen = frame.filter(having("once_per_primary"))
+    elif how == "repeated":
+        # duplicate-line compares only lines of one code and date.
+        chosen = frame.filter(pl.col("_same").is_duplicated())
+    elif how == "untimed":
+        # untimed-multiple-units: more than one unit of a one-per-session code on a date.
+        chosen = (
+            frame.filter(having("once"))
+            .group_by("_same")
+            .agg(pl.col("_claim").first(), pl.col("units").sum())
+            .filter(pl.col("units") > 1)
+        )
+    elif how == "mue":
+        chosen = _over_limits(facts, lines, context)
+    else:
+        chosen = _paired(facts, lines, context)
+    claims: list[int] = chosen["_claim"].unique().sort().to_list()
+    return claims
+
+
+def _over_limits(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
+    """units-exceed-mue: the (claim, code, date) whose units exceed the smaller of the
+    code's MUE on the date and the payer's cap (the rule's finding needs one of them
+    exceeded, by the day's units or by one line's, which are no more)."""
+    policy = context.policy
+    codes = list(facts.codes.values())
+    totals = facts.frame.group_by("_same").agg(
+        pl.col("_claim", "_code", "_date").first(), pl.col("units").sum()
+    )
+    limits: dict[str, list[Any]] = {"_code": [], "_date": [], "_limit": []}
+    for number, day in totals.select("_code", "_date").unique().iter_rows():
+        code = codes[number].code
+        found = []
+        if policy.unit_caps and (cap := policy.unit_cap(code)) is not None:
+            found.append(cap)
+        edit = context.mue(code, context.day(lines.dates[day]))
+        if edit is not None:
+            found.append(edit.units)
+        limits["_code"].append(number)
+        limits["_date"].append(day)
+        limits["_limit"].append(min(found) if found else None)
+    table = pl.DataFrame(limits, schema=dict.fromkeys(limits, INT))
+    return totals.join(table, on=["_code", "_date"], how="inner").filter(
+        pl.col("units") > pl.col("_limit")
+    )
+
+
+def _paired(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
+    """ncci-ptp: claims with two lines of one date whose codes have an NCCI edit in force
+    on that date (the rule judges only such pairs)."""
+    codes = list(facts.codes.values())
+    numbers = {code.code.value: number for number, code in enumerate(codes)}
+    partners = [
+        [numbers[partner] for partner in code.partners if partner in numbers] for code in codes
+    ]
+    edits: dict[tuple[int, int], tuple[PTPEdit, ...]] = {}
+    in_force: dict[str, list[int]] = {"_code": [], "_partner": [], "_date": []}
+    frame = facts.frame
+    for a, day in frame.select("_code", "_date").unique().iter_rows():
+        on = context.day(lines.dates[day])
+        for b in partners[a]:
+            rows = edits.get((a, b))
+            if rows is None:
+                rows = edits[a, b] = context.catalog.ptp_edits(codes[a].code, codes[b].code)
+            if any(edit.in_force_on(on) for edit in rows):
+                in_force["_code"].append(a)
+                in_force["_partner"].append(b)
+                in_force["_date"].append(day)
+    table = pl.DataFrame(in_force, schema=dict.fromkeys(in_force, INT))
+    first = frame.select("_claim", "_day", "_date", "_line", "_code").join(
+        table, on=["_code", "_date"]
+    )
+    second = frame.select(
+        "_day", pl.col("_line").alias("_other"), pl.col("_code").alias("_partner")
+    )
+    return first.join(second, on=["_day", "_partner"]).filter(pl.col("_line") != pl.col("_other"))
+
+
+def pointer_findings(
+    rule: Any,
+    start: int,
+    facts: Facts,
+    groups: list[Group],
+    numbers: Numbers,
+    context: Context,
+    memo: dict[tuple[int, str], tuple[Finding, ...]],
+) -> pl.DataFrame:
+    """The rule reads the number of a claim's diagnoses and the pointers its lines use:
+    it is run on the first claim of each distinct pair, and its (claim-level) findings
+    given to every claim with the same."""
+    keys = facts.frame.group_by("_claim").agg(
+        pl.col("_diagnoses").first(),
+        pl.col("_pointers").unique().sort().str.join(";").alias("_used"),
+    )
+    distinct = (
+        keys.group_by("_diagnoses", "_used")
+        .agg(pl.col("_claim").min())
+        .with_columns(_key=pl.int_range(pl.len(), dtype=INT))
+    )
+    table: dict[str, list[int | None]] = {"_key": [], "_line": [], "_finding": [], "_order": []}
+    for diagnoses, used, number, key in distinct.iter_rows():
+        found = memo.get((diagnoses, used))
+        if found is None:
+            found = keep(memo, (diagnoses, used), tuple(rule(groups[number].claim, context)))
+        for k, finding in enumerate(found):
+            table["_key"].append(key)
+            table["_line"].append(finding.line)
+            table["_finding"].append(numbers.of(finding))
+            table["_order"].append(start + k)
+    per_key = pl.DataFrame(table, schema=dict.fromkeys(table, INT))
+    return (
+        keys.join(distinct.drop("_claim"), on=["_diagnoses", "_used"])
+        .join(per_key, on="_key")
+        .select("_claim", "_line", "_finding", pl.lit(2, INT).alias("_part"), "_order")
+    )

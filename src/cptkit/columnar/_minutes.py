@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+"""``units-minutes-mismatch`` in columns: the CMS 8-minute chart and the CPT midpoint rule as
+polars expressions over a batch's timed lines, per claim, date and discipline.
+
+The chart's units for a day's pooled minutes are handed out as :mod:`cptkit.units._rules`
+does: whole 15-minute blocks first, then the leftover units by leftover minutes, minutes,
+code; codes tied at the cut get the units any allowed choice gives (CMS Example 2). Each
+distinct mismatch is worded by the rule's own code. Claims with a ladder code or a timed line
+without minutes are returned for the rule itself to judge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from .._cache import keep
+from ..units._rules import CMS_UNIT
+from ..validation import Context, Finding
+from ._filters import Facts
+from ._frames import INT, Numbers
+
+__all__ = ["minutes_findings"]
+
+_CMS_FIRST = 8  # minutes of the 8-minute rule's first unit
+
+
+def minutes_findings(
+    rule: Any,
+    start: int,
+    facts: Facts,
+    numbers: Numbers,
+    table: dict[str, list[int | None]],
+    context: Context,
+    made: dict[tuple[str, int, int], Finding],
+) -> list[int]:
+    """The findings of the units-minutes rule for the claims whose timed codes are plain
+    (no ladder) with documented minutes; the other claims with a timed code are
+    returned, for the rule to run on."""
+    unit_rule = context.policy.unit_rule
+    timed = facts.frame.filter(pl.col("_timed") > 0)
+    if timed.height == 0:
+        return []
+    if unit_rule not in ("cms", "ama"):  # pragma: no cover - the policy allows no other
+        claims: list[int] = timed["_claim"].unique().sort().to_list()
+        return claims
+    # A line without a discipline joins the date's only one (the rule's grouping).
+    marks = (
+        facts.frame.filter(pl.col("_mark") > 0)
+        .group_by("_day")
+        .agg(pl.col("_mark").n_unique().alias("_marks"), pl.col("_mark").first().alias("_only"))
+    )
+    # Each timed line's group: its claim, date and discipline (0: none), as one integer.
+    group = "_group"
+    timed = timed.join(marks, on="_day", how="left").with_columns(
+        (
+            pl.col("_day") * 4
+            + pl.when((pl.col("_mark") == 0) & (pl.col("_marks") == 1))
+            .then(pl.col("_only"))
+            .otherwise(pl.col("_mark"))
+        ).alias(group)
+    )
+    hard = timed.filter((pl.col("_timed") == 2) | pl.col("minutes").is_null())
+    width = len(facts.codes)
+    codes = (
+        timed.filter(~pl.col("_claim").is_in(hard["_claim"].unique().implode()))
+        .group_by((pl.col(group) * width + pl.col("_code")).alias("_key"))
+        .agg(
+            pl.col("_claim", group, "code", "_unit", "_pooled").first(),
+            pl.col("units").sum().alias("_billed"),
+            pl.col("minutes").sum(),
+            pl.col("_line").min(),
+        )
+    )
+    pooled = pl.col("_pooled") & (unit_rule == "cms")
+    threshold = pl.col("_unit") // 2 + 1
+    midpoint = (
+        pl.when(pl.col("minutes") < threshold)
+        .then(0)
+        .otherwise((pl.col("minutes") - threshold) // pl.col("_unit") + 1)
+    )
+    plain = codes.filter(~pooled).with_columns(_expected=midpoint)
+    # The chart's units for the day's pooled minutes: whole 15-minute blocks first, then
+    # the leftovers by leftover minutes, minutes, code (cptkit.units._rules.cms_assign).
+    total = pl.col("minutes").sum().over(group)
+    chart = pl.when(total < _CMS_FIRST).then(0).otherwise((total - _CMS_FIRST) // CMS_UNIT + 1)
+    shared = (
+        codes.filter(pooled)
+        .with_columns(_base=pl.col("minutes") // CMS_UNIT, _left=pl.col("minutes") % CMS_UNIT)
+        .sort(group, "_left", "minutes", "code", descending=[False, True, True, False])
+        .with_columns(
+            _remaining=chart - pl.col("_base").sum().over(group),
+            _rank=pl.int_range(pl.len()).over(group),
+        )
+    )  # fmt: skip
+    at = pl.col("_remaining")
+    rank = pl.col("_rank")
+    cut = pl.when(rank == at - 1).then(pl.col("_left")).max().over(group)
+    after = pl.when(rank == at).then(pl.col("_left")).max().over(group)
+    shared = shared.with_columns(
+        _extra=((at > 0) & (rank < at)).cast(INT),
+        # Codes tied at the cut for the last leftover units (CMS Example 2): the units are
+        # handed out again among them, first to those billed above their whole blocks
+        # (cptkit.units._rules.choose), so any allowed choice passes.
+        _tied=(at > 0) & (at < pl.len().over(group)) & (after == cut) & (pl.col("_left") == cut),
+    )
+    priority = pl.when(pl.col("_tied")).then(
+        (pl.col("_billed") <= pl.col("_base")).cast(INT) * pl.len() + rank
+    )
+    shared = shared.with_columns(
+        _give=pl.when(pl.col("_tied")).then(pl.col("_extra")).otherwise(0).sum().over(group),
+        _place=priority.rank("ordinal").over(group) - 1,
+    ).with_columns(
+        _expected=pl.col("_base")
+        + pl.when(pl.col("_tied"))
+        .then((pl.col("_place") < pl.col("_give")).cast(INT))
+        .otherwise(pl.col("_extra"))
+    )
+    wrong = pl.concat(
+        [part.select("_claim", "_line", "code", "_billed", "_expected") for part in (plain, shared)]
+    ).filter(pl.col("_billed") != pl.col("_expected"))
+    mismatch = rule._mismatch  # the rule's own wording
+    for claim, line, code, billed, expected in wrong.select(
+        "_claim", "_line", "code", "_billed", "_expected"
+    ).iter_rows():
+        key = (code, billed, expected)
+        finding = made.get(key)
+        if finding is None:
+            info = context.code_info(facts.codes[code].code)
+            finding = keep(made, key, mismatch(0, info, billed, expected, unit_rule))
+        table["_claim"].append(claim)
+        table["_line"].append(line)
+        table["_finding"].append(numbers.of(finding))
+        table["_order"].append(start)
+    others: list[int] = hard["_claim"].unique().sort().to_list()
+    return others
