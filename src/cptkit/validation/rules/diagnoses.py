@@ -12,11 +12,14 @@ diagnosis or condition".
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
 from ... import _icd10cm
+from ..._cache import keep
 from ...claims import Claim
 from ...diagnoses import Diagnosis
 from .._context import Context
@@ -96,24 +99,55 @@ SHOWN_CHILDREN = 6
 """How many billable codes under a header a suggestion names before "…"."""
 
 
-def _failures(
-    claim: Claim, context: Context, table: _icd10cm.DiagnosisTable, status: str
-) -> Iterator[tuple[Diagnosis, list[int], bool]]:
+def _failures(claim: Claim, context: Context, status: str) -> _Failures:
     """Each distinct claim diagnosis with *status* on some day the claim's lines are judged on
     (:meth:`Context.day`), with the fiscal years whose lists say so and whether one of them is
     a day's own year (``False``: only the nearest list, for days outside the lists' years).
-    When both kinds fail, only the own years are given."""
-    days = (context.on,) if context.on is not None else visit(claim, context).days
-    if len(days) == 1:  # the common visit: one date, one list
-        (year, own), judged = table.judged_year(next(iter(days))), None
+    When both kinds fail, only the own years are given.
+
+    The answer depends only on the diagnoses and the (fiscal year, own) pairs the days are
+    judged by, so it is kept under them (claims repeat both), in one entry of the context's
+    memo that holds this module's cache (bounded as every cache)."""
+    cache: dict[object, Any] | None = context.memo.get(_CACHE)  # type: ignore[assignment]
+    if cache is None:
+        cache = context.remember(_CACHE, {})
+    if context.on is not None:
+        judged: tuple[tuple[int, bool], ...] = (_judged_year(context, cache, context.on),)
     else:
-        judged = sorted({table.judged_year(day) for day in days})
-    diagnoses = claim.diagnoses
+        days = visit(claim, context).days
+        if len(days) == 1:  # the common visit: one date, one list
+            judged = (_judged_year(context, cache, next(iter(days))),)
+        else:
+            judged = tuple(sorted({_judged_year(context, cache, day) for day in days}))
+    key = (status, claim.diagnoses, judged)
+    found: _Failures | None = cache.get(key)
+    if found is None:
+        found = keep(cache, key, tuple(_failing(claim.diagnoses, judged, context, status)))
+    return found
+
+
+_Failures = tuple[tuple[Diagnosis, list[int], bool], ...]
+_CACHE = object()  # the memo key of this module's cache
+
+
+def _judged_year(
+    context: Context, cache: dict[object, Any], day: datetime.date
+) -> tuple[int, bool]:
+    """:meth:`~cptkit._icd10cm.DiagnosisTable.judged_year` of *day* (kept in *cache*)."""
+    found: tuple[int, bool] | None = cache.get(day)
+    if found is None:
+        found = keep(cache, day, context.catalog.diagnoses().judged_year(day))
+    return found
+
+
+def _failing(
+    diagnoses: tuple[Diagnosis, ...],
+    judged: tuple[tuple[int, bool], ...],
+    context: Context,
+    status: str,
+) -> Iterator[tuple[Diagnosis, list[int], bool]]:
+    table = context.catalog.diagnoses()
     for diagnosis in dict.fromkeys(diagnoses) if len(diagnoses) > 1 else diagnoses:
-        if judged is None:
-            if table.status(diagnosis.value, year) == status:
-                yield diagnosis, [year], own
-            continue
         failing = [
             (year, own) for year, own in judged if table.status(diagnosis.value, year) == status
         ]
@@ -141,8 +175,11 @@ def _lists(years: list[int], own: bool, table: _icd10cm.DiagnosisTable) -> str:
 @attrs.frozen
 class _DiagnosisUnknown(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        failures = _failures(claim, context, _icd10cm.ABSENT)
+        if not failures:
+            return
         table = context.catalog.diagnoses()
-        for diagnosis, years, own in _failures(claim, context, table, _icd10cm.ABSENT):
+        for diagnosis, years, own in failures:
             held = table.held_years(diagnosis.value)
             listed = ", ".join(f"FY{year}" for year in held)
             where = f"{diagnosis} is listed for {listed} only; " if held else ""
@@ -159,8 +196,11 @@ class _DiagnosisUnknown(Rule):
 @attrs.frozen
 class _DiagnosisNotBillable(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        failures = _failures(claim, context, _icd10cm.HEADER)
+        if not failures:
+            return
         table = context.catalog.diagnoses()
-        for diagnosis, years, own in _failures(claim, context, table, _icd10cm.HEADER):
+        for diagnosis, years, own in failures:
             under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
             shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
             more = ", …" if len(under) > SHOWN_CHILDREN else ""

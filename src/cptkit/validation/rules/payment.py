@@ -46,7 +46,9 @@ _NOTICE = frozenset({Modifier("GY"), Modifier("GA"), Modifier("GZ")})
 @attrs.frozen
 class _CodeNotPayable(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        unpaid = _pfs_status.unpaid_codes()
+        unpaid: frozenset[str] | None = context.memo.get(_UNPAID)  # type: ignore[assignment]
+        if unpaid is None:
+            unpaid = context.remember(_UNPAID, _pfs_status.unpaid_codes())
         for index, line in enumerate(claim.lines):
             text = line.code.value
             if text not in unpaid:
@@ -60,6 +62,9 @@ class _CodeNotPayable(Rule):
             if span.use:
                 advice = f"bill {span.use}, the code Medicare uses"
             yield self.finding(index, "code", f"{text} {meaning}", suggestion=advice, carc=carc)
+
+
+_UNPAID = object()  # the memo key of the codes with an unpaid status (read once per context)
 
 
 def code_not_payable() -> Rule:
