@@ -7,17 +7,22 @@ from __future__ import annotations
 import datetime
 import threading
 import weakref
+from collections.abc import Callable, Hashable
 
+from ..._cache import keep
 from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
 from ...records import CodeInfo
 from .._context import Context
+from .._findings import Finding
+from .._rule import Rule
 
 __all__ = [
     "THERAPY_DISCIPLINE_MODIFIERS",
     "Visit",
     "codes_text",
+    "kept_finding",
     "visit",
 ]
 
@@ -75,12 +80,40 @@ _LAST = threading.local()
 
 def visit(claim: Claim, context: Context) -> Visit:
     """The claim's :class:`Visit` (do not modify it)."""
-    last = getattr(_LAST, "value", None)
-    if last is not None and last[0]() is claim and last[1]() is context:
-        return last[2]  # type: ignore[no-any-return]
+    try:
+        claim_ref, context_ref, found = _LAST.value
+    except AttributeError:  # the thread's first claim
+        pass
+    else:
+        if claim_ref() is claim and context_ref() is context:
+            return found  # type: ignore[no-any-return]
     found = Visit(claim, context)
     _LAST.value = (weakref.ref(claim), weakref.ref(context), found)
     return found
+
+
+_FINDINGS = object()  # the memo key of the findings rules keep (see `finding`)
+
+
+def kept_finding(
+    rule: Rule,
+    context: Context,
+    key: tuple[Hashable, ...],
+    make: Callable[..., Finding],
+    *args: object,
+) -> Finding:
+    """``make(*args)``: a finding of *rule* that depends only on *key* (and the context), kept
+    in one entry of the context's memo so that the claims that repeat it share one object
+    instead of each building it. Findings are immutable values; a kept one is returned only
+    to the rule instance that made it."""
+    cache: dict[object, tuple[Rule, Finding]] | None = context.memo.get(_FINDINGS)  # type: ignore[assignment]
+    if cache is None:
+        cache = context.remember(_FINDINGS, {})
+    mark = (id(rule), key)
+    hit = cache.get(mark)
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    return keep(cache, mark, (rule, make(*args)))[1]
 
 
 def codes_text(codes: object) -> str:

@@ -25,7 +25,7 @@ from ...diagnoses import Diagnosis
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import visit
+from ._common import kept_finding, visit
 
 __all__ = [
     "diagnosis_not_billable",
@@ -79,12 +79,15 @@ class _DiagnosisNotPointed(Rule):
             seen = {pointer for line in claim.lines for pointer in line.diagnosis_pointers}
             unpointed = [position for position in range(1, count + 1) if position not in seen]
         for position in unpointed:
-            yield self.finding(
-                None,
-                "diagnoses",
-                f"diagnosis {position} of {count} is not pointed to by any line",
-                suggestion="point the line it supports at it, or leave it off the claim",
-            )
+            yield kept_finding(self, context, (position, count), self._unpointed, position, count)
+
+    def _unpointed(self, position: int, count: int) -> Finding:
+        return self.finding(
+            None,
+            "diagnoses",
+            f"diagnosis {position} of {count} is not pointed to by any line",
+            suggestion="point the line it supports at it, or leave it off the claim",
+        )
 
 
 def diagnosis_pointer_invalid() -> Rule:

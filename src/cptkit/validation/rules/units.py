@@ -16,7 +16,7 @@ import attrs
 
 from ... import units as unit_rules
 from ..._cache import keep
-from ...claims import Claim
+from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...modifiers import Modifier
 from ...records import CodeInfo, Timing
@@ -24,7 +24,7 @@ from ...units import _rules as unit_arithmetic
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import THERAPY_DISCIPLINE_MODIFIERS, visit
+from ._common import THERAPY_DISCIPLINE_MODIFIERS, kept_finding, visit
 
 __all__ = [
     "time_band_mismatch",
@@ -171,6 +171,13 @@ class _UnitsMinutesMismatch(Rule):
             return  # no timed code: nothing to judge (and no grouping to do)
         unbilled = context.facts.unbilled_minutes and context.policy.unit_rule == "cms"
         if len(lines) == 1 and not unbilled:
+            info = timed[0]
+            assert info is not None  # the claim's one line is timed
+            if info.timing is _TIMED:  # the commonest claim: no grouping to do
+                found = self._alone(context, 0, lines[0], info)
+                if found is not None:
+                    yield found
+                return
             yield from self._group(claim, context, [0], timed, 0)
             return
         for indexes in _by_day_and_discipline(claim, timed, digest.days):
@@ -190,16 +197,13 @@ class _UnitsMinutesMismatch(Rule):
             index = indexes[0]
             line, info = lines[index], timed[index]
             assert info is not None  # only timed lines are grouped
+            if info.timing is _TIMED:
+                found = self._alone(context, index, line, info)
+                if found is not None:
+                    yield found
+                return
             if line.minutes is None:
                 return  # nothing documented to judge by
-            if info.timing is _TIMED:
-                # One plain timed code alone.
-                rule = context.policy.unit_rule
-                unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
-                expected = unit_arithmetic.code_units(rule, line.minutes, unit, info.pooled)
-                if line.units != expected:
-                    yield self._mismatch(index, info, line.units, expected, rule)
-                return
         # Codes by their text in here: str hashes are cached in C, a Code's is not.
         minutes: dict[str, int] = {}
         billed: dict[str, int] = {}
@@ -244,11 +248,31 @@ class _UnitsMinutesMismatch(Rule):
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
             if billed[text] != expected:
-                yield self._mismatch(first[text], codes[text], billed[text], expected, rule)
+                yield self._mismatch(
+                    context, first[text], codes[text], billed[text], expected, rule
+                )
+
+    def _alone(
+        self, context: Context, index: int, line: ClaimLine, info: CodeInfo
+    ) -> Finding | None:
+        """The finding for a plain timed code alone on its day and discipline, if any."""
+        if line.minutes is None:
+            return None  # nothing documented to judge by
+        rule = context.policy.unit_rule
+        unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
+        expected = unit_arithmetic.code_units(rule, line.minutes, unit, info.pooled)
+        if line.units == expected:
+            return None
+        return self._mismatch(context, index, info, line.units, expected, rule)
 
     def _mismatch(
-        self, index: int, info: CodeInfo, count: int, expected: int, rule: str
+        self, context: Context, index: int, info: CodeInfo, count: int, expected: int, rule: str
     ) -> Finding:
+        """:meth:`_finding`, kept per context (visits repeat the same mismatches)."""
+        key = (index, info.code.value, count, expected, rule)
+        return kept_finding(self, context, key, self._finding, index, info, count, expected, rule)
+
+    def _finding(self, index: int, info: CodeInfo, count: int, expected: int, rule: str) -> Finding:
         """Billed units that differ from what the documented minutes support: an error when
         more are billed, info when fewer. The time rule is named by the code's kind: the
         8-minute rule only for the 15-minute codes Medicare pools, CPT's time instructions for
