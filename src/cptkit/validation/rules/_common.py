@@ -8,6 +8,7 @@ import datetime
 import threading
 import weakref
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from ..._cache import keep
 from ...claims import Claim
@@ -22,6 +23,7 @@ __all__ = [
     "THERAPY_DISCIPLINE_MODIFIERS",
     "Visit",
     "codes_text",
+    "kept",
     "kept_finding",
     "visit",
 ]
@@ -92,7 +94,17 @@ def visit(claim: Claim, context: Context) -> Visit:
     return found
 
 
-_FINDINGS = object()  # the memo key of the findings rules keep (see `finding`)
+_KEPT = object()  # the context memo's key of the rules' own cache
+
+
+def kept(context: Context) -> dict[Hashable, Any]:
+    """The cache the built-in rules share in *context*: one entry of its memo (so that it
+    never crowds out the others), bounded as every cache (add with ``cptkit._cache.keep``).
+    Each rule family keys it with marks of its own."""
+    cache: dict[Hashable, Any] | None = context.memo.get(_KEPT)  # type: ignore[assignment]
+    if cache is None:
+        cache = context.remember(_KEPT, {})
+    return cache
 
 
 def kept_finding(
@@ -103,17 +115,15 @@ def kept_finding(
     *args: object,
 ) -> Finding:
     """``make(*args)``: a finding of *rule* that depends only on *key* (and the context), kept
-    in one entry of the context's memo so that the claims that repeat it share one object
-    instead of each building it. Findings are immutable values; a kept one is returned only
-    to the rule instance that made it."""
-    cache: dict[object, tuple[Rule, Finding]] | None = context.memo.get(_FINDINGS)  # type: ignore[assignment]
-    if cache is None:
-        cache = context.remember(_FINDINGS, {})
+    in :func:`kept` so that the claims that repeat it share one object instead of each
+    building it. Findings are immutable values; a kept one is returned only to the rule
+    instance that made it."""
+    cache = kept(context)
     mark = (id(rule), key)
     hit = cache.get(mark)
     if hit is not None and hit[0] is rule:
-        return hit[1]
-    return keep(cache, mark, (rule, make(*args)))[1]
+        return hit[1]  # type: ignore[no-any-return]
+    return keep(cache, mark, (rule, make(*args)))[1]  # type: ignore[no-any-return]
 
 
 def codes_text(codes: object) -> str:

@@ -13,7 +13,7 @@ diagnosis or condition".
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import attrs
@@ -25,7 +25,7 @@ from ...diagnoses import Diagnosis
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import kept_finding, visit
+from ._common import kept, kept_finding, visit
 
 __all__ = [
     "diagnosis_not_billable",
@@ -109,11 +109,9 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
     When both kinds fail, only the own years are given.
 
     The answer depends only on the diagnoses and the (fiscal year, own) pairs the days are
-    judged by, so it is kept under them (claims repeat both), in one entry of the context's
-    memo that holds this module's cache (bounded as every cache)."""
-    cache: dict[object, Any] | None = context.memo.get(_CACHE)  # type: ignore[assignment]
-    if cache is None:
-        cache = context.remember(_CACHE, {})
+    judged by, so it is kept under them (claims repeat both), in the rules' cache
+    (:func:`._common.kept`)."""
+    cache = kept(context)
     if context.on is not None:
         judged: tuple[tuple[int, bool], ...] = (_judged_year(context, cache, context.on),)
     else:
@@ -122,7 +120,7 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
             judged = (_judged_year(context, cache, next(iter(days))),)
         else:
             judged = tuple(sorted({_judged_year(context, cache, day) for day in days}))
-    key = (status, claim.diagnoses, judged)
+    key = (_FAILURES, status, claim.diagnoses, judged)
     found: _Failures | None = cache.get(key)
     if found is None:
         found = keep(cache, key, tuple(_failing(claim.diagnoses, judged, context, status)))
@@ -130,16 +128,17 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
 
 
 _Failures = tuple[tuple[Diagnosis, list[int], bool], ...]
-_CACHE = object()  # the memo key of this module's cache
+_FAILURES = object()  # the mark of this module's keys in the rules' cache
 
 
 def _judged_year(
-    context: Context, cache: dict[object, Any], day: datetime.date
+    context: Context, cache: dict[Hashable, Any], day: datetime.date
 ) -> tuple[int, bool]:
     """:meth:`~cptkit._icd10cm.DiagnosisTable.judged_year` of *day* (kept in *cache*)."""
-    found: tuple[int, bool] | None = cache.get(day)
+    key = (_FAILURES, day)
+    found: tuple[int, bool] | None = cache.get(key)
     if found is None:
-        found = keep(cache, day, context.catalog.diagnoses().judged_year(day))
+        found = keep(cache, key, context.catalog.diagnoses().judged_year(day))
     return found
 
 
