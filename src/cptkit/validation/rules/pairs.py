@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim
+from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...modifiers import Modifier
 from ...records import ModifierGroup, PTPEdit, Timing
@@ -100,32 +100,41 @@ def _evaluation_and_management(code: str) -> bool:
 _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
+def _edit(context: Context, line_a: ClaimLine, line_b: ClaimLine) -> PTPEdit | None:
+    """The NCCI edit in force for two lines' codes on the first one's day, kept in the
+    context's memo (under texts and a date)."""
+    day = context.day(line_a.date_of_service)
+    key = (line_a.code.value, line_b.code.value, day)
+    edit = context.memo.get(key, _UNSEEN)
+    if edit is _UNSEEN:
+        edits = context.catalog.ptp_edits(line_a.code, line_b.code)
+        edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
+    return edit if isinstance(edit, PTPEdit) else None
+
+
 @attrs.frozen
 class _NcciPtp(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        if len(claim.lines) < 2:
+        lines = claim.lines
+        if len(lines) < 2:
             return
+        partners_of = context.ptp_partners
         for indexes in visit(claim, context).days.values():
             for position, first in enumerate(indexes):
-                partners = context.ptp_partners(claim.lines[first].code)
+                partners = partners_of(lines[first].code)
                 if not partners:
                     continue
                 for second in indexes[position + 1 :]:
-                    if claim.lines[second].code.value not in partners:
+                    if lines[second].code.value not in partners:
                         continue
-                    yield from self._pair(claim, context, first, second)
+                    edit = _edit(context, lines[first], lines[second])
+                    if edit is not None:
+                        yield from self._pair(claim, context, first, second, edit)
 
-    def _pair(self, claim: Claim, context: Context, a: int, b: int) -> Iterator[Finding]:
+    def _pair(
+        self, claim: Claim, context: Context, a: int, b: int, edit: PTPEdit
+    ) -> Iterator[Finding]:
         line_a, line_b = claim.lines[a], claim.lines[b]
-        day = context.day(line_a.date_of_service)
-        # The edit in force for a pair on a day, kept in the context's memo: texts and a date.
-        key = (line_a.code.value, line_b.code.value, day)
-        edit = context.memo.get(key, _UNSEEN)
-        if edit is _UNSEEN:
-            edits = context.catalog.ptp_edits(line_a.code, line_b.code)
-            edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
-        if not isinstance(edit, PTPEdit):
-            return
         column2 = b if line_b.code == edit.column2 else a
         if edit.modifier_indicator == 0:
             yield self._acknowledged(

@@ -40,15 +40,22 @@ class _UnitsExceedMue(Rule):
         lines = claim.lines
         policy = context.policy
         caps = policy.unit_caps
+        apply_mue = policy.apply_mue
+        if not caps and not apply_mue:
+            return
+        on = context.on
+        mue = context.mue
         for (code, day), indexes in visit(claim, context).codes.items():
             if caps and (cap := policy.unit_cap(code)) is not None:
                 yield from self._cap(claim, code, indexes, cap)
                 continue
-            if not policy.apply_mue:
+            if not apply_mue:
                 continue
-            edit = context.mue(code, context.day(day))
+            edit = mue(code, day if on is None else on)
             if edit is None:
                 continue
+            if len(indexes) == 1 and lines[indexes[0]].units <= edit.units:
+                continue  # one line within the MUE, per line or per day
             if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
                 continue  # a 0 that encodes Medicare payment status: not this payer's limit
             if edit.per_day:
@@ -127,7 +134,11 @@ class _UntimedMultipleUnits(Rule):
             info = infos[indexes[0]]
             if info is None or info.add_on or info.timing not in _ONE_PER_SESSION:
                 continue
-            total = sum(lines[i].units for i in indexes)
+            total = (
+                lines[indexes[0]].units
+                if len(indexes) == 1
+                else sum(lines[i].units for i in indexes)
+            )
             if total > 1 and not _distinct_sessions(claim, context, indexes, info, total):
                 yield self.finding(
                     indexes[0],
