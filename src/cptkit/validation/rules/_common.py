@@ -14,7 +14,7 @@ from ..._cache import keep
 from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
-from ...records import CodeInfo
+from ...records import CodeInfo, PTPEdit
 from .._context import Context
 from .._findings import Finding
 from .._rule import Rule
@@ -25,6 +25,7 @@ __all__ = [
     "codes_text",
     "kept",
     "kept_finding",
+    "ptp_edit",
     "visit",
 ]
 
@@ -94,6 +95,7 @@ def visit(claim: Claim, context: Context) -> Visit:
     return found
 
 
+_UNSEEN = object()
 _KEPT = object()  # the context memo's key of the rules' own cache
 
 
@@ -124,6 +126,17 @@ def kept_finding(
     if hit is not None and hit[0] is rule:
         return hit[1]  # type: ignore[no-any-return]
     return keep(cache, mark, (rule, make(*args)))[1]  # type: ignore[no-any-return]
+
+
+def ptp_edit(context: Context, code_a: Code, code_b: Code, day: datetime.date) -> PTPEdit | None:
+    """The NCCI edit in force between two codes on *day* (as judged: :meth:`Context.day`),
+    kept in the context's memo under texts and a date."""
+    key = (code_a.value, code_b.value, day)
+    edit = context.memo.get(key, _UNSEEN)
+    if edit is _UNSEEN:
+        edits = context.catalog.ptp_edits(code_a, code_b)
+        edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
+    return edit if isinstance(edit, PTPEdit) else None
 
 
 def codes_text(codes: object) -> str:

@@ -15,14 +15,14 @@ from collections.abc import Iterator
 
 import attrs
 
-from ...claims import Claim, ClaimLine
+from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
 from ...records import ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import codes_text, visit
+from ._common import codes_text, ptp_edit, visit
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
@@ -88,7 +88,6 @@ class _AddonUnitsExceedPrimary(Rule):
                 )
 
 
-_UNSEEN = object()
 _TWENTY_FIVE = Modifier("25")
 
 
@@ -98,18 +97,6 @@ def _evaluation_and_management(code: str) -> bool:
 
 
 _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
-
-
-def _edit(context: Context, line_a: ClaimLine, line_b: ClaimLine) -> PTPEdit | None:
-    """The NCCI edit in force for two lines' codes on the first one's day, kept in the
-    context's memo (under texts and a date)."""
-    day = context.day(line_a.date_of_service)
-    key = (line_a.code.value, line_b.code.value, day)
-    edit = context.memo.get(key, _UNSEEN)
-    if edit is _UNSEEN:
-        edits = context.catalog.ptp_edits(line_a.code, line_b.code)
-        edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
-    return edit if isinstance(edit, PTPEdit) else None
 
 
 @attrs.frozen
@@ -127,7 +114,8 @@ class _NcciPtp(Rule):
                 for second in indexes[position + 1 :]:
                     if lines[second].code.value not in partners:
                         continue
-                    edit = _edit(context, lines[first], lines[second])
+                    day = context.day(lines[first].date_of_service)
+                    edit = ptp_edit(context, lines[first].code, lines[second].code, day)
                     if edit is not None:
                         yield from self._pair(claim, context, first, second, edit)
 
