@@ -119,11 +119,12 @@ def kept_finding(
     """``make(*args)``: a finding of *rule* that depends only on *key* (and the context), kept
     in :func:`kept` so that the claims that repeat it share one object instead of each
     building it. Findings are immutable values; a kept one is returned only to the rule
-    instance that made it."""
+    instance that made it (two instances of one rule, of different severities say, each get
+    their own)."""
     cache = kept(context)
-    mark = (id(rule), key)
+    mark = (id(rule), key)  # the entry holds the rule, so its id is not reused while kept
     hit = cache.get(mark)
-    if hit is not None and hit[0] is rule:
+    if hit is not None:
         return hit[1]  # type: ignore[no-any-return]
     return keep(cache, mark, (rule, make(*args)))[1]  # type: ignore[no-any-return]
 
