@@ -13,7 +13,7 @@ diagnosis or condition".
 from __future__ import annotations
 
 import datetime
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -70,16 +70,23 @@ class _DiagnosisPointerInvalid(LineRule):
 
 @attrs.frozen
 class _DiagnosisNotPointed(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns its findings: no generator to make for each claim.
         count = len(claim.diagnoses)
         if count == 1:
-            pointed = any(line.diagnosis_pointers for line in claim.lines)
-            unpointed = [] if pointed else [1]
+            if any(line.diagnosis_pointers for line in claim.lines):
+                return ()
+            unpointed: Iterable[int] = (1,)
         else:
             seen = {pointer for line in claim.lines for pointer in line.diagnosis_pointers}
             unpointed = [position for position in range(1, count + 1) if position not in seen]
-        for position in unpointed:
-            yield kept_finding(self, context, (position, count), self._unpointed, position, count)
+        return [
+            kept_finding(self, context, (position, count), self._unpointed, position, count)
+            for position in unpointed
+        ]
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
 
     def _unpointed(self, position: int, count: int) -> Finding:
         return self.finding(
@@ -175,44 +182,68 @@ def _lists(years: list[int], own: bool, table: _icd10cm.DiagnosisTable) -> str:
 
 
 @attrs.frozen
-class _DiagnosisUnknown(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        failures = _failures(claim, context, _icd10cm.ABSENT)
+class _DiagnosisRule(Rule):
+    """A rule on the claim's diagnoses of one status: called, it returns its findings (none,
+    the usual answer, without making a generator)."""
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        failures = _failures(claim, context, self._status())
         if not failures:
-            return
+            return ()
         table = context.catalog.diagnoses()
-        for diagnosis, years, own in failures:
-            held = table.held_years(diagnosis.value)
-            listed = ", ".join(f"FY{year}" for year in held)
-            where = f"{diagnosis} is listed for {listed} only; " if held else ""
-            yield self.finding(
-                None,
-                "diagnoses",
-                f"{diagnosis} is not in {_lists(years, own, table)}",
-                suggestion=f"{where}use a code from the ICD-10-CM list in force on the date of"
-                " service (remark M76: missing/incomplete/invalid diagnosis)",
-                severity=None if own else Severity.WARNING,
-            )
+        return [self._finding(table, *failure) for failure in failures]
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
+
+    def _status(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def _finding(
+        self, table: _icd10cm.DiagnosisTable, diagnosis: Diagnosis, years: list[int], own: bool
+    ) -> Finding:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
 
 
 @attrs.frozen
-class _DiagnosisNotBillable(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        failures = _failures(claim, context, _icd10cm.HEADER)
-        if not failures:
-            return
-        table = context.catalog.diagnoses()
-        for diagnosis, years, own in failures:
-            under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
-            shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
-            more = ", …" if len(under) > SHOWN_CHILDREN else ""
-            yield self.finding(
-                None,
-                "diagnoses",
-                f"{diagnosis} is a header, not a billable code, in {_lists(years, own, table)}",
-                suggestion=f"use a billable code under it ({shown}{more})",
-                severity=None if own else Severity.WARNING,
-            )
+class _DiagnosisUnknown(_DiagnosisRule):
+    def _status(self) -> str:
+        return _icd10cm.ABSENT
+
+    def _finding(
+        self, table: _icd10cm.DiagnosisTable, diagnosis: Diagnosis, years: list[int], own: bool
+    ) -> Finding:
+        held = table.held_years(diagnosis.value)
+        listed = ", ".join(f"FY{year}" for year in held)
+        where = f"{diagnosis} is listed for {listed} only; " if held else ""
+        return self.finding(
+            None,
+            "diagnoses",
+            f"{diagnosis} is not in {_lists(years, own, table)}",
+            suggestion=f"{where}use a code from the ICD-10-CM list in force on the date of"
+            " service (remark M76: missing/incomplete/invalid diagnosis)",
+            severity=None if own else Severity.WARNING,
+        )
+
+
+@attrs.frozen
+class _DiagnosisNotBillable(_DiagnosisRule):
+    def _status(self) -> str:
+        return _icd10cm.HEADER
+
+    def _finding(
+        self, table: _icd10cm.DiagnosisTable, diagnosis: Diagnosis, years: list[int], own: bool
+    ) -> Finding:
+        under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
+        shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
+        more = ", …" if len(under) > SHOWN_CHILDREN else ""
+        return self.finding(
+            None,
+            "diagnoses",
+            f"{diagnosis} is a header, not a billable code, in {_lists(years, own, table)}",
+            suggestion=f"use a billable code under it ({shown}{more})",
+            severity=None if own else Severity.WARNING,
+        )
 
 
 def diagnosis_unknown() -> Rule:

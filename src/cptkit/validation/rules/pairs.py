@@ -11,7 +11,7 @@ not compatible), 18 (duplicate), 151 (units not supported).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 
@@ -25,6 +25,15 @@ from .._rule import Rule
 from ._common import codes_text, ptp_edit, visit
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
+
+
+@attrs.frozen
+class _BetweenLines(Rule):
+    """A rule that compares a claim's lines with each other: a claim of one line has nothing
+    to compare, and calling the rule returns no findings at once (no generator made)."""
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        return self.check(claim, context) if len(claim.lines) > 1 else ()
 
 
 @attrs.frozen
@@ -61,7 +70,7 @@ ONCE_PER_PRIMARY = frozenset({"90785", "90863", "90833", "90836", "90838"})
 
 
 @attrs.frozen
-class _AddonUnitsExceedPrimary(Rule):
+class _AddonUnitsExceedPrimary(_BetweenLines):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:
@@ -100,7 +109,7 @@ _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
 @attrs.frozen
-class _NcciPtp(Rule):
+class _NcciPtp(_BetweenLines):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:
@@ -183,7 +192,7 @@ class _NcciPtp(Rule):
 
 
 @attrs.frozen
-class _DuplicateLine(Rule):
+class _DuplicateLine(_BetweenLines):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:
