@@ -10,7 +10,7 @@ ranges. CARC 151: "the information furnished does not support this many units or
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -191,9 +191,36 @@ class _UnitsMinutesMismatch(Rule):
                 return
             yield from self._group(claim, context, [0], timed, 0)
             return
+        if not unbilled and len(digest.days) == 1 and context.policy.unit_rule == "cms":
+            usual = _usual_visit(lines, timed)
+            if usual is not None:
+                yield from self._pooled(context, timed, *usual)
+                return
         for indexes in _by_day_and_discipline(claim, timed, digest.days):
             extra = _unbilled(claim, context, indexes) if unbilled else 0
             yield from self._group(claim, context, indexes, timed, extra)
+
+    def _pooled(
+        self,
+        context: Context,
+        timed: list[CodeInfo | None],
+        indexes: list[int],
+        pairs: list[tuple[str, int]],
+        billed: list[int],
+    ) -> Iterator[Finding]:
+        """The findings of :func:`_usual_visit`'s lines: what :meth:`_group` finds for them,
+        by the same arithmetic, without its tables of codes."""
+        units, extra, tied = unit_arithmetic.timed_units(
+            "cms", [(text, count, unit_arithmetic.CMS_UNIT, True) for text, count in pairs]
+        )
+        if tied:
+            units = unit_arithmetic.choose(units, extra, tied, billed)
+        for position in sorted(range(len(pairs)), key=lambda i: pairs[i][0]):
+            if billed[position] != units[position]:
+                index = indexes[position]
+                info = timed[index]
+                assert info is not None  # the lines are timed
+                yield self._mismatch(context, index, info, billed[position], units[position], "cms")
 
     def _group(
         self,
@@ -382,6 +409,41 @@ def _supported(
 
 
 _Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None"]
+
+
+def _usual_visit(
+    lines: Sequence[ClaimLine], timed: list[CodeInfo | None]
+) -> tuple[list[int], list[tuple[str, int]], list[int]] | None:
+    """The usual Medicare visit of one date: its timed lines are two or more distinct
+    15-minute codes, each with its minutes, and its lines carry one therapy discipline
+    modifier at most, so they make one group that the chart judges together. Returns the
+    timed lines' indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
+    indexes = []
+    pairs = []
+    billed = []
+    mark = None
+    for index, line in enumerate(lines):
+        for modifier in line.modifiers:
+            if modifier.value in _DISCIPLINES:
+                if mark is not None and modifier.value != mark:
+                    return None  # two disciplines: each is judged on its own
+                mark = modifier.value
+                break
+        info = timed[index]
+        if info is None:
+            continue
+        if (
+            info.timing is not _TIMED
+            or info.unit_minutes != unit_arithmetic.CMS_UNIT
+            or line.minutes is None
+        ):
+            return None
+        indexes.append(index)
+        pairs.append((line.code.value, line.minutes))
+        billed.append(line.units)
+    if len(pairs) < 2 or len({text for text, _ in pairs}) != len(pairs):
+        return None  # one line is judged alone; a code on two lines sums them first
+    return indexes, pairs, billed
 
 
 def _unbilled(claim: Claim, context: Context, indexes: list[int]) -> int:
