@@ -40,11 +40,14 @@ class Visit:
         infos: per line, the catalog's record of its code (``None`` when unknown).
         days: line indexes by date of service, in line order.
         codes: line indexes by code and date of service, in line order.
+        diagnoses: what the diagnosis rules found of the claim's diagnoses, ``None`` until
+            the first of them asks (``rules.diagnoses`` sets it).
     """
 
-    __slots__ = ("codes", "days", "infos")
+    __slots__ = ("codes", "days", "diagnoses", "infos")
 
     def __init__(self, claim: Claim, context: Context) -> None:
+        self.diagnoses: object = None
         lines = claim.lines
         code_info = context.code_info
         self.infos: list[CodeInfo | None] = [code_info(line.code) for line in lines]

@@ -110,28 +110,40 @@ SHOWN_CHILDREN = 6
 
 
 def _failures(claim: Claim, context: Context, status: str) -> _Failures:
-    """Each distinct claim diagnosis with *status* on some day the claim's lines are judged on
+    """Each distinct claim diagnosis with *status* (:data:`~cptkit._icd10cm.ABSENT` or
+    :data:`~cptkit._icd10cm.HEADER`) on some day the claim's lines are judged on
     (:meth:`Context.day`), with the fiscal years whose lists say so and whether one of them is
     a day's own year (``False``: only the nearest list, for days outside the lists' years).
     When both kinds fail, only the own years are given.
 
-    The answer depends only on the diagnoses and the (fiscal year, own) pairs the days are
-    judged by, so it is kept under them (claims repeat both), in the rules' cache
-    (:func:`._common.kept`)."""
-    cache = kept(context)
-    if context.on is not None:
-        judged: tuple[tuple[int, bool], ...] = (_judged_year(context, cache, context.on),)
-    else:
-        days = visit(claim, context).days
-        if len(days) == 1:  # the common visit: one date, one list
-            judged = (_judged_year(context, cache, next(iter(days))),)
+    Both statuses are found at once and kept with the claim's :class:`._common.Visit` (the
+    two rules ask in turn); they depend only on the diagnoses and the (fiscal year, own)
+    pairs the days are judged by, so they are also kept under those in the rules' cache
+    (:func:`._common.kept`), since claims repeat both."""
+    digest = visit(claim, context)
+    both: tuple[_Failures, _Failures] | None = digest.diagnoses  # type: ignore[assignment]
+    if both is None:
+        cache = kept(context)
+        if context.on is not None:
+            judged: tuple[tuple[int, bool], ...] = (_judged_year(context, cache, context.on),)
+        elif len(digest.days) == 1:  # the common visit: one date, one list
+            judged = (_judged_year(context, cache, next(iter(digest.days))),)
         else:
-            judged = tuple(sorted({_judged_year(context, cache, day) for day in days}))
-    key = (_FAILURES, status, claim.diagnoses, judged)
-    found: _Failures | None = cache.get(key)
-    if found is None:
-        found = keep(cache, key, tuple(_failing(claim.diagnoses, judged, context, status)))
-    return found
+            judged = tuple(sorted({_judged_year(context, cache, day) for day in digest.days}))
+        key = (_FAILURES, claim.diagnoses, judged)
+        both = cache.get(key)
+        if both is None:
+            diagnoses = claim.diagnoses
+            both = keep(
+                cache,
+                key,
+                (
+                    tuple(_failing(diagnoses, judged, context, _icd10cm.ABSENT)),
+                    tuple(_failing(diagnoses, judged, context, _icd10cm.HEADER)),
+                ),
+            )
+        digest.diagnoses = both
+    return both[0] if status == _icd10cm.ABSENT else both[1]
 
 
 _Failures = tuple[tuple[Diagnosis, list[int], bool], ...]
