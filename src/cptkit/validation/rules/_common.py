@@ -60,22 +60,30 @@ class Visit:
             self.days = {first: [0]}
             self.codes = {(lines[0].code, first): [0]}
             return
-        days: dict[datetime.date, list[int]] = {}
         codes: dict[tuple[Code, datetime.date], list[int]] = {}
+        one_day = True
         for index, line in enumerate(lines):
             day = line.date_of_service
-            members = days.get(day)
-            if members is None:
-                days[day] = [index]
-            else:
-                members.append(index)
+            if day is not first and day != first:
+                one_day = False
             key = (line.code, day)
             members = codes.get(key)
             if members is None:
                 codes[key] = [index]
             else:
                 members.append(index)
-        self.days, self.codes = days, codes
+        self.codes = codes
+        if one_day:  # the usual visit
+            self.days = {first: list(range(len(lines)))}
+            return
+        days: dict[datetime.date, list[int]] = {}
+        for index, line in enumerate(lines):
+            members = days.get(line.date_of_service)
+            if members is None:
+                days[line.date_of_service] = [index]
+            else:
+                members.append(index)
+        self.days = days
 
 
 # Several rules read the same claim's digest; the last one is kept per thread, with weak
