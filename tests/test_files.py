@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cptkit import Claim, ClaimLine, InvalidInput
+from cptkit import Claim, ClaimLine, Diagnosis, InvalidInput
 from cptkit.files import (
     FORMATS,
     CountsDoNotAddUp,
@@ -127,6 +127,31 @@ def test_a_bad_row_leaves_the_caches_usable_and_they_stay_bounded(
         found = reader.row(["97110", "1", "2026-03-02", f"1.{cents:02d}"])
         assert isinstance(found, tuple) and found[0].charge == Decimal(f"1.{cents:02d}")
     assert max(len(cache) for cache in reader._caches) <= 3
+
+
+def test_claim_cells_are_read_again_only_when_they_differ() -> None:
+    # Rows of one claim repeat its claim cells: the values are the row before's, the same
+    # mapping; a cell spelt differently with the same value, a changed cell and a bad one are
+    # each read again.
+    reader = CellReader(
+        {"code": (0,), "units": (1,), "date_of_service": (2,), "diagnoses": (3,)}, 4
+    )
+
+    def values(diagnoses: str) -> object:
+        found = reader.row(["97110", "1", "2026-03-02", diagnoses])
+        assert isinstance(found, tuple), found
+        return found[1]
+
+    first = values("M54.50 R26.89")
+    assert values("M54.50 R26.89") is first
+    assert values("M54.50,R26.89") is first  # another spelling, the same diagnoses
+    changed = values("M54.50")
+    assert changed == {**first, "diagnoses": (Diagnosis.parse("M54.50"),)}  # type: ignore[dict-item]
+    bad = reader.row(["97110", "1", "2026-03-02", "M54.50 Z"])
+    assert isinstance(bad, list)
+    assert [field for field, _ in bad] == ["diagnoses"]
+    assert bad[0][1].startswith("diagnoses: 'Z' is not"), bad
+    assert values("M54.50") is changed
 
 
 # -- reading files -------------------------------------------------------------------------------

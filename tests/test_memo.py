@@ -565,3 +565,27 @@ def test_a_lone_code_is_what_the_shared_function_gives_one_entry(
 
     alone = _rules.code_units(rule, minutes, unit, pooled)
     assert alone == _rules.timed_units(rule, [("97110", minutes, unit, pooled)])[0][0]
+
+
+def test_kept_findings_belong_to_their_rule() -> None:
+    # diagnosis-not-pointed keeps its findings per context (claims repeat them): two instances
+    # of the rule, of different severities, share a context and still report their own, on
+    # the first claim and on a second claim that repeats the first one's findings.
+    from cptkit.validation.rules import diagnoses
+
+    warning = diagnoses.diagnosis_not_pointed()
+    info = attrs.evolve(warning, severity=Severity.INFO)
+    context = make_context(rules=all_of(warning, info))
+
+    def unpointed() -> Claim:
+        line = ClaimLine(
+            code="97110", units=1, date_of_service="2026-03-02", diagnosis_pointers=[1]
+        )
+        return Claim(lines=[line], diagnoses=["M54.50", "M25.511"])
+
+    for claim in (unpointed(), unpointed()):
+        assert [f.severity for f in warning(claim, context)] == [Severity.WARNING]
+        assert [f.severity for f in info(claim, context)] == [Severity.INFO]
+        assert [f.message for f in info(claim, context)] == [
+            "diagnosis 2 of 2 is not pointed to by any line"
+        ]

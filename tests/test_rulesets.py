@@ -156,3 +156,43 @@ def test_on_does_not_merge_dates_of_service() -> None:
         line("97161", modifiers=["GP"], date_of_service="2024-03-05"),
     )
     assert cptkit.validate(two_days, on="2024-03-05").findings == ()
+
+
+@pytest.mark.real_coverage  # so that data-stale reports
+def test_calling_a_rule_finds_what_its_check_finds() -> None:
+    # Some rules answer when called without making a generator (no finding, the usual answer,
+    # at once); their check() must find the same, on claims where each of them reports.
+    from cptkit.validation import LineRule, Rule, make_context
+
+    claims = [
+        claim(
+            line("97110", 3, minutes=33, modifiers=["GP"]),
+            diagnoses=["M54.5", "U99.9", "R26.89"],  # a header, no such code, not pointed
+        ),
+        claim(
+            line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+            line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
+        ),
+        claim(line("90834", minutes=40), line("90785", 2)),
+        claim(line("97110", 1, minutes=10, modifiers=["GP"], date_of_service="2027-06-01")),
+    ]
+    context = make_context(rules=rulesets.medicare())
+    reported: set[str] = set()
+    for member in rulesets.medicare().rules:
+        if not isinstance(member, Rule) or isinstance(member, LineRule):
+            continue
+        for checked in claims:
+            called = list(member(checked, context))
+            assert list(member.check(checked, context)) == called, member.id
+            reported.update(f.rule for f in called)
+    assert reported >= {
+        "diagnosis-unknown",
+        "diagnosis-not-billable",
+        "diagnosis-not-pointed",
+        "data-stale",
+        "ncci-ptp",
+        "duplicate-line",
+        "addon-units-exceed-primary",
+        "units-minutes-mismatch",
+    }

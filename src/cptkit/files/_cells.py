@@ -108,6 +108,7 @@ column. The claim's own converters check the rest (how many diagnoses) when rows
 claim."""
 
 _COLUMNS = (*LINE_COLUMNS, *CLAIM_COLUMNS)
+_LINE_WIDTH = len(LINE_COLUMNS)
 _CLAIM_ATTRIBUTES = tuple(CLAIM_COLUMNS.values())
 
 
@@ -179,6 +180,9 @@ class CellReader:
         date_format: str | None = None,
     ) -> None:
         self._caches = tuple(_Cache(_cell_converter(name, date_format)) for name in _COLUMNS)
+        self._line_caches = self._caches[:_LINE_WIDTH]
+        self._claim_caches = self._caches[_LINE_WIDTH:]
+        self._last_texts: Sequence[str] | None = None  # the claim cells of the last good row
         self._pick = _picker([positions.get(name, ()) for name in _COLUMNS], width)
         self._encoding = encoding
         self._date_format = date_format
@@ -192,14 +196,18 @@ class CellReader:
         *cells* must have one cell per header column; it is left as it was given.
         """
         texts = self._pick(cells)
+        claim_texts = texts[_LINE_WIDTH:]
         try:
-            values: tuple[Any, ...] = tuple(map(operator.getitem, self._caches, texts))
+            # map stops at the shorter: the line caches take the first texts.
+            line = _line_from_clean(*map(operator.getitem, self._line_caches, texts))
+            if claim_texts == self._last_texts:
+                return line, self._last_claim[1]  # rows of one claim share one mapping
+            claim_part = tuple(map(operator.getitem, self._claim_caches, claim_texts))
         except InvalidInput:
             return self._problems(texts)
-        line = _line_from_clean(*values[:8])
-        claim_part = values[8:]
+        self._last_texts = claim_texts
         if claim_part == self._last_claim[0]:
-            return line, self._last_claim[1]  # rows of one claim share one mapping
+            return line, self._last_claim[1]
         claim_values = dict(zip(_CLAIM_ATTRIBUTES, claim_part, strict=True))
         self._last_claim = (claim_part, claim_values)
         return line, claim_values

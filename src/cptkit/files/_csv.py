@@ -24,6 +24,8 @@ __all__ = ["MAX_ROW_LINES", "csv_rows", "records", "text"]
 _KEY_SEARCH = 4096  # characters of an unreadable line in which its key cell is looked for
 _Where = tuple[int, int, bool]  # the key's position, the date's, whether the key is a claim id
 
+_new_row = tuple.__new__
+
 MAX_ROW_LINES = 100
 """Lines one CSV record may span (a quoted cell with line breaks, such as a note)."""
 
@@ -143,7 +145,10 @@ def records(
     date_at = shape.positions["date_of_service"][0]
     where = (key_at, date_at, by_claim_id)
     used = sorted({at for cells_at in shape.positions.values() for at in cells_at})
-    last_key: tuple[str | None, str] = (None, "")  # (cell, its stripped text)
+    # The last good key cell, its stripped text and the claim key made of it.
+    last_raw: str | None = None
+    last_value = ""
+    last_claim_key: tuple[str, ...] = ()
     taken = lines.taken
     number = first - 1
     while True:
@@ -173,29 +178,30 @@ def records(
             yield Row(number, *_key(cells, where), error=error)
             continue
         raw_key = cells[key_at]
-        if raw_key == last_key[0]:
-            key_value = last_key[1]
+        if raw_key == last_raw:
+            key_value = last_value  # the row before had this key cell, and it was good
         else:
             key_value = raw_key.strip()
-            last_key = (raw_key, key_value)
-        if not key_value or SURROGATE.search(key_value):
-            if not "".join(cells).strip():
-                number -= 1
+            if not key_value or SURROGATE.search(key_value):
+                if not "".join(cells).strip():
+                    number -= 1
+                    continue
+                if key_value:
+                    error = not_decoded(shape.key_field, options.encoding)
+                else:
+                    error = f"{shape.key_field}: is empty"
+                yield Row(number, *_key(cells, where), field=shape.key_field, error=error)
                 continue
-            if key_value:
-                error = not_decoded(shape.key_field, options.encoding)
-            else:
-                error = f"{shape.key_field}: is empty"
-            yield Row(number, *_key(cells, where), field=shape.key_field, error=error)
-            continue
+            last_raw, last_value, last_claim_key = raw_key, key_value, (key_value,)
         result = read(cells)
         if by_claim_id:
-            key: tuple[str, ...] = (key_value,)
+            key: tuple[str, ...] = last_claim_key  # one tuple for the rows of a claim
             claim_id: str | None = key_value
         else:
             key, claim_id = (key_value, cells[date_at].strip()), None
         if isinstance(result, tuple):
-            yield Row(number, key, claim_id, result[0], result[1])
+            # Row's fields in order, made as a tuple (a named tuple's __new__ is Python code).
+            yield _new_row(Row, (number, key, claim_id, result[0], result[1], None, None, None))
         else:
             yield Row(
                 number,

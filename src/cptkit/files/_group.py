@@ -15,7 +15,7 @@ even be keyed (its claim unknown) holds back the claims on either side of it.
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -93,18 +93,34 @@ class CountsDoNotAddUp(RuntimeError):
     """Rows read != rows checked + rows rejected: a defect in cptkit, never in the file."""
 
 
-@attrs.define
 class _Open:
-    key: tuple[str, ...]
-    claim_id: str | None
-    rows: list[int] = attrs.field(factory=list)
-    lines: list[ClaimLine] = attrs.field(factory=list)
-    values: dict[str, Any] = attrs.field(factory=dict)
-    bad: list[Row] = attrs.field(factory=list)
-    beside: list[int] = attrs.field(factory=list)  # unkeyed rejected rows next to the claim
-    split: bool = False
-    merged: Mapping[str, Any] | None = None  # the claim values of the last row merged
-    full: bool = False  # the claim has more than MAX_LINES lines: the rest are only counted
+    """The claim being read: its rows so far (one is made per claim, so a plain slotted
+    class with literal lists: cheaper to make than an attrs class with factories)."""
+
+    __slots__ = (
+        "bad",
+        "beside",
+        "claim_id",
+        "full",
+        "key",
+        "lines",
+        "merged",
+        "rows",
+        "split",
+        "values",
+    )
+
+    def __init__(self, key: tuple[str, ...], claim_id: str | None, *, split: bool = False) -> None:
+        self.key = key
+        self.claim_id = claim_id
+        self.rows: list[int] = []
+        self.lines: list[ClaimLine] = []
+        self.values: dict[str, Any] = {}
+        self.bad: list[Row] = []
+        self.beside: list[int] = []  # unkeyed rejected rows next to the claim
+        self.split = split
+        self.merged: Mapping[str, Any] | None = None  # the claim values of the last row merged
+        self.full = False  # the claim has more than MAX_LINES lines: the rest are only counted
 
 
 def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
@@ -113,7 +129,7 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
     Raises:
         CountsDoNotAddUp: at the end, if a row was neither checked nor rejected.
     """
-    seen = _Seen(SEEN_LIMIT)
+    add = _Seen(SEEN_LIMIT).add
     current: _Open | None = None
     waiting: list[Rejected] = []  # unkeyed rows, reported when the claim beside them closes
     after: int | None = None  # an unkeyed row the next claim must be held back for
@@ -139,11 +155,22 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
         if current is None or current.key != row.key:
             if current is not None:
                 yield from _close(file, current, counts, waiting)
-            current = _Open(row.key, row.claim_id, split=seen.add(row.key))
+            current = _Open(row.key, row.claim_id, split=add(row.key))
             if after is not None:
                 current.beside.append(after)
         after = None
-        _add(current, row)
+        line = row.line
+        if (
+            line is not None
+            and row.claim_values is current.merged
+            and len(current.lines) < MAX_LINES
+        ):
+            # The usual row: a line with the claim values of the row before it (_add's first
+            # case, without a call).
+            current.rows.append(row.row)
+            current.lines.append(line)
+        else:
+            _add(current, row)
     if current is not None:
         yield from _close(file, current, counts, waiting)
     yield from waiting
@@ -208,7 +235,20 @@ def _add(group: _Open, row: Row) -> None:
     group.lines.append(row.line)
 
 
-def _close(file: str, group: _Open, counts: Counts, waiting: list[Rejected]) -> Iterator[Event]:
+def _close(file: str, group: _Open, counts: Counts, waiting: list[Rejected]) -> Iterable[Event]:
+    if not group.bad and not group.beside and not waiting:
+        # The usual claim: read whole, nothing waiting beside it (no generator to make).
+        try:
+            claim = _claim(group)
+        except InvalidInput:
+            pass  # told below
+        else:
+            counts.checked += len(group.rows)
+            return (Group(file, claim, tuple(group.rows), group.split),)
+    return _closing(file, group, counts, waiting)
+
+
+def _closing(file: str, group: _Open, counts: Counts, waiting: list[Rejected]) -> Iterator[Event]:
     if not group.bad and not group.beside:
         try:
             claim = _claim(group)

@@ -76,13 +76,20 @@ def cms_assign(
         when no tie decides anything). cptkit's own pick among a tie gives the leftover unit to
         the code with more total minutes, then the lower code number.
     """
-    total = sum(count for _, count in minutes) + unbilled
-    units = [count // CMS_UNIT for _, count in minutes]
+    total = unbilled
+    units = []
+    left = []
+    for _, count in minutes:
+        total += count
+        whole, rest = divmod(count, CMS_UNIT)
+        units.append(whole)
+        left.append(rest)
     remaining = cms_chart_units(total) - sum(units)
     if remaining <= 0:  # whole units used the chart up: no leftover to rank
         return units, [0] * len(minutes), _NO_TIE
-    left = [count % CMS_UNIT for _, count in minutes]
-    order = sorted(range(len(minutes)), key=lambda i: (-left[i], -minutes[i][1], minutes[i][0]))
+    # Most minutes left over first, then most minutes, then the lower code (then input order).
+    ranked = sorted([(-left[i], -count, code, i) for i, (code, count) in enumerate(minutes)])
+    order = [entry[3] for entry in ranked]
     if unbilled:
         # Only a code with minutes left over can take a leftover unit: with unbilled minutes
         # the chart may hold more units than the billed codes have leftovers.

@@ -148,13 +148,17 @@ def line_findings(
     period = context.period
     found: list[Finding] = []
     reported: set[tuple[int, Finding]] | None = None  # claim-level findings, once per rule
+    date: datetime.date | None = None  # the last line's date, and its period's first day
+    day = datetime.date.min
     for index, line in enumerate(claim.lines):
         place = line.place_of_service
         if place is None:
             own, place, text = False, claim_place, claim_text
         else:
             own, text = True, place.value
-        day = period(line.date_of_service if on is None else on)
+        if line.date_of_service is not date:  # a claim's lines mostly share one date object
+            date = line.date_of_service
+            day = period(date if on is None else on)
         modifiers = line.modifiers
         pointers = line.diagnosis_pointers
         # Texts and ints only: their hashes are computed in C (a value object's is not).

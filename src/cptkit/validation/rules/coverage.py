@@ -13,7 +13,7 @@ tables and their last dates. It has no CARC: payers do not deny for it. See
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 
@@ -28,7 +28,8 @@ __all__ = ["data_stale"]
 
 @attrs.frozen
 class _DataStale(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns its findings: no generator to make for each claim.
         fresh = _fresh_until(context)
         on = context.on
         for index, line in enumerate(claim.lines):
@@ -38,8 +39,11 @@ class _DataStale(Rule):
             found = self._stale(context, day)
             if found is not None:
                 # One warning per claim: the first line past the coverage.
-                yield found if not index else attrs.evolve(found, line=index)
-                return
+                return (found if not index else attrs.evolve(found, line=index),)
+        return ()
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
 
     def _stale(self, context: Context, day: datetime.date) -> Finding | None:
         """The warning for a line judged on *day* (at line 0), or ``None`` (memoized)."""

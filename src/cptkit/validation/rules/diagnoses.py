@@ -12,17 +12,20 @@ diagnosis or condition".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any
 
 import attrs
 
 from ... import _icd10cm
+from ..._cache import keep
 from ...claims import Claim
 from ...diagnoses import Diagnosis
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import visit
+from ._common import kept, kept_finding, visit
 
 __all__ = [
     "diagnosis_not_billable",
@@ -67,21 +70,31 @@ class _DiagnosisPointerInvalid(LineRule):
 
 @attrs.frozen
 class _DiagnosisNotPointed(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns its findings: no generator to make for each claim.
         count = len(claim.diagnoses)
         if count == 1:
-            pointed = any(line.diagnosis_pointers for line in claim.lines)
-            unpointed = [] if pointed else [1]
+            if any(line.diagnosis_pointers for line in claim.lines):
+                return ()
+            unpointed: Iterable[int] = (1,)
         else:
             seen = {pointer for line in claim.lines for pointer in line.diagnosis_pointers}
             unpointed = [position for position in range(1, count + 1) if position not in seen]
-        for position in unpointed:
-            yield self.finding(
-                None,
-                "diagnoses",
-                f"diagnosis {position} of {count} is not pointed to by any line",
-                suggestion="point the line it supports at it, or leave it off the claim",
-            )
+        return [
+            kept_finding(self, context, (position, count), self._unpointed, position, count)
+            for position in unpointed
+        ]
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
+
+    def _unpointed(self, position: int, count: int) -> Finding:
+        return self.finding(
+            None,
+            "diagnoses",
+            f"diagnosis {position} of {count} is not pointed to by any line",
+            suggestion="point the line it supports at it, or leave it off the claim",
+        )
 
 
 def diagnosis_pointer_invalid() -> Rule:
@@ -96,24 +109,66 @@ SHOWN_CHILDREN = 6
 """How many billable codes under a header a suggestion names before "…"."""
 
 
-def _failures(
-    claim: Claim, context: Context, table: _icd10cm.DiagnosisTable, status: str
-) -> Iterator[tuple[Diagnosis, list[int], bool]]:
-    """Each distinct claim diagnosis with *status* on some day the claim's lines are judged on
+def _failures(claim: Claim, context: Context, status: str) -> _Failures:
+    """Each distinct claim diagnosis with *status* (:data:`~cptkit._icd10cm.ABSENT` or
+    :data:`~cptkit._icd10cm.HEADER`) on some day the claim's lines are judged on
     (:meth:`Context.day`), with the fiscal years whose lists say so and whether one of them is
     a day's own year (``False``: only the nearest list, for days outside the lists' years).
-    When both kinds fail, only the own years are given."""
-    days = (context.on,) if context.on is not None else visit(claim, context).days
-    if len(days) == 1:  # the common visit: one date, one list
-        (year, own), judged = table.judged_year(next(iter(days))), None
-    else:
-        judged = sorted({table.judged_year(day) for day in days})
-    diagnoses = claim.diagnoses
+    When both kinds fail, only the own years are given.
+
+    Both statuses are found at once and kept with the claim's :class:`._common.Visit` (the
+    two rules ask in turn); they depend only on the diagnoses and the (fiscal year, own)
+    pairs the days are judged by, so they are also kept under those in the rules' cache
+    (:func:`._common.kept`), since claims repeat both."""
+    digest = visit(claim, context)
+    both: tuple[_Failures, _Failures] | None = digest.diagnoses  # type: ignore[assignment]
+    if both is None:
+        cache = kept(context)
+        if context.on is not None:
+            judged: tuple[tuple[int, bool], ...] = (_judged_year(context, cache, context.on),)
+        elif len(digest.days) == 1:  # the common visit: one date, one list
+            judged = (_judged_year(context, cache, next(iter(digest.days))),)
+        else:
+            judged = tuple(sorted({_judged_year(context, cache, day) for day in digest.days}))
+        key = (_FAILURES, claim.diagnoses, judged)
+        both = cache.get(key)
+        if both is None:
+            diagnoses = claim.diagnoses
+            both = keep(
+                cache,
+                key,
+                (
+                    tuple(_failing(diagnoses, judged, context, _icd10cm.ABSENT)),
+                    tuple(_failing(diagnoses, judged, context, _icd10cm.HEADER)),
+                ),
+            )
+        digest.diagnoses = both
+    return both[0] if status == _icd10cm.ABSENT else both[1]
+
+
+_Failures = tuple[tuple[Diagnosis, list[int], bool], ...]
+_FAILURES = object()  # the mark of this module's keys in the rules' cache
+
+
+def _judged_year(
+    context: Context, cache: dict[Hashable, Any], day: datetime.date
+) -> tuple[int, bool]:
+    """:meth:`~cptkit._icd10cm.DiagnosisTable.judged_year` of *day* (kept in *cache*)."""
+    key = (_FAILURES, day)
+    found: tuple[int, bool] | None = cache.get(key)
+    if found is None:
+        found = keep(cache, key, context.catalog.diagnoses().judged_year(day))
+    return found
+
+
+def _failing(
+    diagnoses: tuple[Diagnosis, ...],
+    judged: tuple[tuple[int, bool], ...],
+    context: Context,
+    status: str,
+) -> Iterator[tuple[Diagnosis, list[int], bool]]:
+    table = context.catalog.diagnoses()
     for diagnosis in dict.fromkeys(diagnoses) if len(diagnoses) > 1 else diagnoses:
-        if judged is None:
-            if table.status(diagnosis.value, year) == status:
-                yield diagnosis, [year], own
-            continue
         failing = [
             (year, own) for year, own in judged if table.status(diagnosis.value, year) == status
         ]
@@ -139,38 +194,68 @@ def _lists(years: list[int], own: bool, table: _icd10cm.DiagnosisTable) -> str:
 
 
 @attrs.frozen
-class _DiagnosisUnknown(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+class _DiagnosisRule(Rule):
+    """A rule on the claim's diagnoses of one status: called, it returns its findings (none,
+    the usual answer, without making a generator)."""
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        failures = _failures(claim, context, self._status())
+        if not failures:
+            return ()
         table = context.catalog.diagnoses()
-        for diagnosis, years, own in _failures(claim, context, table, _icd10cm.ABSENT):
-            held = table.held_years(diagnosis.value)
-            listed = ", ".join(f"FY{year}" for year in held)
-            where = f"{diagnosis} is listed for {listed} only; " if held else ""
-            yield self.finding(
-                None,
-                "diagnoses",
-                f"{diagnosis} is not in {_lists(years, own, table)}",
-                suggestion=f"{where}use a code from the ICD-10-CM list in force on the date of"
-                " service (remark M76: missing/incomplete/invalid diagnosis)",
-                severity=None if own else Severity.WARNING,
-            )
+        return [self._finding(table, *failure) for failure in failures]
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
+
+    def _status(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def _finding(
+        self, table: _icd10cm.DiagnosisTable, diagnosis: Diagnosis, years: list[int], own: bool
+    ) -> Finding:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
 
 
 @attrs.frozen
-class _DiagnosisNotBillable(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        table = context.catalog.diagnoses()
-        for diagnosis, years, own in _failures(claim, context, table, _icd10cm.HEADER):
-            under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
-            shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
-            more = ", …" if len(under) > SHOWN_CHILDREN else ""
-            yield self.finding(
-                None,
-                "diagnoses",
-                f"{diagnosis} is a header, not a billable code, in {_lists(years, own, table)}",
-                suggestion=f"use a billable code under it ({shown}{more})",
-                severity=None if own else Severity.WARNING,
-            )
+class _DiagnosisUnknown(_DiagnosisRule):
+    def _status(self) -> str:
+        return _icd10cm.ABSENT
+
+    def _finding(
+        self, table: _icd10cm.DiagnosisTable, diagnosis: Diagnosis, years: list[int], own: bool
+    ) -> Finding:
+        held = table.held_years(diagnosis.value)
+        listed = ", ".join(f"FY{year}" for year in held)
+        where = f"{diagnosis} is listed for {listed} only; " if held else ""
+        return self.finding(
+            None,
+            "diagnoses",
+            f"{diagnosis} is not in {_lists(years, own, table)}",
+            suggestion=f"{where}use a code from the ICD-10-CM list in force on the date of"
+            " service (remark M76: missing/incomplete/invalid diagnosis)",
+            severity=None if own else Severity.WARNING,
+        )
+
+
+@attrs.frozen
+class _DiagnosisNotBillable(_DiagnosisRule):
+    def _status(self) -> str:
+        return _icd10cm.HEADER
+
+    def _finding(
+        self, table: _icd10cm.DiagnosisTable, diagnosis: Diagnosis, years: list[int], own: bool
+    ) -> Finding:
+        under = table.billable_under(diagnosis.value, years[-1], SHOWN_CHILDREN + 1)
+        shown = ", ".join(str(Diagnosis(code)) for code in under[:SHOWN_CHILDREN])
+        more = ", …" if len(under) > SHOWN_CHILDREN else ""
+        return self.finding(
+            None,
+            "diagnoses",
+            f"{diagnosis} is a header, not a billable code, in {_lists(years, own, table)}",
+            suggestion=f"use a billable code under it ({shown}{more})",
+            severity=None if own else Severity.WARNING,
+        )
 
 
 def diagnosis_unknown() -> Rule:

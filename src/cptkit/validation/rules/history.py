@@ -31,11 +31,11 @@ from ...claims import Claim, ClaimLine
 from ...history import Authorization, AuthorizationPolicy, RecordedLine, usage
 from ...modifiers import Modifier
 from ...providers import NPI
-from ...records import ModifierGroup, PTPEdit
+from ...records import ModifierGroup
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import GN, GO, GP, visit
+from ._common import GN, GO, GP, ptp_edit, visit
 from .thresholds import kx_threshold
 
 __all__ = [
@@ -191,9 +191,6 @@ class _UnitsExceedMueAcross(_AcrossClaims):
                 )
 
 
-_UNSEEN = object()
-
-
 @attrs.frozen
 class _NcciPtpAcross(_AcrossClaims):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
@@ -222,13 +219,8 @@ class _NcciPtpAcross(_AcrossClaims):
     def _pair(
         self, context: Context, index: int, line: ClaimLine, other: RecordedLine
     ) -> Finding | None:
-        day = context.day(line.date_of_service)
-        key = (line.code.value, other.code.value, day)
-        edit = context.memo.get(key, _UNSEEN)
-        if edit is _UNSEEN:
-            edits = context.catalog.ptp_edits(line.code, other.code)
-            edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
-        if not isinstance(edit, PTPEdit):
+        edit = ptp_edit(context, line.code, other.code, context.day(line.date_of_service))
+        if edit is None:
             return None
         where = f" ({other.code} on {_named([other.claim_id])})"
         if edit.modifier_indicator == 0:

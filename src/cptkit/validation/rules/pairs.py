@@ -12,7 +12,7 @@ not compatible), 18 (duplicate), 151 (units not supported).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 
@@ -23,9 +23,18 @@ from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import codes_text, visit
+from ._common import codes_text, ptp_edit, visit
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
+
+
+@attrs.frozen
+class _BetweenLines(Rule):
+    """A rule that compares a claim's lines with each other: a claim of one line has nothing
+    to compare, and calling the rule returns no findings at once (no generator made)."""
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        return self.check(claim, context) if len(claim.lines) > 1 else ()
 
 
 @attrs.frozen
@@ -90,7 +99,7 @@ ONCE_PER_PRIMARY = frozenset({"90785", "90863", "90833", "90836", "90838"})
 
 
 @attrs.frozen
-class _AddonUnitsExceedPrimary(Rule):
+class _AddonUnitsExceedPrimary(_BetweenLines):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:
@@ -118,7 +127,6 @@ class _AddonUnitsExceedPrimary(Rule):
                 )
 
 
-_UNSEEN = object()
 _TWENTY_FIVE = Modifier("25")
 
 
@@ -131,31 +139,29 @@ _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
 @attrs.frozen
-class _NcciPtp(Rule):
+class _NcciPtp(_BetweenLines):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        if len(claim.lines) < 2:
+        lines = claim.lines
+        if len(lines) < 2:
             return
+        partners_of = context.ptp_partners
         for indexes in visit(claim, context).days.values():
             for position, first in enumerate(indexes):
-                partners = context.ptp_partners(claim.lines[first].code)
+                partners = partners_of(lines[first].code)
                 if not partners:
                     continue
                 for second in indexes[position + 1 :]:
-                    if claim.lines[second].code.value not in partners:
+                    if lines[second].code.value not in partners:
                         continue
-                    yield from self._pair(claim, context, first, second)
+                    day = context.day(lines[first].date_of_service)
+                    edit = ptp_edit(context, lines[first].code, lines[second].code, day)
+                    if edit is not None:
+                        yield from self._pair(claim, context, first, second, edit)
 
-    def _pair(self, claim: Claim, context: Context, a: int, b: int) -> Iterator[Finding]:
+    def _pair(
+        self, claim: Claim, context: Context, a: int, b: int, edit: PTPEdit
+    ) -> Iterator[Finding]:
         line_a, line_b = claim.lines[a], claim.lines[b]
-        day = context.day(line_a.date_of_service)
-        # The edit in force for a pair on a day, kept in the context's memo: texts and a date.
-        key = (line_a.code.value, line_b.code.value, day)
-        edit = context.memo.get(key, _UNSEEN)
-        if edit is _UNSEEN:
-            edits = context.catalog.ptp_edits(line_a.code, line_b.code)
-            edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
-        if not isinstance(edit, PTPEdit):
-            return
         column2 = b if line_b.code == edit.column2 else a
         if edit.modifier_indicator == 0:
             yield self._acknowledged(
@@ -216,7 +222,7 @@ class _NcciPtp(Rule):
 
 
 @attrs.frozen
-class _DuplicateLine(Rule):
+class _DuplicateLine(_BetweenLines):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:

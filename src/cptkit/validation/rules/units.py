@@ -10,13 +10,13 @@ ranges. CARC 151: "the information furnished does not support this many units or
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import attrs
 
 from ... import units as unit_rules
 from ..._cache import keep
-from ...claims import Claim
+from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...modifiers import Modifier
 from ...records import CodeInfo, Timing
@@ -24,7 +24,7 @@ from ...units import _rules as unit_arithmetic
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import THERAPY_DISCIPLINE_MODIFIERS, visit
+from ._common import THERAPY_DISCIPLINE_MODIFIERS, kept_finding, visit
 
 __all__ = [
     "time_band_mismatch",
@@ -40,15 +40,22 @@ class _UnitsExceedMue(Rule):
         lines = claim.lines
         policy = context.policy
         caps = policy.unit_caps
+        apply_mue = policy.apply_mue
+        if not caps and not apply_mue:
+            return
+        on = context.on
+        mue = context.mue
         for (code, day), indexes in visit(claim, context).codes.items():
             if caps and (cap := policy.unit_cap(code)) is not None:
                 yield from self._cap(claim, code, indexes, cap)
                 continue
-            if not policy.apply_mue:
+            if not apply_mue:
                 continue
-            edit = context.mue(code, context.day(day))
+            edit = mue(code, day if on is None else on)
             if edit is None:
                 continue
+            if len(indexes) == 1 and lines[indexes[0]].units <= edit.units:
+                continue  # one line within the MUE, per line or per day
             if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
                 continue  # a 0 that encodes Medicare payment status: not this payer's limit
             if edit.per_day:
@@ -127,7 +134,11 @@ class _UntimedMultipleUnits(Rule):
             info = infos[indexes[0]]
             if info is None or info.add_on or info.timing not in _ONE_PER_SESSION:
                 continue
-            total = sum(lines[i].units for i in indexes)
+            total = (
+                lines[indexes[0]].units
+                if len(indexes) == 1
+                else sum(lines[i].units for i in indexes)
+            )
             if total > 1 and not _distinct_sessions(claim, context, indexes, info, total):
                 yield self.finding(
                     indexes[0],
@@ -171,11 +182,45 @@ class _UnitsMinutesMismatch(Rule):
             return  # no timed code: nothing to judge (and no grouping to do)
         unbilled = context.facts.unbilled_minutes and context.policy.unit_rule == "cms"
         if len(lines) == 1 and not unbilled:
+            info = timed[0]
+            assert info is not None  # the claim's one line is timed
+            if info.timing is _TIMED:  # the commonest claim: no grouping to do
+                found = self._alone(context, 0, lines[0], info)
+                if found is not None:
+                    yield found
+                return
             yield from self._group(claim, context, [0], timed, 0)
             return
+        if not unbilled and len(digest.days) == 1 and context.policy.unit_rule == "cms":
+            usual = _usual_visit(lines, timed)
+            if usual is not None:
+                yield from self._pooled(context, timed, *usual)
+                return
         for indexes in _by_day_and_discipline(claim, timed, digest.days):
             extra = _unbilled(claim, context, indexes) if unbilled else 0
             yield from self._group(claim, context, indexes, timed, extra)
+
+    def _pooled(
+        self,
+        context: Context,
+        timed: list[CodeInfo | None],
+        indexes: list[int],
+        pairs: list[tuple[str, int]],
+        billed: list[int],
+    ) -> Iterator[Finding]:
+        """The findings of :func:`_usual_visit`'s lines: what :meth:`_group` finds for them,
+        by the same arithmetic, without its tables of codes."""
+        units, extra, tied = unit_arithmetic.timed_units(
+            "cms", [(text, count, unit_arithmetic.CMS_UNIT, True) for text, count in pairs]
+        )
+        if tied:
+            units = unit_arithmetic.choose(units, extra, tied, billed)
+        for position in sorted(range(len(pairs)), key=lambda i: pairs[i][0]):
+            if billed[position] != units[position]:
+                index = indexes[position]
+                info = timed[index]
+                assert info is not None  # the lines are timed
+                yield self._mismatch(context, index, info, billed[position], units[position], "cms")
 
     def _group(
         self,
@@ -190,16 +235,13 @@ class _UnitsMinutesMismatch(Rule):
             index = indexes[0]
             line, info = lines[index], timed[index]
             assert info is not None  # only timed lines are grouped
+            if info.timing is _TIMED:
+                found = self._alone(context, index, line, info)
+                if found is not None:
+                    yield found
+                return
             if line.minutes is None:
                 return  # nothing documented to judge by
-            if info.timing is _TIMED:
-                # One plain timed code alone.
-                rule = context.policy.unit_rule
-                unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
-                expected = unit_arithmetic.code_units(rule, line.minutes, unit, info.pooled)
-                if line.units != expected:
-                    yield self._mismatch(index, info, line.units, expected, rule)
-                return
         # Codes by their text in here: str hashes are cached in C, a Code's is not.
         minutes: dict[str, int] = {}
         billed: dict[str, int] = {}
@@ -244,11 +286,31 @@ class _UnitsMinutesMismatch(Rule):
         for text in sorted(judged) if len(judged) > 1 else judged:
             expected = supported.get(text, 0)
             if billed[text] != expected:
-                yield self._mismatch(first[text], codes[text], billed[text], expected, rule)
+                yield self._mismatch(
+                    context, first[text], codes[text], billed[text], expected, rule
+                )
+
+    def _alone(
+        self, context: Context, index: int, line: ClaimLine, info: CodeInfo
+    ) -> Finding | None:
+        """The finding for a plain timed code alone on its day and discipline, if any."""
+        if line.minutes is None:
+            return None  # nothing documented to judge by
+        rule = context.policy.unit_rule
+        unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
+        expected = unit_arithmetic.code_units(rule, line.minutes, unit, info.pooled)
+        if line.units == expected:
+            return None
+        return self._mismatch(context, index, info, line.units, expected, rule)
 
     def _mismatch(
-        self, index: int, info: CodeInfo, count: int, expected: int, rule: str
+        self, context: Context, index: int, info: CodeInfo, count: int, expected: int, rule: str
     ) -> Finding:
+        """:meth:`_finding`, kept per context (visits repeat the same mismatches)."""
+        key = (index, info.code.value, count, expected, rule)
+        return kept_finding(self, context, key, self._finding, index, info, count, expected, rule)
+
+    def _finding(self, index: int, info: CodeInfo, count: int, expected: int, rule: str) -> Finding:
         """Billed units that differ from what the documented minutes support: an error when
         more are billed, info when fewer. The time rule is named by the code's kind: the
         8-minute rule only for the 15-minute codes Medicare pools, CPT's time instructions for
@@ -347,6 +409,41 @@ def _supported(
 
 
 _Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None"]
+
+
+def _usual_visit(
+    lines: Sequence[ClaimLine], timed: list[CodeInfo | None]
+) -> tuple[list[int], list[tuple[str, int]], list[int]] | None:
+    """The usual Medicare visit of one date: its timed lines are two or more distinct
+    15-minute codes, each with its minutes, and its lines carry one therapy discipline
+    modifier at most, so they make one group that the chart judges together. Returns the
+    timed lines' indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
+    indexes = []
+    pairs = []
+    billed = []
+    mark = None
+    for index, line in enumerate(lines):
+        for modifier in line.modifiers:
+            if modifier.value in _DISCIPLINES:
+                if mark is not None and modifier.value != mark:
+                    return None  # two disciplines: each is judged on its own
+                mark = modifier.value
+                break
+        info = timed[index]
+        if info is None:
+            continue
+        if (
+            info.timing is not _TIMED
+            or info.unit_minutes != unit_arithmetic.CMS_UNIT
+            or line.minutes is None
+        ):
+            return None
+        indexes.append(index)
+        pairs.append((line.code.value, line.minutes))
+        billed.append(line.units)
+    if len(pairs) < 2 or len({text for text, _ in pairs}) != len(pairs):
+        return None  # one line is judged alone; a code on two lines sums them first
+    return indexes, pairs, billed
 
 
 def _unbilled(claim: Claim, context: Context, indexes: list[int]) -> int:
