@@ -22,7 +22,7 @@ it is run), only where it can give a finding, or once per distinct input:
 * ``"minutes"`` (``units-minutes-mismatch`` without unbilled-minute facts): the units the
   documented minutes support, per claim, date and discipline, as polars expressions (the CMS
   chart with whole blocks first and leftovers by leftover minutes, minutes and code; the
-  midpoint rule), each distinct mismatch worded by the rule's own ``_mismatch``; claims with
+  midpoint rule), each distinct mismatch worded by the rule's own ``_finding``; claims with
   a ladder code, a timed line without minutes or a tie for a leftover unit are run through
   the rule itself.
 * ``"pointers"`` (``diagnosis-not-pointed``): it reads the number of a claim's diagnoses and

@@ -120,7 +120,7 @@ def minutes_findings(
     wrong = pl.concat(
         [part.select("_claim", "_line", "code", "_billed", "_expected") for part in (plain, shared)]
     ).filter(pl.col("_billed") != pl.col("_expected"))
-    mismatch = rule._mismatch  # the rule's own wording
+    mismatch = rule._finding  # the rule's own wording
     for claim, line, code, billed, expected in wrong.select(
         "_claim", "_line", "code", "_billed", "_expected"
     ).iter_rows():
