@@ -130,3 +130,20 @@ def test_check_path_in_process_and_the_default_engine(
     assert engine_for("claims") == "claims"
     with pytest.raises(cptkit.InvalidInput, match="columnar needs polars"):
         engine_for("columnar")
+
+
+def test_a_task_sends_its_records_dictionary_encoded(files: list[str]) -> None:
+    # What a worker sends back: each column's distinct values once, and a number per record.
+    from cptkit.distributed import _task, _unpack, check_path
+
+    pytest.importorskip("polars")
+    checker = Checker()
+    for engine in ("columnar", "claims"):
+        packed = _task(files[0], checker=checker, engine=engine)
+        values, numbers = packed["rule"]
+        assert len(values) == len(set(values)) < len(numbers)
+        columns = _unpack(packed)
+        records = [
+            dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)
+        ]
+        assert records == check_path(files[0], checker=checker, engine=engine)

@@ -38,9 +38,12 @@ materialised as ``Claim`` values and starts with empty caches)::
 
 from __future__ import annotations
 
+import array
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import attrs
 
 from ._catalog import Catalog, DateLike
 from ._engines import Engine, checker_for, engine_for
@@ -48,10 +51,6 @@ from .claims import Claim
 from .validation import Checker
 
 __all__ = ["check_path", "check_paths", "validate_bag", "validate_partition"]
-
-_COLUMNS = (
-    "claim_id", "line_number", "rule", "severity", "field", "message", "carc", "suggestion", "file", "row"
-)  # fmt: skip
 
 
 def check_paths(
@@ -82,29 +81,76 @@ def check_paths(
     """
     chosen = engine_for(engine)
     checker = checker_for(rules, catalog, on)
-    futures = client.map(check_path, [os.fspath(p) for p in paths], checker=checker, engine=chosen)
-    records: list[dict[str, Any]] = []
-    for found in client.gather(futures):
-        records.extend(found)
-    return records
+    names = [os.fspath(p) for p in paths]
+    from distributed import as_completed
+
+    futures = client.map(_task, names, checker=checker, engine=chosen)
+    place = {future.key: number for number, future in enumerate(futures)}
+    done: list[list[dict[str, Any]]] = [[] for _ in futures]
+    # Each file's records are made as it comes back, while the workers check the others.
+    for future, packed in as_completed(futures, with_results=True):  # type: ignore[no-untyped-call]
+        done[place[future.key]] = _records(_unpack(packed))
+    return [record for records in done for record in records]
 
 
 def check_path(path: str, *, checker: Checker, engine: Engine = "claims") -> list[dict[str, Any]]:
-    """The finding records of one file (the task :func:`check_paths` runs per file)."""
+    """The finding records of one file, as :func:`check_paths` gives them."""
+    return _records(_columns(path, checker=checker, engine=engine))
+
+
+def _records(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+Packed = dict[str, tuple[list[Any], "array.array[int]"]]
+
+
+def _task(path: str, *, checker: Checker, engine: Engine) -> Packed:
+    """The task :func:`check_paths` runs per file: the file's records as columns, each
+    dictionary-encoded (its distinct values, and per record the number of its value).
+
+    A worker sends tens of thousands of findings back, most of them repeating a few rules,
+    messages and suggestions: sent as a list of dictionaries they cost Dask about three times
+    the checking itself to move (a 50,000-line file: 2.8 s against 0.8 s), and the client's
+    share of that work does not get faster with more workers.
+    """
+    packed: Packed = {}
+    for name, values in _columns(path, checker=checker, engine=engine).items():
+        distinct: dict[Any, int] = {}
+        numbers = array.array("l", [distinct.setdefault(v, len(distinct)) for v in values])
+        packed[name] = (list(distinct), numbers)
+    return packed
+
+
+def _unpack(packed: Packed) -> dict[str, list[Any]]:
+    return {name: [values[n] for n in numbers] for name, (values, numbers) in packed.items()}
+
+
+def _columns(path: str, *, checker: Checker, engine: Engine) -> dict[str, list[Any]]:
+    """The finding records of one file, as columns."""
     from .files import read
 
     reading = read(path)
     if engine == "columnar":
-        from .columnar import check_events
+        from .columnar import SCHEMA, check_events
 
-        return [
-            row for batch in check_events(reading, checker) for row in batch.findings.to_dicts()
-        ]
+        columns: dict[str, list[Any]] = {name: [] for name in SCHEMA}
+        for batch in check_events(reading, checker):
+            for name, values in batch.findings.to_dict(as_series=False).items():
+                columns[name].extend(values)
+        return columns
     from .cli import _records
-    from .cli._output import Summary
+    from .cli._output import Record, Summary
 
     summary = Summary()
-    return [record.to_dict() for event in reading for record in _records(event, checker, summary)]
+    names = [field.name for field in attrs.fields(Record)]
+    found: dict[str, list[Any]] = {name: [] for name in names}
+    for event in reading:
+        for record in _records(event, checker, summary):
+            for name in names:
+                found[name].append(getattr(record, name))
+    return found
 
 
 def validate_partition(
