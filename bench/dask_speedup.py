@@ -43,7 +43,7 @@ def warm(engine: str) -> None:
 
     cptkit.preload()
     if engine == "columnar":
-        import cptkit.columnar  # noqa: F401
+        import cptkit.columnar
 
 
 def run(paths: list[str], workers: int, engine: str) -> tuple[float, float, list[object]]:
