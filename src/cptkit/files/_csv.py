@@ -25,6 +25,9 @@ _KEY_SEARCH = 4096  # characters of an unreadable line in which its key cell is 
 _Where = tuple[int, int, bool]  # the key's position, the date's, whether the key is a claim id
 
 _new_row = tuple.__new__
+# The usual row is made as a plain tuple of Row's eight fields (a named tuple's own __new__
+# is Python code): a field added to Row must be added there too.
+assert len(Row._fields) == 8, "Row's fields changed: update the usual row in _rows()"
 
 MAX_ROW_LINES = 100
 """Lines one CSV record may span (a quoted cell with line breaks, such as a note)."""

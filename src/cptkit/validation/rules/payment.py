@@ -16,13 +16,11 @@ from collections.abc import Iterator
 import attrs
 
 from ... import _pfs_status
-from ..._cache import keep
 from ...claims import Claim
 from ...modifiers import Modifier
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import kept
 
 __all__ = ["code_not_payable"]
 
@@ -48,10 +46,7 @@ _NOTICE = frozenset({Modifier("GY"), Modifier("GA"), Modifier("GZ")})
 @attrs.frozen
 class _CodeNotPayable(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        cache = kept(context)
-        unpaid: frozenset[str] | None = cache.get(_UNPAID)
-        if unpaid is None:
-            unpaid = keep(cache, _UNPAID, _pfs_status.unpaid_codes())
+        unpaid = _pfs_status.unpaid_codes()  # read once, kept by cptkit._dataset
         for index, line in enumerate(claim.lines):
             text = line.code.value
             if text not in unpaid:
@@ -65,9 +60,6 @@ class _CodeNotPayable(Rule):
             if span.use:
                 advice = f"bill {span.use}, the code Medicare uses"
             yield self.finding(index, "code", f"{text} {meaning}", suggestion=advice, carc=carc)
-
-
-_UNPAID = object()  # the key of the codes with an unpaid status in the rules' cache
 
 
 def code_not_payable() -> Rule:

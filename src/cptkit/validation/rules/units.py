@@ -415,7 +415,7 @@ def _usual_visit(
     lines: Sequence[ClaimLine], timed: list[CodeInfo | None]
 ) -> tuple[list[int], list[tuple[str, int]], list[int]] | None:
     """The usual Medicare visit of one date: its timed lines are two or more distinct
-    15-minute codes, each with its minutes, and its lines carry one therapy discipline
+    15-minute codes the 8-minute rule pools, each with its minutes, and its lines carry one therapy discipline
     modifier at most, so they make one group that the chart judges together. Returns the
     timed lines' indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
     indexes = []
@@ -434,10 +434,11 @@ def _usual_visit(
             continue
         if (
             info.timing is not _TIMED
+            or not info.pooled
             or info.unit_minutes != unit_arithmetic.CMS_UNIT
             or line.minutes is None
         ):
-            return None
+            return None  # _pooled gives every code the chart: only pooled 15-minute codes
         indexes.append(index)
         pairs.append((line.code.value, line.minutes))
         billed.append(line.units)
