@@ -25,7 +25,7 @@ within the order of the reading's events, with the rejected rows and the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -33,12 +33,15 @@ import polars as pl
 from .._cache import keep
 from ..claims import Claim, ClaimLine
 from ..codes import Code
-from ..files import Group, Rejected
+from ..files import Group, Reading, Rejected
+from ..modifiers import Modifier
+from ..places import PlaceOfService
 from ..validation import Checker, Finding, LineRule, LineView
 from ._filters import CodeFacts, candidates, code_facts, line_facts, pointer_findings
 from ._forms import Split, split
-from ._frames import FOUND, INT, SCHEMA, SEVERITY_RANK, Lines, Numbers, ordered
+from ._frames import FOUND, INT, SCHEMA, SEVERITY_RANK, Lines, Numbers, notices, ordered
 from ._minutes import minutes_findings
+from ._scan import Cells, FrameClaims, prepare, scan
 
 __all__ = ["BATCH_CLAIMS", "SCHEMA", "VIEW_LIMIT", "Batch", "Engine"]
 
@@ -70,15 +73,26 @@ class Engine:
         self._views: dict[tuple[Any, ...], int] = {}
         self._judged: list[tuple[tuple[int, Finding], ...]] = []
         self._view_of: list[LineView] = []  # by view number
+        # Per view: the number of its claim's diagnoses, the pointers it uses (a bit each).
+        self._view_diagnoses: list[int] = []
+        self._view_pointers: list[int] = []
         self._stale: dict[datetime.date, Finding | None] = {}
         self._by_diagnoses: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
         self._years: dict[datetime.date, object] = {}
+        self._of_year: list[object] = []  # the years of the batch's ``_years`` bits
         self._code_facts: dict[str, CodeFacts] = {}
-        self._pointed: dict[tuple[int, str], tuple[Finding, ...]] = {}
+        self._pointed: dict[int, tuple[Finding, ...]] = {}
         self._mismatches: dict[tuple[str, int, int], Finding] = {}
 
     def run(self, events: Iterable[Group | Rejected]) -> Iterator[Batch]:
-        """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims."""
+        """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims (or,
+        for a clean CSV file not read yet, per chunk of it: :mod:`._scan`)."""
+        if isinstance(events, Reading):
+            scanned = scan(events)
+            if scanned is not None:
+                for chunk in scanned.chunks:
+                    yield self.chunk_batch(chunk.frame, scanned.name, scanned.cells)
+                return
         pending: list[Group | Rejected] = []
         claims = 0
         try:
@@ -101,37 +115,68 @@ class Engine:
     def batch(self, events: list[Group | Rejected]) -> Batch:
         """The findings of one batch of events, in the per-claim engine's order."""
         groups = [event for event in events if isinstance(event, Group)]
-        lines = self._lines(groups)
+        seqs = [seq for seq, event in enumerate(events) if isinstance(event, Group)]
+        claims = pl.DataFrame(
+            {
+                "_claim": range(len(groups)),
+                "_seq": seqs,
+                "claim_id": [group.claim.claim_id for group in groups],
+                "file": [group.file for group in groups],
+            },
+            schema=_CLAIMS,
+        )
+        return self._batch_of(
+            self._lines(groups), [group.claim for group in groups], claims, notices(events, seqs)
+        )
+
+    def chunk_batch(self, frame: pl.DataFrame, file: str, cells: Cells) -> Batch:
+        """The findings of a chunk of a clean CSV file (:class:`._scan.Chunk`)."""
+        starts = frame["_start"].arg_true()
+        count = len(starts)
+        claims = pl.DataFrame(
+            {
+                "_claim": range(count),
+                "_seq": range(count),
+                "claim_id": frame["claim_id"].gather(starts),
+                "file": [file] * count,
+            },
+            schema=_CLAIMS,
+        )
+        lines = self._chunk_lines(frame, cells)
+        made = FrameClaims(frame, starts.to_list(), cells)
+        return self._batch_of(lines, made, claims, notices([], []))
+
+    def _batch_of(
+        self, lines: Lines, claims: Sequence[Claim], table: pl.DataFrame, told: pl.DataFrame
+    ) -> Batch:
         numbers = Numbers()
         found = [self._line_findings(lines.frame, numbers)]
         if self.parts.stale is not None:
             found.append(self._stale_findings(lines, numbers))
+        keys = self._claim_keys(lines)
         if self.parts.by_diagnoses:
-            found.append(self._diagnosis_findings(groups, lines, numbers))
+            found.append(self._diagnosis_findings(claims, keys, numbers))
         if self.parts.claim_rules:
-            found.append(self._claim_findings(groups, lines, numbers))
-        frame = ordered(events, groups, lines.frame, pl.concat(found), numbers)
+            found.append(self._claim_findings(claims, lines, keys, numbers))
+        frame = ordered(table, lines.frame, pl.concat(found), numbers, told)
         of_claims = frame.filter(pl.col("_claim") >= 0)
         severities = dict.fromkeys(SEVERITY_RANK, 0)
         severities.update(of_claims["severity"].value_counts().iter_rows())
         errors = of_claims.filter(pl.col("severity") == "error")["_claim"].n_unique()
-        return Batch(frame.select(list(SCHEMA)), len(groups), errors, severities)
+        return Batch(frame.select(list(SCHEMA)), len(claims), errors, severities)
 
     def _lines(self, groups: list[Group]) -> Lines:
         """The lines of the batch, judging the line views not seen yet."""
-        if len(self._judged) > VIEW_LIMIT:
-            # Memory stays bounded: the views are numbered afresh (and judged again).
-            self._views.clear()
-            self._judged.clear()
-            self._view_of.clear()
+        self._bound_views()
         claims: list[int] = []
         indexes: list[int] = []
         rows: list[int] = []
         views: list[int] = []
         dated: list[int] = []
         numbered: dict[datetime.date, int] = {}
-        days: list[int | frozenset[int]] = []
         claim_days: list[int] = []  # each line's (claim, date) number
+        diagnosed: list[int] = []  # each line's claim's diagnoses, by number
+        by_diagnoses: dict[tuple[str, ...], int] = {}
         next_day = 0
         for number, group in enumerate(groups):
             claim = group.claim
@@ -141,28 +186,124 @@ class Engine:
             indexes.extend(range(count))
             rows.extend(group.rows)
             views.extend(claim_views)
+            key = tuple(d.value for d in claim.diagnoses)
+            diagnosed.extend([by_diagnoses.setdefault(key, len(by_diagnoses))] * count)
             on_days = [
                 numbered.setdefault(line.date_of_service, len(numbered)) for line in claim.lines
             ]
             dated.extend(on_days)
-            first = on_days[0]
-            if all(day == first for day in on_days):
-                days.append(first)
-                claim_days.extend([next_day] * count)
-                next_day += 1
-            else:
-                days.append(frozenset(on_days))
-                local: dict[int, int] = {}
-                claim_days.extend(local.setdefault(day, next_day + len(local)) for day in on_days)
-                next_day += len(local)
+            local: dict[int, int] = {}
+            claim_days.extend(local.setdefault(day, next_day + len(local)) for day in on_days)
+            next_day += len(local)
         frame = pl.DataFrame(
             {
                 "_claim": claims, "_line": indexes, "row": rows, "_view": views, "_date": dated,
-                "_day": claim_days,
+                "_day": claim_days, "_dx": diagnosed,
             },
-            schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date", "_day"), INT),
+            schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date", "_day", "_dx"), INT),
         )  # fmt: skip
-        return Lines(frame, list(numbered), days)
+        return Lines(frame.set_sorted("_claim"), list(numbered))
+
+    def _bound_views(self) -> None:
+        if len(self._judged) > VIEW_LIMIT:
+            # Memory stays bounded: the views are numbered afresh (and judged again).
+            self._views.clear()
+            self._judged.clear()
+            self._view_of.clear()
+            self._view_diagnoses.clear()
+            self._view_pointers.clear()
+
+    def _chunk_lines(self, frame: pl.DataFrame, cells: Cells) -> Lines:
+        """The lines of a chunk of a clean file: each distinct view judged once (the line
+        cells are numbered by their distinct texts, and a view by its cells' numbers)."""
+        self._bound_views()
+        context = self.checker.context
+        on, period = context.on, context.period
+        ids: dict[str, pl.Series] = {}
+        values: dict[str, list[Any]] = {}
+        for name in _VIEW_FIELDS:
+            column = frame[name]
+            texts = column.unique().to_list()
+            ids[name] = column.cast(pl.Enum(texts)).to_physical().cast(INT)
+            values[name] = [cells.value(name, text) for text in texts]
+        numbered: dict[datetime.date, int] = {}
+        date_number = [
+            numbered.setdefault(day, len(numbered)) for day in values.pop("date_of_service")
+        ]
+        dates = list(numbered)
+        periods: dict[datetime.date, int] = {}
+        period_of = [
+            periods.setdefault(period(day if on is None else on), len(periods)) for day in dates
+        ]
+        counted: dict[int, int] = {}
+        count_of = [
+            counted.setdefault(len(found), len(counted)) for found in values.pop("diagnoses")
+        ]
+        dated = pl.Series(date_number, dtype=INT).gather(ids["date_of_service"])
+        parts = {
+            **{name: ids[name] for name in _VIEW_FIELDS[:7]},
+            "_diagnoses": pl.Series(count_of, dtype=INT).gather(ids["diagnoses"]),
+            "_period": pl.Series(period_of, dtype=INT).gather(dated),
+        }
+        sizes = [len(values[name]) for name in _VIEW_FIELDS[:7]] + [len(counted), len(periods)]
+        table = pl.DataFrame(parts)
+        key = _mixed_radix(table, sizes)
+        distinct = table.with_columns(_k=key).unique("_k")
+        counts, days = list(counted), list(periods)
+        known: list[int] = []
+        for (
+            code,
+            modifiers,
+            units,
+            minutes,
+            pointers,
+            place,
+            claim_place,
+            count,
+            day,
+            _,
+        ) in distinct.iter_rows():
+            line_place = values["place_of_service"][place]
+            known.append(
+                self._view_number(
+                    values["code"][code],
+                    values["modifiers"][modifiers],
+                    values["units"][units],
+                    values["minutes"][minutes],
+                    values["diagnosis_pointers"][pointers],
+                    values["claim_place_of_service"][claim_place]
+                    if line_place is None
+                    else line_place,
+                    line_place is not None,
+                    counts[count],
+                    days[day],
+                )
+            )
+        views = (
+            key.to_frame("_k")
+            .join(
+                pl.DataFrame(
+                    {"_k": distinct["_k"], "_view": known}, schema={"_k": INT, "_view": INT}
+                ),
+                on="_k",
+                how="left",
+                maintain_order="left",
+            )
+            .get_column("_view")
+        )
+        index = pl.int_range(pl.len(), dtype=INT)
+        start = pl.col("_start")
+        claim = start.cast(INT).cum_sum() - 1
+        lines = frame.select(
+            claim.alias("_claim"),
+            (index - pl.when(start).then(index).forward_fill()).alias("_line"),
+            "row",
+            pl.lit(views).alias("_view"),
+            pl.lit(dated).alias("_date"),
+            (claim * len(dates) + pl.lit(dated)).alias("_day"),
+            pl.lit(ids["diagnoses"]).alias("_dx"),
+        )
+        return Lines(lines.set_sorted("_claim"), dates)
 
     # -- line rules: one judgement per distinct view --------------------------------------
 
@@ -232,22 +373,60 @@ class Engine:
             )
             number = known.get(key)
             if number is None:
-                view = LineView(
-                    line.code,
-                    line.modifiers,
-                    line.units,
-                    line.minutes,
-                    line.diagnosis_pointers,
-                    place,
-                    own,
-                    diagnoses,
-                    day,
+                number = self._new_view(
+                    key,
+                    LineView(
+                        line.code,
+                        line.modifiers,
+                        line.units,
+                        line.minutes,
+                        line.diagnosis_pointers,
+                        place,
+                        own,
+                        diagnoses,
+                        day,
+                    ),
                 )
-                number = known[key] = len(self._judged)
-                self._judged.append(_judge(self.parts.line_rules, view, self.checker))
-                self._view_of.append(view)
             numbers.append(number)
         return numbers
+
+    def _view_number(
+        self,
+        code: Code,
+        modifiers: tuple[Modifier, ...],
+        units: int,
+        minutes: int | None,
+        pointers: tuple[int, ...],
+        place: PlaceOfService | None,
+        own: bool,
+        diagnoses: int,
+        day: datetime.date,
+    ) -> int:
+        """The number of a view (judging it if it is new): the key of :meth:`_views_of`."""
+        key = (
+            code.value,
+            tuple(m.value for m in modifiers),
+            units,
+            minutes,
+            pointers,
+            None if place is None else place.value,
+            own,
+            diagnoses,
+            day,
+        )
+        number = self._views.get(key)
+        if number is None:
+            view = LineView(code, modifiers, units, minutes, pointers, place, own, diagnoses, day)
+            number = self._new_view(key, view)
+        return number
+
+    def _new_view(self, key: tuple[Any, ...], view: LineView) -> int:
+        number = self._views[key] = len(self._judged)
+        self._judged.append(_judge(self.parts.line_rules, view, self.checker))
+        self._view_of.append(view)
+        self._view_diagnoses.append(view.diagnoses)
+        self._view_pointers.append(sum({1 << pointer for pointer in view.diagnosis_pointers}))
+        return number
 
     # -- data-stale: one judgement per distinct date ---------------------------------------
 
@@ -278,45 +457,86 @@ class Engine:
 
     # -- the diagnosis rules: once per distinct (diagnoses, fiscal years) --------------------
 
+    def _claim_keys(self, lines: Lines) -> pl.DataFrame:
+        """Per claim (in order): its diagnoses (``_dx``, numbered in the batch), the
+        ICD-10-CM years its days are judged in (``_years``, a bit each: see
+        :attr:`_of_year`), the number of its diagnoses and the pointers its lines use
+        (``_used``, a bit each)."""
+        context = self.checker.context
+        judged_year = context.catalog.diagnoses().judged_year if self.parts.by_diagnoses else None
+        years = self._years
+        numbered: dict[object, int] = {}
+        bits = []
+        for day in lines.dates:
+            year = None
+            if judged_year is not None:
+                year = years.get(day)
+                if year is None:
+                    year = keep(years, day, judged_year(context.day(day)))
+            bits.append(1 << numbered.setdefault(year, len(numbered)))
+        if len(numbered) > 62:  # pragma: no cover - a batch spans at most a few years
+            raise OverflowError("a batch spans more than 62 ICD-10-CM years")
+        self._of_year = list(numbered)
+        view = pl.col("_view")
+        return (
+            lines.frame.select(
+                "_claim",
+                "_dx",
+                pl.lit(pl.Series(bits, dtype=INT)).gather(pl.col("_date")).alias("_years"),
+                pl.lit(pl.Series(self._view_diagnoses, dtype=INT)).gather(view).alias("_n"),
+                pl.lit(pl.Series(self._view_pointers, dtype=INT)).gather(view).alias("_used"),
+            )
+            .group_by("_claim", maintain_order=True)
+            .agg(
+                pl.col("_dx", "_n").first(),
+                pl.col("_years", "_used").bitwise_or(),
+            )
+        )
+
     def _diagnosis_findings(
-        self, groups: list[Group], lines: Lines, numbers: Numbers
+        self, claims: Sequence[Claim], keys: pl.DataFrame, numbers: Numbers
     ) -> pl.DataFrame:
+        """The diagnosis rules read a claim's diagnoses and the ICD-10-CM list each of its
+        days is judged by (its fiscal year), nothing else: they run once per distinct pair."""
         rules = self.parts.by_diagnoses
         context = self.checker.context
-        # The rules read a claim's days only as the ICD-10-CM list each is judged by.
-        judged_year = context.catalog.diagnoses().judged_year
-        years = self._years
-        of_date = []
-        for day in lines.dates:
-            year = years.get(day)
-            if year is None:
-                year = keep(years, day, judged_year(context.day(day)))
-            of_date.append(year)
+        of_year = self._of_year
+        pair = pl.col("_dx") * (1 << len(of_year)) + pl.col("_years")
+        keyed = keys.select("_claim", pair.alias("_pair"))
+        distinct = keyed.group_by("_pair").agg(pl.col("_claim").min())
         memo = self._by_diagnoses
-        table: dict[str, list[int | None]] = {name: [] for name in FOUND}
-        for number, group in enumerate(groups):
-            claim = group.claim
-            days = lines.days[number]
-            key = (
+        table: dict[str, list[int | None]] = {
+            "_pair": [],
+            "_line": [],
+            "_finding": [],
+            "_order": [],
+        }
+        prepare(claims, distinct["_claim"])
+        for pair_key, number in distinct.iter_rows():
+            claim = claims[number]
+            mask = pair_key & ((1 << len(of_year)) - 1)
+            memo_key = (
                 tuple(d.value for d in claim.diagnoses),
-                frozenset((of_date[days],))
-                if isinstance(days, int)
-                else frozenset(of_date[day] for day in days),
+                frozenset(year for n, year in enumerate(of_year) if mask >> n & 1),
             )
-            hit = memo.get(key)
+            hit = memo.get(memo_key)
             if hit is None:
-                hit = keep(memo, key, tuple(f for rule in rules for f in rule(claim, context)))
+                hit = keep(memo, memo_key, tuple(f for rule in rules for f in rule(claim, context)))
             for order, finding in enumerate(hit):
-                table["_claim"].append(number)
+                table["_pair"].append(pair_key)
                 table["_line"].append(finding.line)
                 table["_finding"].append(numbers.of(finding))
                 table["_order"].append(order)
-        table["_part"] = [1] * len(table["_claim"])
-        return pl.DataFrame(table, schema=FOUND)
+        per_pair = pl.DataFrame(table, schema=dict.fromkeys(table, INT))
+        return keyed.join(per_pair, on="_pair").select(
+            "_claim", "_line", "_finding", pl.lit(1, INT).alias("_part"), "_order"
+        )
 
     # -- every other rule: on the claims a filter picks, or on every claim ------------------
 
-    def _claim_findings(self, groups: list[Group], lines: Lines, numbers: Numbers) -> pl.DataFrame:
+    def _claim_findings(
+        self, claims: Sequence[Claim], lines: Lines, keys: pl.DataFrame, numbers: Numbers
+    ) -> pl.DataFrame:
         context = self.checker.context
         table: dict[str, list[int | None]] = {name: [] for name in FOUND}
         facts = None
@@ -324,25 +544,26 @@ class Engine:
         for position, rule, how in self.parts.claim_rules:
             start = position << _K_BITS
             if how == "every":
-                chosen: Iterable[int] = range(len(groups))
+                chosen: Iterable[int] = range(len(claims))
             else:
                 if facts is None:
                     facts = line_facts(lines, self._view_of, self._facts_of)
                 if how == "pointers":
                     joined.append(
-                        pointer_findings(
-                            rule, start, facts, groups, numbers, context, self._pointed
-                        )
+                        pointer_findings(rule, start, keys, claims, numbers, context, self._pointed)
                     )
                     continue
                 if how == "minutes":
-                    chosen = minutes_findings(
-                        rule, start, facts, numbers, table, context, self._mismatches
+                    worded, chosen = minutes_findings(
+                        rule, start, facts, numbers, context, self._mismatches
                     )
+                    joined.append(worded)
                 else:
                     chosen = candidates(how, facts, lines, context)
+            chosen = list(chosen)
+            prepare(claims, chosen)
             for number in chosen:
-                for k, finding in enumerate(rule(groups[number].claim, context)):
+                for k, finding in enumerate(rule(claims[number], context)):
                     table["_claim"].append(number)
                     table["_line"].append(finding.line)
                     table["_finding"].append(numbers.of(finding))
@@ -355,6 +576,27 @@ class Engine:
         if found is None:
             found = keep(self._code_facts, code.value, code_facts(code, self.checker.context))
         return found
+
+
+_VIEW_FIELDS = (
+    "code", "modifiers", "units", "minutes", "diagnosis_pointers", "place_of_service",
+    "claim_place_of_service", "diagnoses", "date_of_service",
+)  # fmt: skip
+_CLAIMS = {"_claim": INT, "_seq": INT, "claim_id": pl.String, "file": pl.String}
+
+
+def _mixed_radix(table: pl.DataFrame, sizes: list[int]) -> pl.Series:
+    """One integer per row of *table*'s columns of numbers (column *i* below *sizes[i]*), equal
+    for two rows exactly when their numbers are."""
+    total = 1
+    for size in sizes:
+        total *= max(size, 1)
+    if total >= 1 << 62:  # pragma: no cover - would need millions of distinct cells a chunk
+        return table.select(pl.struct(table.columns).rank("dense").cast(INT)).to_series()
+    key = pl.lit(0, INT)
+    for name, size in zip(table.columns, sizes, strict=True):
+        key = key * max(size, 1) + pl.col(name)
+    return table.select(key.alias("_k")).to_series()
 
 
 def _judge(

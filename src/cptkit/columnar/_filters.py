@@ -12,20 +12,21 @@ per distinct (number of diagnoses, pointers used). The differential test
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import polars as pl
 
 from .. import _pfs_status
 from .._cache import keep
+from ..claims import Claim
 from ..codes import Code
-from ..files import Group
 from ..records import PTPEdit, Timing
 from ..units._rules import CMS_UNIT
 from ..validation import Context, Finding, LineView
 from ..validation.rules.pairs import ONCE_PER_PRIMARY
 from ._frames import INT, Lines, Numbers
+from ._scan import prepare
 
 __all__ = [
     "VIEW_FACTS",
@@ -42,7 +43,7 @@ _DISCIPLINES = {"GP": 1, "GO": 2, "GN": 3}  # the therapy discipline modifiers, 
 # What the claim rules' forms read of a line view.
 VIEW_FACTS: dict[str, Any] = {
     "_view": INT, "code": pl.String, "units": INT, "minutes": INT, "_mark": INT,
-    "_diagnoses": INT, "_pointers": pl.String, "_timed": INT, "_unit": INT,
+    "_timed": INT, "_unit": INT,
     "_pooled": pl.Boolean, "_code": INT,
 }  # fmt: skip
 
@@ -101,8 +102,7 @@ def line_facts(
         for name, value in zip(
             VIEW_FACTS,
             (
-                number, text, view.units, view.minutes, mark, view.diagnoses,
-                ",".join(map(str, sorted(set(view.diagnosis_pointers)))),
+                number, text, view.units, view.minutes, mark,
                 facts.timed, facts.unit, facts.pooled, numbered[text],
             ),
             strict=True,
@@ -232,37 +232,29 @@ def _paired(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
 def pointer_findings(
     rule: Any,
     start: int,
-    facts: Facts,
-    groups: list[Group],
+    keys: pl.DataFrame,
+    claims: Sequence[Claim],
     numbers: Numbers,
     context: Context,
-    memo: dict[tuple[int, str], tuple[Finding, ...]],
+    memo: dict[int, tuple[Finding, ...]],
 ) -> pl.DataFrame:
-    """The rule reads the number of a claim's diagnoses and the pointers its lines use:
-    it is run on the first claim of each distinct pair, and its (claim-level) findings
-    given to every claim with the same."""
-    keys = facts.frame.group_by("_claim").agg(
-        pl.col("_diagnoses").first(),
-        pl.col("_pointers").unique().sort().str.join(";").alias("_used"),
-    )
-    distinct = (
-        keys.group_by("_diagnoses", "_used")
-        .agg(pl.col("_claim").min())
-        .with_columns(_key=pl.int_range(pl.len(), dtype=INT))
-    )
-    table: dict[str, list[int | None]] = {"_key": [], "_line": [], "_finding": [], "_order": []}
-    for diagnoses, used, number, key in distinct.iter_rows():
-        found = memo.get((diagnoses, used))
+    """The rule reads the number of a claim's diagnoses and the pointers its lines use
+    (*keys*: the engine's per-claim keys, ``_n`` and ``_used``): it is run on the first claim
+    of each distinct pair, and its (claim-level) findings given to every claim with the same."""
+    keyed = keys.select("_claim", (pl.col("_n") * (1 << 16) + pl.col("_used")).alias("_pair"))
+    distinct = keyed.group_by("_pair").agg(pl.col("_claim").min())
+    table: dict[str, list[int | None]] = {"_pair": [], "_line": [], "_finding": [], "_order": []}
+    prepare(claims, distinct["_claim"])
+    for pair, number in distinct.iter_rows():
+        found = memo.get(pair)
         if found is None:
-            found = keep(memo, (diagnoses, used), tuple(rule(groups[number].claim, context)))
+            found = keep(memo, pair, tuple(rule(claims[number], context)))
         for k, finding in enumerate(found):
-            table["_key"].append(key)
+            table["_pair"].append(pair)
             table["_line"].append(finding.line)
             table["_finding"].append(numbers.of(finding))
             table["_order"].append(start + k)
-    per_key = pl.DataFrame(table, schema=dict.fromkeys(table, INT))
-    return (
-        keys.join(distinct.drop("_claim"), on=["_diagnoses", "_used"])
-        .join(per_key, on="_key")
-        .select("_claim", "_line", "_finding", pl.lit(2, INT).alias("_part"), "_order")
+    per_pair = pl.DataFrame(table, schema=dict.fromkeys(table, INT))
+    return keyed.join(per_pair, on="_pair").select(
+        "_claim", "_line", "_finding", pl.lit(2, INT).alias("_part"), "_order"
     )

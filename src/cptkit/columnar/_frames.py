@@ -53,69 +53,67 @@ class Numbers(dict[Finding, int]):
 
 class Lines(NamedTuple):
     """The lines of a batch: one row per line (its claim, index, file row, view number, date
-    number and number of its claim and date), the dates by number, and per claim its dates."""
+    number, a number of its claim and date, and a number of its claim's diagnoses), and the
+    dates by number."""
 
     frame: pl.DataFrame
     dates: list[datetime.date]
-    days: list[int | frozenset[int]]
-    """Per claim, its date number, or the set of them when its lines have several."""
 
 
 def ordered(
-    events: list[Group | Rejected],
-    groups: list[Group],
+    claims: pl.DataFrame,
     lines: pl.DataFrame,
     found: pl.DataFrame,
     numbers: Numbers,
+    told: pl.DataFrame,
 ) -> pl.DataFrame:
     """The findings of a batch with their fields, claims and rows, in the per-claim engine's
-    order, with the rejected rows and split warnings of ``cptkit check`` among them."""
-    findings = pl.DataFrame(
-        {
-            "_finding": range(len(numbers)),
-            "rule": [f.rule for f in numbers],
-            "severity": [f.severity.value for f in numbers],
-            "field": [f.field for f in numbers],
-            "message": [f.message for f in numbers],
-            "carc": [f.carc for f in numbers],
-            "suggestion": [f.suggestion for f in numbers],
-        },
-        schema={"_finding": INT, **dict.fromkeys(list(SCHEMA)[2:8], pl.String)},
+    order, with the rejected rows and split warnings of ``cptkit check`` (*told*: see
+    :func:`notices`) among them. *claims* has each claim's number, place among the batch's
+    events (``_seq``), id and file."""
+    # Within a claim and line, the per-claim engine orders findings by rule, severity and
+    # message (Finding.sort_key): each distinct triple is ranked once, here.
+    triples = [(f.rule, SEVERITY_RANK[f.severity.value], f.message) for f in numbers]
+    told_triples = [
+        (rule, SEVERITY_RANK[severity], message)
+        for rule, severity, message in told.select("rule", "severity", "message").iter_rows()
+    ]
+    ranks = {triple: rank for rank, triple in enumerate(sorted({*triples, *told_triples}))}
+    finding = pl.col("_finding")
+    claim = pl.col("_claim")
+
+    def of_finding(values: list[Any], dtype: Any = pl.String) -> pl.Expr:
+        return pl.lit(pl.Series(values, dtype=dtype)).gather(finding)
+
+    def of_claim(name: str) -> pl.Expr:
+        return pl.lit(claims[name]).gather(claim)
+
+    # The row of a finding is its line's (the claim's first line's for the claim): lines are
+    # in claim order, so it is found by position.
+    firsts = lines["_line"].eq(0).arg_true().cast(INT)
+    at = pl.lit(firsts).gather(claim) + pl.col("_line").fill_null(0)
+    judged = found.select(
+        of_claim("claim_id").alias("claim_id"),
+        (pl.col("_line") + 1).alias("line_number"),
+        of_finding([f.rule for f in numbers]).alias("rule"),
+        of_finding([f.severity.value for f in numbers]).alias("severity"),
+        of_finding([f.field for f in numbers]).alias("field"),
+        of_finding([f.message for f in numbers]).alias("message"),
+        of_finding([f.carc for f in numbers]).alias("carc"),
+        of_finding([f.suggestion for f in numbers]).alias("suggestion"),
+        of_claim("file").alias("file"),
+        pl.lit(lines["row"]).gather(at).alias("row"),
+        of_claim("_seq").alias("_seq"),
+        "_claim",
+        pl.col("_line").fill_null(-1).alias("_key"),
+        of_finding([ranks[triple] for triple in triples], INT).alias("_rank"),
+        "_part",
+        "_order",
     )
-    seqs = [seq for seq, event in enumerate(events) if isinstance(event, Group)]
-    claims = pl.DataFrame(
-        {
-            "_claim": range(len(groups)),
-            "_seq": seqs,
-            "claim_id": [group.claim.claim_id for group in groups],
-            "file": [group.file for group in groups],
-        },
-        schema={"_claim": INT, "_seq": INT, "claim_id": pl.String, "file": pl.String},
-    )
-    judged = (
-        found.join(findings, on="_finding", how="left")
-        .join(claims, on="_claim", how="left")
-        .with_columns(_at=pl.col("_line").fill_null(0))
-        .join(
-            lines.select("_claim", pl.col("_line").alias("_at"), "row"),
-            on=["_claim", "_at"],
-            how="left",
-        )
-        .select(
-            *list(SCHEMA)[:1],
-            (pl.col("_line") + 1).alias("line_number"),
-            *list(SCHEMA)[2:],
-            "_seq",
-            "_claim",
-            pl.col("_line").fill_null(-1).alias("_key"),
-            "_part",
-            "_order",
-        )
-    )
-    return pl.concat([judged, notices(events, seqs)]).sort(
-        "_seq", "_key", "rule", pl.col("severity").replace_strict(SEVERITY_RANK), "message",
-        "_part", "_order",
-    )  # fmt: skip
+    told = told.with_columns(
+        _rank=pl.Series([ranks[triple] for triple in told_triples], dtype=INT)
+    ).select(judged.columns)
+    return pl.concat([judged, told]).sort("_seq", "_key", "_rank", "_part", "_order")
 
 
 def notices(events: list[Group | Rejected], seqs: list[int]) -> pl.DataFrame:

@@ -19,7 +19,7 @@ from .._cache import keep
 from ..units._rules import CMS_UNIT
 from ..validation import Context, Finding
 from ._filters import Facts
-from ._frames import INT, Numbers
+from ._frames import FOUND, INT, Numbers
 
 __all__ = ["minutes_findings"]
 
@@ -31,20 +31,20 @@ def minutes_findings(
     start: int,
     facts: Facts,
     numbers: Numbers,
-    table: dict[str, list[int | None]],
     context: Context,
     made: dict[tuple[str, int, int], Finding],
-) -> list[int]:
+) -> tuple[pl.DataFrame, list[int]]:
     """The findings of the units-minutes rule for the claims whose timed codes are plain
-    (no ladder) with documented minutes; the other claims with a timed code are
-    returned, for the rule to run on."""
+    (no ladder) with documented minutes (in the columns of :data:`._frames.FOUND`), and the
+    other claims with a timed code, for the rule to run on."""
     unit_rule = context.policy.unit_rule
     timed = facts.frame.filter(pl.col("_timed") > 0)
+    none = pl.DataFrame(schema=FOUND)
     if timed.height == 0:
-        return []
+        return none, []
     if unit_rule not in ("cms", "ama"):  # pragma: no cover - the policy allows no other
         claims: list[int] = timed["_claim"].unique().sort().to_list()
-        return claims
+        return none, claims
     # A line without a discipline joins the date's only one (the rule's grouping).
     marks = (
         facts.frame.filter(pl.col("_mark") > 0)
@@ -105,33 +105,48 @@ def minutes_findings(
         # (cptkit.units._rules.choose), so any allowed choice passes.
         _tied=(at > 0) & (at < pl.len().over(group)) & (after == cut) & (pl.col("_left") == cut),
     )
+    # Only the groups with a tie need the units handed out again (ranks per group cost).
+    tied = shared.filter(pl.col("_tied"))[group].unique().implode()
+    with_tie = pl.col(group).is_in(tied)
     priority = pl.when(pl.col("_tied")).then(
         (pl.col("_billed") <= pl.col("_base")).cast(INT) * pl.len() + rank
     )
-    shared = shared.with_columns(
-        _give=pl.when(pl.col("_tied")).then(pl.col("_extra")).otherwise(0).sum().over(group),
-        _place=priority.rank("ordinal").over(group) - 1,
-    ).with_columns(
-        _expected=pl.col("_base")
-        + pl.when(pl.col("_tied"))
-        .then((pl.col("_place") < pl.col("_give")).cast(INT))
-        .otherwise(pl.col("_extra"))
+    again = (
+        shared.filter(with_tie)
+        .with_columns(
+            _give=pl.when(pl.col("_tied")).then(pl.col("_extra")).otherwise(0).sum().over(group),
+            _place=priority.rank("ordinal").over(group) - 1,
+        )
+        .with_columns(
+            _expected=pl.col("_base")
+            + pl.when(pl.col("_tied"))
+            .then((pl.col("_place") < pl.col("_give")).cast(INT))
+            .otherwise(pl.col("_extra"))
+        )
+    )
+    shared = pl.concat(
+        [
+            shared.filter(~with_tie).with_columns(_expected=pl.col("_base") + pl.col("_extra")),
+            again.drop("_give", "_place"),
+        ]
     )
     wrong = pl.concat(
         [part.select("_claim", "_line", "code", "_billed", "_expected") for part in (plain, shared)]
     ).filter(pl.col("_billed") != pl.col("_expected"))
-    mismatch = rule._finding  # the rule's own wording
-    for claim, line, code, billed, expected in wrong.select(
-        "_claim", "_line", "code", "_billed", "_expected"
-    ).iter_rows():
+    # Each distinct mismatch is worded once, by the rule's own code.
+    mismatch = rule._finding
+    distinct = wrong.select("code", "_billed", "_expected").unique()
+    worded = []
+    for code, billed, expected in distinct.iter_rows():
         key = (code, billed, expected)
         finding = made.get(key)
         if finding is None:
             info = context.code_info(facts.codes[code].code)
             finding = keep(made, key, mismatch(0, info, billed, expected, unit_rule))
-        table["_claim"].append(claim)
-        table["_line"].append(line)
-        table["_finding"].append(numbers.of(finding))
-        table["_order"].append(start)
+        worded.append(numbers.of(finding))
+    found = wrong.join(
+        distinct.with_columns(_finding=pl.Series(worded, dtype=INT)),
+        on=["code", "_billed", "_expected"],
+    ).select("_claim", "_line", "_finding", _part=pl.lit(2, INT), _order=pl.lit(start, INT))
     others: list[int] = hard["_claim"].unique().sort().to_list()
-    return others
+    return found, others

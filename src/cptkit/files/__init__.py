@@ -63,6 +63,7 @@ __all__ = [
     "FileNotice",
     "Format",
     "Group",
+    "Plan",
     "Reading",
     "Rejected",
     "RowRejected",
@@ -135,6 +136,14 @@ class RowRejected(CptkitError, ValueError):
         return (type(self), (self.rejected,))
 
 
+class Plan(NamedTuple):
+    """What :func:`read` was given: the source, its format if known, and how to read it."""
+
+    source: Source
+    format: Format | None
+    options: Options
+
+
 class Reading:
     """The events of one file as they are read: :class:`Group` and :class:`Rejected`.
 
@@ -142,13 +151,38 @@ class Reading:
         name: the file's name as given (``<stdin>`` for standard input).
         counts: the rows read, checked and rejected so far.
         notices: what the reader noticed so far (each also given to *on_notice*).
+        plan: what :func:`read` was given (source, format, options), until the reading
+            starts; ``None`` after. An engine that reads the file its own way (the columnar
+            engine's clean-file path) takes it with :meth:`take_plan`, then reports what it
+            read through :attr:`counts` and :meth:`notice`.
     """
 
-    def __init__(self, name: str, events: Callable[[Reading], Iterator[Event]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        events: Callable[[Reading], Iterator[Event]],
+        plan: Plan | None = None,
+        on_notice: Callable[[str], object] | None = None,
+    ) -> None:
         self.name = name
         self.counts = Counts()
         self.notices: list[str] = []
+        self.plan = plan
+        self._on_notice = on_notice
         self._events = events(self)
+
+    def notice(self, text: str) -> None:
+        """Keep *text* among :attr:`notices` and hand it to *on_notice*."""
+        self.notices.append(text)
+        if self._on_notice is not None:
+            self._on_notice(text)
+
+    def take_plan(self) -> Plan | None:
+        """The plan, if the reading has not started; the events are then empty."""
+        plan, self.plan = self.plan, None
+        if plan is not None:
+            self._events = iter(())
+        return plan
 
     def __iter__(self) -> Reading:
         return self
@@ -197,21 +231,17 @@ def read(
     name = _name(source)
 
     def events(reading: Reading) -> Iterator[Event]:
-        def notice(text: str) -> None:
-            reading.notices.append(text)
-            if on_notice is not None:
-                on_notice(text)
-
-        told = Options(options.columns, options.encoding, options.date_format, notice)
+        reading.plan = None
+        told = Options(options.columns, options.encoding, options.date_format, reading.notice)
         with _opened(source, reading.name, options.encoding) as stream:
             chosen = kind or _sniff(stream)
             if chosen.name == "json":
                 stream.raw.bound(line=None, file=MAX_JSON_BYTES)  # type: ignore[attr-defined]
             yield from group(reading.name, chosen.rows(stream, reading.name, told), reading.counts)
         if not reading.counts.rows:
-            notice(f"{reading.name}: holds no rows")
+            reading.notice(f"{reading.name}: holds no rows")
 
-    return Reading(name, events)
+    return Reading(name, events, Plan(source, kind, options), on_notice)
 
 
 def read_claims(

@@ -12,14 +12,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from ._cells import CellReader
 from ._layout import HeaderError, Layout, layout
 from ._rows import SURROGATE, Options, Row, Unreadable, not_decoded
 
-__all__ = ["MAX_ROW_LINES", "csv_rows", "records", "text"]
+__all__ = ["MAX_ROW_LINES", "csv_rows", "header_layout", "records", "text"]
 
 _KEY_SEARCH = 4096  # characters of an unreadable line in which its key cell is looked for
 _Where = tuple[int, int, bool]  # the key's position, the date's, whether the key is a claim id
@@ -83,25 +83,37 @@ def csv_rows(stream: IO[bytes], name: str, options: Options) -> Iterator[Row]:
     decoded = text(stream, options.encoding)
     try:
         lines = _Lines(iter(decoded))
-        header, delimiter = _header(lines, name, options)
-        if any(SURROGATE.search(cell) for cell in header):
-            label = not_decoded("", options.encoding).split(" text")[0].removeprefix(": ")
-            raise Unreadable(
-                f"{name}: the header row {label} text; save the file as UTF-8, or give its"
-                " encoding (--encoding cp1252)"
-            )
-        try:
-            shape = layout(header, options.columns)
-        except HeaderError as err:
-            raise Unreadable(f"{name}: {err}") from None
-        if shape.ignored:
-            listed = ", ".join(shape.ignored[:20])
-            more = f" and {len(shape.ignored) - 20} more" if len(shape.ignored) > 20 else ""
-            options.notice(f"{name}: ignored column(s): {listed}{more}")
+        shape, width, delimiter = header_layout(lines, name, options)
         reader = csv.reader(lines, delimiter=delimiter)
-        yield from records(reader, shape, len(header), options, lines=lines)
+        yield from records(reader, shape, width, options, lines=lines)
     finally:
         decoded.detach()  # the caller closes the stream it opened (never standard input)
+
+
+def header_layout(lines: Iterable[str], name: str, options: Options) -> tuple[Layout, int, str]:
+    """The layout of a CSV file read from *lines* (its header row is taken from them), the
+    number of cells of the header and the delimiter; notices go to *options*.
+
+    Raises:
+        Unreadable: empty, or a header cptkit cannot use (the message says why).
+    """
+    taken = lines if isinstance(lines, _Lines) else _Lines(iter(lines))
+    header, delimiter = _header(taken, name, options)
+    if any(SURROGATE.search(cell) for cell in header):
+        label = not_decoded("", options.encoding).split(" text")[0].removeprefix(": ")
+        raise Unreadable(
+            f"{name}: the header row {label} text; save the file as UTF-8, or give its"
+            " encoding (--encoding cp1252)"
+        )
+    try:
+        shape = layout(header, options.columns)
+    except HeaderError as err:
+        raise Unreadable(f"{name}: {err}") from None
+    if shape.ignored:
+        listed = ", ".join(shape.ignored[:20])
+        more = f" and {len(shape.ignored) - 20} more" if len(shape.ignored) > 20 else ""
+        options.notice(f"{name}: ignored column(s): {listed}{more}")
+    return shape, len(header), delimiter
 
 
 def _header(lines: _Lines, name: str, options: Options) -> tuple[list[str], str]:

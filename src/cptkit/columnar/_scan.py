@@ -1,0 +1,417 @@
+# SPDX-License-Identifier: MIT
+"""Clean CSV files read by polars: the columnar engine's fast way in.
+
+:mod:`cptkit.files` reads a CSV file record by record and makes a :class:`~cptkit.Claim` of
+each claim; that alone costs several times what reading the file costs. Most files are
+*clean*: every row is one line of text with the header's number of cells and no quote, every
+cell converts, the rows of each claim are together and agree on the claim's values. For such
+a file the reader's result is known without it: every row is taken, no row is rejected, no
+claim is split, and each claim is its rows' lines with its first row's claim values. polars
+then reads the file (the cells of one row split at the delimiter, as :mod:`csv` splits a row
+without quotes), and the engine judges the lines as columns, making a ``Claim`` only for the
+claims a rule's own code must see.
+
+Cleanliness is checked over the whole file before anything is reported (:func:`survey`), by
+cptkit's own cell converters (each distinct cell text once) and by the reader's own limits.
+A file that fails any check, or that this module does not read (JSON, standard input, an
+encoding other than UTF-8, a key other than ``claim_id``), is left to :mod:`cptkit.files`,
+so the findings are the reader's in every case (the differential test holds this,
+``tests/test_columnar.py``). Files are read in chunks of :data:`CHUNK_BYTES`: memory holds
+one chunk at a time, and the claim ids' hashes (8 bytes a claim) to tell a split claim.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, NamedTuple
+
+import polars as pl
+
+from .._cache import keep
+from ..claims import MAX_LINES, Claim, _claim_from_clean, _diagnoses, _line_from_clean
+from ..errors import CptkitError
+from ..files import MAX_LINE_BYTES, Reading
+from ..files._cells import _cell_converter
+from ..files._csv import header_layout
+from ..files._rows import CLAIM_COLUMNS, LINE_COLUMNS, Options
+
+__all__ = [
+    "CHUNK_BYTES", "FIELDS", "Cells", "Chunk", "FrameClaims", "Scan", "prepare", "scan",
+]  # fmt: skip
+
+CHUNK_BYTES = 64 << 20
+"""Bytes of a file read, checked and judged at a time (whole lines)."""
+
+FIELDS = ("claim_id", *LINE_COLUMNS, *CLAIM_COLUMNS)
+"""The text columns of a chunk: the claim id, the line cells, the claim cells."""
+
+_CLAIM_FIELDS = tuple(CLAIM_COLUMNS)
+# A claim id the reader takes as it is: printable ASCII, no space at either end (so that
+# stripping it changes nothing and it is a one-line text).
+_PLAIN_KEY = r"^[!-~](?:[ -~]*[!-~])?$"
+_CELL_LIMIT = 1 << 16  # converted texts kept per field
+
+
+class _NotClean(Exception):
+    """The file is not one this module reads: it goes to :mod:`cptkit.files`."""
+
+
+class Cells:
+    """Each field's distinct cell texts, converted by the reader's own converters."""
+
+    def __init__(self, date_format: str | None) -> None:
+        self._convert = {name: _cell_converter(name, date_format) for name in FIELDS[1:]}
+        self._values: dict[str, dict[str, Any]] = {name: {} for name in FIELDS[1:]}
+
+    def value(self, name: str, text: str) -> Any:
+        """The value of one cell text of field *name* (a text that converts)."""
+        values = self._values[name]
+        try:
+            return values[text]
+        except KeyError:
+            return keep(values, text, self._convert[name](text), _CELL_LIMIT)
+
+    def all_convert(self, name: str, texts: Sequence[str]) -> bool:
+        """Whether every one of *texts* converts (and, for the diagnoses, makes a claim's)."""
+        values = self._values[name]
+        for text in texts:
+            if text in values:
+                continue
+            try:
+                value = self.value(name, text)
+                if name == "diagnoses":
+                    _diagnoses(value)  # from 1 to 12 (and None: a claim with none)
+            except (CptkitError, ValueError, TypeError):
+                return False
+        return True
+
+
+class Scan(NamedTuple):
+    """A clean CSV file: where its fields are, and the chunks to judge."""
+
+    name: str
+    cells: Cells
+    chunks: Iterator[Chunk]
+
+
+class Chunk(NamedTuple):
+    """Whole claims of a clean file, one row per line: the text of each of :data:`FIELDS`,
+    ``row`` (the file's row number, the header being row 1) and ``_start`` (the first row of
+    a claim)."""
+
+    frame: pl.DataFrame
+    rows: int
+    """The rows read so far, this chunk's included."""
+
+
+class _Layout(NamedTuple):
+    positions: Mapping[str, tuple[int, ...]]
+    width: int
+    delimiter: str
+    notices: list[str]
+    body: int  # the byte offset of the first row after the header
+
+
+def scan(reading: Reading) -> Scan | None:
+    """The chunks of *reading*'s file, if it is a clean CSV file not read yet; else ``None``
+    (the reading is left as it was, for :mod:`cptkit.files` to read)."""
+    plan = reading.plan
+    if plan is None or codecs.lookup(plan.options.encoding).name != "utf-8":
+        return None
+    if plan.format is not None and plan.format.name != "csv":
+        return None
+    source = plan.source
+    if isinstance(source, (str, os.PathLike)):
+        if source == "-":
+            return None
+        try:
+            stream: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed by _chunks
+        except OSError:
+            return None  # the reader says why
+        start = 0
+    else:
+        stream = source
+        try:
+            if not stream.seekable():
+                return None
+            start = stream.tell()
+        except (OSError, ValueError, AttributeError):
+            return None
+    try:
+        shape = _header(stream, plan.format is None, plan.options)
+        first = survey(stream, start + shape.body, shape, plan.options)
+    except (_NotClean, CptkitError, OSError, ValueError, pl.exceptions.PolarsError):
+        if stream is not source:
+            stream.close()
+        else:
+            stream.seek(start)
+        return None
+    reading.take_plan()
+    for text in shape.notices:
+        reading.notice(text)
+    cells = Cells(plan.options.date_format)
+    chunks = _judged_chunks(stream, start + shape.body, shape, first, reading, stream is not source)
+    return Scan(reading.name, cells, chunks)
+
+
+def _header(stream: IO[bytes], sniff: bool, options: Options) -> _Layout:
+    head = stream.read(MAX_LINE_BYTES + 1)
+    end = head.find(b"\n")
+    line = head if end < 0 else head[: end + 1]
+    if end < 0 and len(head) > MAX_LINE_BYTES:
+        raise _NotClean
+    text = line.decode("utf-8-sig")
+    stripped = text.rstrip("\n").removesuffix("\r")
+    if "\r" in stripped or '"' in stripped or end < 0:
+        raise _NotClean  # old Mac line endings, a quoted header, no row after it
+    if sniff and text.lstrip(" \t\r\n\ufeff")[:1] in ("[", "{"):
+        raise _NotClean  # JSON or NDJSON
+    notices: list[str] = []
+    told = Options(options.columns, options.encoding, options.date_format, notices.append)
+    shape, width, delimiter = header_layout([text], "", told)
+    if shape.key_field != "claim_id":
+        raise _NotClean
+    # The reader names the file in its notices; the survey has no name: put it back later.
+    return _Layout(shape.positions, width, delimiter, notices, len(line))
+
+
+def _lines(data: bytes, shape: _Layout) -> pl.DataFrame:
+    """The text columns of the whole lines *data* (``_NotClean`` for a line the reader would
+    not split as polars does)."""
+    if b'"' in data or b"\x1f" in data or data.count(b"\r") != data.count(b"\r\n"):
+        raise _NotClean  # a quote, the byte that splits no line here, a lone CR
+    lines = pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        infer_schema=False,
+        quote_char=None,
+        separator="\x1f",
+        new_columns=["line"],
+    )
+    line = pl.col("line")
+    bad = lines.select(
+        (
+            line.is_null()  # a blank line
+            | (line.str.count_matches(shape.delimiter, literal=True) != shape.width - 1)
+            | (line.str.len_bytes() > MAX_LINE_BYTES)
+        ).any()
+    ).item()
+    if bad:
+        raise _NotClean
+    cells = lines.select(line.str.split_exact(shape.delimiter, shape.width - 1)).unnest("line")
+    names = cells.columns
+    texts = []
+    for field in FIELDS:
+        at = shape.positions.get(field, ())
+        if not at:
+            texts.append(pl.lit("", pl.String).alias(field))
+        elif len(at) == 1:
+            texts.append(pl.col(names[at[0]]).alias(field))
+        else:
+            texts.append(pl.concat_str([pl.col(names[n]) for n in at], separator=" ").alias(field))
+    return cells.select(texts)
+
+
+def _blocks(stream: IO[bytes], body: int) -> Iterator[bytes]:
+    """The bytes after the header, in blocks of whole lines of about :data:`CHUNK_BYTES`."""
+    stream.seek(body)
+    rest = b""
+    while True:
+        block = stream.read(CHUNK_BYTES)
+        if not block:
+            break
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            if len(data) > MAX_LINE_BYTES:
+                raise _NotClean
+            rest = data
+            continue
+        rest = data[cut:]
+        yield data[:cut]
+    if rest:
+        yield rest
+
+
+class _Survey:
+    """What the survey carries from chunk to chunk: the claim at the end of the last chunk
+    (its id, rows and claim cells) and the hashes of the claim ids seen."""
+
+    def __init__(self) -> None:
+        self.last: tuple[str, int, tuple[str, ...]] | None = None
+        self.seen: list[pl.Series] = []
+
+
+def survey(stream: IO[bytes], body: int, shape: _Layout, options: Options) -> pl.DataFrame | None:
+    """Check the whole file; return its text columns when it is one chunk.
+
+    Raises:
+        _NotClean: the file is not clean (its first problem is not told: the reader tells it).
+    """
+    cells = Cells(options.date_format)
+    state = _Survey()
+    only: pl.DataFrame | None = None
+    chunks = 0
+    for data in _blocks(stream, body):
+        texts = _lines(data, shape)
+        _check(texts, shape, cells, state)
+        chunks += 1
+        only = texts if chunks == 1 else None
+    if chunks == 0:
+        raise _NotClean  # no rows: the reader says so
+    return only
+
+
+def _check(texts: pl.DataFrame, shape: _Layout, cells: Cells, state: _Survey) -> None:
+    key = pl.col("claim_id")
+    given = [name for name in _CLAIM_FIELDS if shape.positions.get(name)]
+    start = (key != key.shift(1)).fill_null(value=True)
+    flags = texts.select(
+        plain=key.str.contains(_PLAIN_KEY).all(),
+        # The claim cells agree within each claim (as texts: the reader compares values).
+        agree=~pl.any_horizontal(
+            [(pl.col(name) != pl.col(name).shift(1)) & ~start for name in given] or [False]
+        ).any(),
+    ).row(0)
+    if not all(flags):
+        raise _NotClean
+    runs = texts["claim_id"].rle()
+    lengths = runs.struct.field("len")
+    values = runs.struct.field("value")
+    first_value = values[0]
+    carried = 0
+    last = state.last
+    if last is not None and last[0] == first_value:
+        carried = last[1]
+        if tuple(texts.row(0)[len(FIELDS) - len(_CLAIM_FIELDS) :]) != last[2]:
+            raise _NotClean
+        new_values = values.slice(1)
+    else:
+        new_values = values
+    if lengths[0] + carried > MAX_LINES or (lengths.max() or 0) > MAX_LINES:  # type: ignore[operator]
+        raise _NotClean
+    hashes = new_values.hash()
+    if not hashes.is_unique().all() or any(hashes.is_in(seen).any() for seen in state.seen):
+        raise _NotClean  # a claim id again, apart from its rows (or two ids of one hash)
+    state.seen.append(hashes)
+    final = texts.row(texts.height - 1)
+    length = lengths[-1] + (carried if len(lengths) == 1 else 0)
+    state.last = (final[0], length, tuple(final[len(FIELDS) - len(_CLAIM_FIELDS) :]))
+    for name in FIELDS[1:]:
+        if not cells.all_convert(name, texts[name].unique().to_list()):
+            raise _NotClean
+
+
+def _judged_chunks(
+    stream: IO[bytes],
+    body: int,
+    shape: _Layout,
+    only: pl.DataFrame | None,
+    reading: Reading,
+    close: bool,
+) -> Iterator[Chunk]:
+    """The chunks of a surveyed file, each ending at a claim's end; *reading*'s counts
+    follow."""
+    try:
+        texts_of = (
+            iter((only,))
+            if only is not None
+            else (_lines(data, shape) for data in _blocks(stream, body))
+        )
+        row = 2
+        previous: pl.DataFrame | None = None
+        for texts in texts_of:
+            frame = texts.with_columns(row=pl.int_range(row, row + texts.height, dtype=pl.Int64))
+            row += texts.height
+            if previous is not None:
+                # The last claim of a chunk may go on in the next: it waits for it.
+                last = _started(previous)["_start"].arg_true()[-1]
+                if last:
+                    yield _counted(_started(previous.slice(0, last)), reading)
+                frame = pl.concat([previous.slice(last), frame])
+            previous = frame
+        if previous is not None:
+            yield _counted(_started(previous), reading)
+    finally:
+        if close:
+            stream.close()
+
+
+def _started(frame: pl.DataFrame) -> pl.DataFrame:
+    """*frame* with ``_start``: whether a row is the first of its claim."""
+    key = pl.col("claim_id")
+    return frame.with_columns(_start=(key != key.shift(1)).fill_null(value=True))
+
+
+def _counted(frame: pl.DataFrame, reading: Reading) -> Chunk:
+    counts = reading.counts
+    counts.rows += frame.height
+    counts.checked += frame.height
+    return Chunk(frame, counts.rows)
+
+
+class FrameClaims(Sequence[Claim]):
+    """The claims of a chunk by number, each made when first asked for."""
+
+    def __init__(self, frame: pl.DataFrame, starts: list[int], cells: Cells) -> None:
+        self._frame = frame
+        self._starts = [*starts, frame.height]
+        self._cells = cells
+        self._made: dict[int, Claim] = {}
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, number: int) -> Claim:  # type: ignore[override]
+        claim = self._made.get(number)
+        if claim is None:
+            self.prepare((number,))
+            claim = self._made[number]
+        return claim
+
+    def prepare(self, numbers: Iterable[int]) -> None:
+        """Make the claims *numbers* not made yet, reading their rows at once."""
+        made, starts = self._made, self._starts
+        wanted = [number for number in dict.fromkeys(numbers) if number not in made]
+        if not wanted:
+            return
+        index = [at for n in wanted for at in range(starts[n], starts[n + 1])]
+        rows = self._frame.select(FIELDS)[index].rows()
+        at = 0
+        for number in wanted:
+            size = starts[number + 1] - starts[number]
+            made[number] = self._claim(rows[at : at + size])
+            at += size
+
+    def _claim(self, rows: list[tuple[Any, ...]]) -> Claim:
+        value = self._cells.value
+        lines = tuple(
+            _line_from_clean(
+                *(value(name, text) for name, text in zip(LINE_COLUMNS, row[1:9], strict=True))
+            )
+            for row in rows
+        )
+        first = rows[0]
+        claim_values = {
+            name: value(name, text)
+            for name, text in zip(_CLAIM_FIELDS, first[1 + len(LINE_COLUMNS) :], strict=True)
+        }
+        return _claim_from_clean(
+            lines,
+            _diagnoses(claim_values["diagnoses"]),
+            claim_values["claim_place_of_service"],
+            claim_values["payer"],
+            first[0],
+            claim_values["patient"],
+            claim_values["rendering_provider"],
+            claim_values["billing_provider"],
+        )
+
+
+def prepare(claims: Sequence[Claim], numbers: Iterable[int]) -> None:
+    """Make the claims *numbers* of *claims* at once, when they are made when asked for."""
+    if isinstance(claims, FrameClaims):
+        claims.prepare(numbers)
