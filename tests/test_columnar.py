@@ -71,8 +71,9 @@ HEADER = [
 ]  # fmt: skip
 
 
-def corpus(seed: int, claims: int) -> bytes:
-    """A seeded CSV of *claims* claims on which every built-in rule fires."""
+def corpus(seed: int, claims: int, *, clean: bool = False) -> bytes:
+    """A seeded CSV of *claims* claims on which every built-in rule fires (*clean*: without
+    bad cells, claim values that differ or a split claim, so that polars reads it)."""
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -104,7 +105,7 @@ def corpus(seed: int, claims: int) -> bytes:
                 claim_place,
                 rng.choice(("", "100.00")),
             ]
-            bad = rng.random()
+            bad = 1.0 if clean else rng.random()
             if bad < 0.01:
                 row[4] = "x"  # a bad cell holds its claim back
             elif bad < 0.015:
@@ -115,7 +116,7 @@ def corpus(seed: int, claims: int) -> bytes:
             if rng.random() < 0.05:
                 rows.append(list(row))  # a duplicate line
         written.extend(rows)
-    if claims > 3:
+    if claims > 3 and not clean:
         # Rows of an earlier claim again, apart from it: a claim of their own (a split).
         written.append(list(written[0]))
     writer.writerows(written)

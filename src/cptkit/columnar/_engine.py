@@ -585,13 +585,16 @@ _VIEW_FIELDS = (
 _CLAIMS = {"_claim": INT, "_seq": INT, "claim_id": pl.String, "file": pl.String}
 
 
+_RADIX_LIMIT = 1 << 62
+
+
 def _mixed_radix(table: pl.DataFrame, sizes: list[int]) -> pl.Series:
     """One integer per row of *table*'s columns of numbers (column *i* below *sizes[i]*), equal
     for two rows exactly when their numbers are."""
     total = 1
     for size in sizes:
         total *= max(size, 1)
-    if total >= 1 << 62:  # pragma: no cover - would need millions of distinct cells a chunk
+    if total >= _RADIX_LIMIT:  # millions of distinct cells in a chunk
         return table.select(pl.struct(table.columns).rank("dense").cast(INT)).to_series()
     key = pl.lit(0, INT)
     for name, size in zip(table.columns, sizes, strict=True):

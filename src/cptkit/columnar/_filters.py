@@ -36,6 +36,7 @@ __all__ = [
     "code_facts",
     "line_facts",
     "pointer_findings",
+    "repeated_lines",
 ]
 
 _ONCE = frozenset({Timing.UNTIMED, Timing.BAND})
@@ -108,12 +109,23 @@ def line_facts(
             strict=True,
         ):  # fmt: skip
             columns[name].append(value)
+    # The codes renumbered in the order of their texts: sorting by number sorts by code.
+    ranks = {text: rank for rank, text in enumerate(sorted(codes))}
+    columns["_code"] = [ranks[text] for text in columns["code"]]
+    codes = {text: codes[text] for text in sorted(codes)}
     table = pl.DataFrame(columns, schema=VIEW_FACTS)
     frame = lines.frame.select("_claim", "_line", "_view", "_date", "_day").join(
         table, on="_view", how="left", maintain_order="left"
     )
-    # One integer per (claim, date, code): fewer codes than lines, so it fits.
-    frame = frame.with_columns(_same=pl.col("_day") * len(codes) + pl.col("_code"))
+    # One integer per (claim, date, code): fewer codes than lines, so it fits. The lines are
+    # sorted by it, so that the groups by claim and date, or by claim, date and code, are
+    # runs (polars groups sorted keys without hashing).
+    frame = (
+        frame.with_columns(_same=pl.col("_day") * len(codes) + pl.col("_code"))
+        .sort("_same")
+        .set_sorted("_same")
+        .set_sorted("_day")
+    )
     return Facts(frame, codes)
 
 
@@ -154,7 +166,7 @@ def candidates(how: str, facts: Facts, lines: Lines, context: Context) -> list[i
         chosen = frame.filter(having("once_per_primary"))
     elif how == "repeated":
         # duplicate-line compares only lines of one code and date.
-        chosen = frame.filter(pl.col("_same").is_duplicated())
+        chosen = frame.filter(repeated_lines())
     elif how == "untimed":
         # untimed-multiple-units: more than one unit of a one-per-session code on a date.
         chosen = (
@@ -169,6 +181,15 @@ def candidates(how: str, facts: Facts, lines: Lines, context: Context) -> list[i
         chosen = _paired(facts, lines, context)
     claims: list[int] = chosen["_claim"].unique().sort().to_list()
     return claims
+
+
+def repeated_lines() -> pl.Expr:
+    """Whether a line's claim, date and code are another line's (the lines are sorted by
+    them: :func:`line_facts`)."""
+    same = pl.col("_same")
+    return (same == same.shift(1)).fill_null(value=False) | (same == same.shift(-1)).fill_null(
+        value=False
+    )
 
 
 def _over_limits(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
@@ -202,24 +223,66 @@ def _paired(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
     """ncci-ptp: claims with two lines of one date whose codes have an NCCI edit in force
     on that date (the rule judges only such pairs)."""
     codes = list(facts.codes.values())
+    width = len(codes)
     numbers = {code.code.value: number for number, code in enumerate(codes)}
     partners = [
         [numbers[partner] for partner in code.partners if partner in numbers] for code in codes
     ]
     edits: dict[tuple[int, int], tuple[PTPEdit, ...]] = {}
-    in_force: dict[str, list[int]] = {"_code": [], "_partner": [], "_date": []}
+    # Per (date, code): the codes it has an edit in force with that date, a bit each.
+    in_force: dict[int, int] = {}
     frame = facts.frame
     for a, day in frame.select("_code", "_date").unique().iter_rows():
         on = context.day(lines.dates[day])
+        mask = 0
         for b in partners[a]:
             rows = edits.get((a, b))
             if rows is None:
                 rows = edits[a, b] = context.catalog.ptp_edits(codes[a].code, codes[b].code)
             if any(edit.in_force_on(on) for edit in rows):
-                in_force["_code"].append(a)
-                in_force["_partner"].append(b)
-                in_force["_date"].append(day)
-    table = pl.DataFrame(in_force, schema=dict.fromkeys(in_force, INT))
+                mask |= 1 << b
+        if mask:
+            in_force[day * width + a] = mask
+    if not in_force or width > _BITS:
+        return _paired_by_join(frame, in_force, width)
+    dense = [0] * (len(lines.dates) * width)
+    for at, mask in in_force.items():
+        dense[at] = mask
+    bit = pl.lit(pl.Series([1 << n for n in range(width)], dtype=INT)).gather(pl.col("_code"))
+    marked = frame.select(
+        "_claim",
+        "_day",
+        bit.alias("_bit"),
+        pl.lit(pl.Series(dense, dtype=INT))
+        .gather(pl.col("_date") * width + pl.col("_code"))
+        .alias("_partners"),
+        repeated_lines().alias("_repeated"),
+    ).with_columns(
+        # The codes of the line's date, and those it has twice (a bit each): the lines are
+        # sorted by claim and date, so each date is a run.
+        _codes=pl.col("_bit").bitwise_or().over("_day"),
+        _twice=pl.when("_repeated").then("_bit").otherwise(0).bitwise_or().over("_day"),
+    )
+    partners_there = pl.col("_partners") & (pl.col("_codes") - pl.col("_bit"))
+    itself_twice = pl.col("_partners") & pl.col("_bit") & pl.col("_twice")
+    return marked.filter((partners_there != 0) | (itself_twice != 0))
+
+
+_BITS = 62  # codes a batch may have for the pairs to be told by bit masks
+
+
+def _paired_by_join(frame: pl.DataFrame, in_force: dict[int, int], width: int) -> pl.DataFrame:
+    """:func:`_paired` for batches of more than :data:`_BITS` codes: a join of each line
+    with the lines of its date whose code has an edit in force with its code."""
+    rows = [
+        (at % width, partner, at // width)
+        for at, mask in in_force.items()
+        for partner in range(width)
+        if mask >> partner & 1
+    ]
+    table = pl.DataFrame(
+        rows, schema=dict.fromkeys(("_code", "_partner", "_date"), INT), orient="row"
+    )
     first = frame.select("_claim", "_day", "_date", "_line", "_code").join(
         table, on=["_code", "_date"]
     )

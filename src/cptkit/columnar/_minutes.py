@@ -18,7 +18,7 @@ import polars as pl
 from .._cache import keep
 from ..units._rules import CMS_UNIT
 from ..validation import Context, Finding
-from ._filters import Facts
+from ._filters import Facts, repeated_lines
 from ._frames import FOUND, INT, Numbers
 
 __all__ = ["minutes_findings"]
@@ -38,40 +38,46 @@ def minutes_findings(
     (no ladder) with documented minutes (in the columns of :data:`._frames.FOUND`), and the
     other claims with a timed code, for the rule to run on."""
     unit_rule = context.policy.unit_rule
-    timed = facts.frame.filter(pl.col("_timed") > 0)
+    mark = pl.col("_mark")
+    # A line without a discipline joins the date's only one (the rule's grouping): the
+    # date's disciplines as bits (GP 2, GO 4, GN 8), over the date's lines (a run: sorted).
+    bit = pl.when(mark == 1).then(2).when(mark == 2).then(4).when(mark == 3).then(8).otherwise(0)
+    only = pl.col("_marks").replace_strict({2: 1, 4: 2, 8: 3}, default=0, return_dtype=INT)
+    timed = (
+        facts.frame.with_columns(_marks=bit.bitwise_or().over("_day"))
+        .filter(pl.col("_timed") > 0)
+        # Each timed line's group: its claim, date and discipline (0: none), as one integer.
+        .with_columns(_group=pl.col("_day") * 4 + pl.when(mark == 0).then(only).otherwise(mark))
+    )
     none = pl.DataFrame(schema=FOUND)
     if timed.height == 0:
         return none, []
     if unit_rule not in ("cms", "ama"):  # pragma: no cover - the policy allows no other
         claims: list[int] = timed["_claim"].unique().sort().to_list()
         return none, claims
-    # A line without a discipline joins the date's only one (the rule's grouping).
-    marks = (
-        facts.frame.filter(pl.col("_mark") > 0)
-        .group_by("_day")
-        .agg(pl.col("_mark").n_unique().alias("_marks"), pl.col("_mark").first().alias("_only"))
-    )
-    # Each timed line's group: its claim, date and discipline (0: none), as one integer.
     group = "_group"
-    timed = timed.join(marks, on="_day", how="left").with_columns(
-        (
-            pl.col("_day") * 4
-            + pl.when((pl.col("_mark") == 0) & (pl.col("_marks") == 1))
-            .then(pl.col("_only"))
-            .otherwise(pl.col("_mark"))
-        ).alias(group)
-    )
     hard = timed.filter((pl.col("_timed") == 2) | pl.col("minutes").is_null())
     width = len(facts.codes)
-    codes = (
-        timed.filter(~pl.col("_claim").is_in(hard["_claim"].unique().implode()))
-        .group_by((pl.col(group) * width + pl.col("_code")).alias("_key"))
-        .agg(
-            pl.col("_claim", group, "code", "_unit", "_pooled").first(),
-            pl.col("units").sum().alias("_billed"),
-            pl.col("minutes").sum(),
-            pl.col("_line").min(),
-        )
+    timed = timed.filter(~pl.col("_claim").is_in(hard["_claim"].unique().implode()))
+    # Lines of one code and group are summed; most codes have one line in their group (the
+    # lines are sorted by claim, date and code: a repeat is next to its first line).
+    repeated = repeated_lines()
+    columns = ("_claim", group, "_code", "_unit", "_pooled")
+    codes = pl.concat(
+        [
+            timed.filter(~repeated).select(
+                *columns, pl.col("units").alias("_billed"), "minutes", "_line"
+            ),
+            timed.filter(repeated)
+            .group_by((pl.col(group) * width + pl.col("_code")).alias("_key"))
+            .agg(
+                pl.col(*columns).first(),
+                pl.col("units").sum().alias("_billed"),
+                pl.col("minutes").sum(),
+                pl.col("_line").min(),
+            )
+            .select(*columns, "_billed", "minutes", "_line"),
+        ]
     )
     pooled = pl.col("_pooled") & (unit_rule == "cms")
     threshold = pl.col("_unit") // 2 + 1
@@ -88,7 +94,7 @@ def minutes_findings(
     shared = (
         codes.filter(pooled)
         .with_columns(_base=pl.col("minutes") // CMS_UNIT, _left=pl.col("minutes") % CMS_UNIT)
-        .sort(group, "_left", "minutes", "code", descending=[False, True, True, False])
+        .sort(group, "_left", "minutes", "_code", descending=[False, True, True, False])
         .with_columns(
             _remaining=chart - pl.col("_base").sum().over(group),
             _rank=pl.int_range(pl.len()).over(group),
@@ -131,22 +137,26 @@ def minutes_findings(
         ]
     )
     wrong = pl.concat(
-        [part.select("_claim", "_line", "code", "_billed", "_expected") for part in (plain, shared)]
+        [
+            part.select("_claim", "_line", "_code", "_billed", "_expected")
+            for part in (plain, shared)
+        ]
     ).filter(pl.col("_billed") != pl.col("_expected"))
     # Each distinct mismatch is worded once, by the rule's own code.
     mismatch = rule._finding
-    distinct = wrong.select("code", "_billed", "_expected").unique()
+    distinct = wrong.select("_code", "_billed", "_expected").unique()
     worded = []
-    for code, billed, expected in distinct.iter_rows():
-        key = (code, billed, expected)
+    texts = list(facts.codes)
+    for number, billed, expected in distinct.iter_rows():
+        key = (texts[number], billed, expected)
         finding = made.get(key)
         if finding is None:
-            info = context.code_info(facts.codes[code].code)
+            info = context.code_info(facts.codes[texts[number]].code)
             finding = keep(made, key, mismatch(0, info, billed, expected, unit_rule))
         worded.append(numbers.of(finding))
     found = wrong.join(
         distinct.with_columns(_finding=pl.Series(worded, dtype=INT)),
-        on=["code", "_billed", "_expected"],
+        on=["_code", "_billed", "_expected"],
     ).select("_claim", "_line", "_finding", _part=pl.lit(2, INT), _order=pl.lit(start, INT))
     others: list[int] = hard["_claim"].unique().sort().to_list()
     return found, others

@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: MIT
+"""The columnar engine's clean-file path (``cptkit.columnar._scan``) against the reference.
+
+A clean CSV file is read by polars and judged as columns; every other file is read by
+:mod:`cptkit.files`. Either way the findings, the counts and the notices must be what
+``cptkit check --engine claims`` gives. Each test says which way the file must go, so that a
+change that sends clean files to the reader (slow, but exact) fails too.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("polars")
+
+import polars as pl
+
+from cptkit import columnar, rulesets
+from cptkit.columnar import _engine, _filters, _scan
+from cptkit.files import read
+from cptkit.validation import Checker, all_of
+from cptkit.validation import rules as r
+
+from test_columnar import MIXED, assert_same, corpus, reference
+
+pytestmark = pytest.mark.real_coverage
+
+SCANNED: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
+def _spy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record, per reading, whether polars read it."""
+    real = _scan.scan
+
+    def spied(reading: object) -> object:
+        found = real(reading)  # type: ignore[arg-type]
+        SCANNED.append(found is not None)
+        return found
+
+    monkeypatch.setattr(_engine, "scan", spied)
+    SCANNED.clear()
+
+
+def run(data: bytes, checker: Checker, **options: object) -> tuple[pl.DataFrame, object, object]:
+    """The columnar findings of *data*, with the reading's counts and notices."""
+    reading = read(io.BytesIO(data), **options)  # type: ignore[arg-type]
+    batches = list(columnar.check_events(reading, checker))
+    found = pl.concat([pl.DataFrame(schema=columnar.SCHEMA), *(b.findings for b in batches)])
+    return found, reading.counts, reading.notices
+
+
+def same_as_reader(data: bytes, checker: Checker | None = None, **options: object) -> bool:
+    """Check *data* both ways; return whether polars read it."""
+    chosen = checker or Checker()
+    found, counts, notices = run(data, chosen, **options)
+    assert_same(found, reference(data, chosen, **options))
+    told: list[str] = []
+    expected = read(io.BytesIO(data), on_notice=told.append, **options)  # type: ignore[arg-type]
+    for _ in expected:
+        pass
+    assert counts == expected.counts
+    assert notices == expected.notices == told
+    return SCANNED[-1]
+
+
+@pytest.fixture(scope="module")
+def clean() -> bytes:
+    return corpus(18, 1500, clean=True)
+
+
+@pytest.mark.parametrize("rules", ["medicare", "commercial"])
+def test_built_in_rule_sets_on_a_clean_corpus(clean: bytes, rules: str) -> None:
+    chosen = rulesets.medicare() if rules == "medicare" else rulesets.commercial()
+    assert same_as_reader(clean, Checker(rules=chosen))
+    found, _, _ = run(clean, Checker(rules=chosen))
+    # Not vacuous: the rules fire on the clean corpus too.
+    assert {"ncci-ptp", "units-minutes-mismatch", "units-exceed-mue", "addon-without-primary",
+            "diagnosis-not-pointed", "duplicate-line", "data-stale", "code-inactive",
+            "diagnosis-unknown"} <= set(found["rule"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "ruleset",
+    [MIXED, all_of(r.code_unknown(), r.modifier_too_many()), all_of(r.data_stale()), all_of()],
+    ids=["mixed", "line-rules-only", "data-stale-only", "empty"],
+)
+def test_rule_sets_with_wrappers_and_users_rules(clean: bytes, ruleset: object) -> None:
+    assert same_as_reader(clean, Checker(rules=ruleset))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    claims=st.integers(1, 60),
+    chunk=st.sampled_from([64, 300, 2_000, _scan.CHUNK_BYTES]),
+)
+def test_seeded_clean_corpora_in_chunks(seed: int, claims: int, chunk: int) -> None:
+    # Small chunks: claims run over chunk ends, and a chunk may hold part of one claim.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_scan, "CHUNK_BYTES", chunk)
+        assert same_as_reader(corpus(seed, claims, clean=True))
+
+
+def test_a_path_and_a_date_to_judge_on(clean: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_bytes(clean)
+    assert_same(
+        columnar.check_file(path, on="2024-03-04"), reference(path, Checker(on="2024-03-04"))
+    )
+    assert SCANNED == [True]
+
+
+def test_pairs_by_join_when_a_batch_has_many_codes(
+    clean: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_filters, "_BITS", 3)
+    assert same_as_reader(clean)
+
+
+def test_views_keyed_by_rank_when_cells_are_too_many(
+    clean: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_engine, "_RADIX_LIMIT", 10)
+    assert same_as_reader(clean)
+
+
+# -- which files polars reads ----------------------------------------------------------------
+
+Change = Callable[[bytes], bytes]
+
+
+def _lines(change: Callable[[list[bytes]], list[bytes]]) -> Change:
+    """A change of the file's lines (the header first), each without its line end."""
+    return lambda data: b"\n".join(change(data.rstrip(b"\n").split(b"\n"))) + b"\n"
+
+
+def _cell(row: int, column: int, text: bytes) -> Change:
+    def change(lines: list[bytes]) -> list[bytes]:
+        cells = lines[row].split(b",")
+        cells[column] = text
+        lines[row] = b",".join(cells)
+        return lines
+
+    return _lines(change)
+
+
+def _columns(change: Callable[[list[bytes], int], list[bytes]]) -> Change:
+    """A change of each line's cells (*change* is given the cells and the line's number)."""
+    return _lines(
+        lambda lines: [b",".join(change(line.split(b","), n)) for n, line in enumerate(lines)]
+    )
+
+
+def _second_row_differs(lines: list[bytes]) -> list[bytes]:
+    """The diagnoses of a claim's second row differ from its first's."""
+    for n in range(2, len(lines)):
+        if lines[n].split(b",")[0] == lines[n - 1].split(b",")[0]:
+            cells = lines[n].split(b",")
+            cells[8] += b" Z59.86"
+            lines[n] = b",".join(cells)
+            return lines
+    raise AssertionError("the corpus has no claim of two rows")
+
+
+STILL_CLEAN: dict[str, Change] = {
+    "windows line ends": lambda data: data.replace(b"\n", b"\r\n"),
+    "a byte-order mark": lambda data: b"\xef\xbb\xbf" + data,
+    "no line end at the end": lambda data: data.rstrip(b"\n"),
+    "semicolons": lambda data: data.replace(b",", b";"),
+    "an ignored column": _columns(lambda cells, n: [*cells, b"note" if n == 0 else b"x"]),
+    "modifier columns": _columns(
+        lambda cells, n: [
+            *cells[:3],
+            b"Modifier 1" if n == 0 else cells[3].split(b" ")[0],
+            *cells[4:],
+            b"Modifier 2" if n == 0 else b"59",
+        ]
+    ),
+    "no minutes column": _columns(lambda cells, n: [*cells[:5], *cells[6:]]),
+}
+
+NOT_CLEAN: dict[str, Change] = {
+    "a quoted cell": _cell(3, 3, b'"GP"'),
+    "a blank line": _lines(lambda lines: [*lines[:3], b"", *lines[3:]]),
+    "a lone CR": _cell(3, 3, b"GP\rGO"),
+    "a bad cell": _cell(3, 4, b"x"),
+    "a bad date": _cell(3, 1, b"2026-02-30"),
+    "a row short of cells": _lines(
+        lambda lines: [*lines[:3], lines[3].rsplit(b",", 1)[0], *lines[4:]]
+    ),
+    "a claim id with a space at its end": _cell(1, 0, b"C0 "),
+    "a claim id not ASCII": _cell(1, 0, "C0\u00e9".encode()),
+    "an empty claim id": _cell(1, 0, b""),
+    "a byte that is not UTF-8": _cell(2, 6, b"\xff"),
+    "no diagnoses": _cell(1, 8, b""),
+    "thirteen diagnoses": _cell(1, 8, b" ".join([b"M54.50"] * 13)),
+    "claim values that differ": _lines(_second_row_differs),
+    "a split claim": lambda data: data + data.split(b"\n")[1] + b"\n",
+    "a claim of 51 lines": lambda data: data + b"Z,2026-03-02,97110,GP,1,,,1,M54.50,,\n" * 51,
+    "the unit separator byte": _cell(3, 3, b"GP\x1fGO"),
+    "a header only": lambda data: data.split(b"\n")[0] + b"\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STILL_CLEAN))
+def test_files_polars_reads(name: str) -> None:
+    data = STILL_CLEAN[name](corpus(7, 40, clean=True))
+    assert same_as_reader(data), name
+
+
+@pytest.mark.parametrize("name", sorted(NOT_CLEAN))
+def test_files_left_to_the_reader(name: str) -> None:
+    data = NOT_CLEAN[name](corpus(7, 40, clean=True))
+    assert not same_as_reader(data), name
+
+
+def test_a_date_format(clean: bytes) -> None:
+    data = _lines(
+        lambda lines: [
+            lines[0],
+            *(line.replace(b"2026-03-02", b"03/02/2026") for line in lines[1:]),
+        ]
+    )(clean)
+    assert same_as_reader(data, date_format="%m/%d/%Y")
+
+
+def test_json_and_other_encodings_go_to_the_reader(clean: bytes) -> None:
+    assert not same_as_reader(clean, encoding="cp1252")
+    assert not same_as_reader(b'[{"claim_id": "A"}]')
+
+
+def test_a_stream_that_cannot_seek_goes_to_the_reader(clean: bytes) -> None:
+    class Unseekable(io.BytesIO):
+        def seekable(self) -> bool:
+            return False
+
+    checker = Checker()
+    reading = read(Unseekable(clean), format="csv")
+    found = pl.concat([b.findings for b in columnar.check_events(reading, checker)])
+    assert_same(found, reference(clean, checker))
+    assert SCANNED == [False]
+
+
+def test_a_reading_started_goes_to_the_reader(clean: bytes) -> None:
+    reading = read(io.BytesIO(clean), format="csv")
+    first = next(reading)
+    assert reading.plan is None
+    found = pl.concat([b.findings for b in columnar.check_events(reading, Checker())])
+    assert found.height > 0
+    assert SCANNED == [False]
+    assert first is not None
