@@ -26,7 +26,6 @@ from cptkit.columnar import _engine, _filters, _scan
 from cptkit.files import read
 from cptkit.validation import Checker, all_of
 from cptkit.validation import rules as r
-
 from test_columnar import MIXED, assert_same, corpus, reference
 
 pytestmark = pytest.mark.real_coverage
