@@ -22,7 +22,7 @@ pytest.importorskip("polars")
 import polars as pl
 
 from cptkit import columnar, rulesets
-from cptkit.columnar import _engine, _filters, _scan
+from cptkit.columnar import _engine, _filters, _minutes, _scan
 from cptkit.files import read
 from cptkit.validation import Checker, all_of
 from cptkit.validation import rules as r
@@ -127,6 +127,13 @@ def test_views_keyed_by_rank_when_cells_are_too_many(
     clean: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_engine, "_RADIX_LIMIT", 10)
+    assert same_as_reader(clean)
+
+
+def test_units_sorted_by_columns_when_one_integer_cannot_hold_them(
+    clean: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_minutes, "_KEY_LIMIT", 10)
     assert same_as_reader(clean)
 
 

@@ -26,6 +26,27 @@ __all__ = ["minutes_findings"]
 _CMS_FIRST = 8  # minutes of the 8-minute rule's first unit
 
 
+def _ranked(codes: pl.DataFrame, width: int) -> pl.DataFrame:
+    """*codes* sorted by group, then leftover minutes and minutes (most first), then code."""
+    if codes.height == 0:
+        return codes
+    group, left, minutes = pl.col("_group"), pl.col("_left"), pl.col("minutes")
+    most = int(codes["minutes"].max() or 0) + 1  # type: ignore[arg-type]
+    groups = int(codes["_group"].max() or 0) + 1  # type: ignore[arg-type]
+    if groups * CMS_UNIT * most * max(width, 1) < _KEY_LIMIT:
+        # One integer to sort by: polars sorts one column of integers fastest.
+        key = ((group * CMS_UNIT + (CMS_UNIT - 1 - left)) * most + (most - 1 - minutes)) * max(
+            width, 1
+        ) + pl.col("_code")
+        return codes.sort(key)
+    return codes.sort(  # groups and minutes too many for one integer
+        "_group", "_left", "minutes", "_code", descending=[False, True, True, False]
+    )
+
+
+_KEY_LIMIT = 1 << 62
+
+
 def minutes_findings(
     rule: Any,
     start: int,
@@ -89,28 +110,59 @@ def minutes_findings(
     plain = codes.filter(~pooled).with_columns(_expected=midpoint)
     # The chart's units for the day's pooled minutes: whole 15-minute blocks first, then
     # the leftovers by leftover minutes, minutes, code (cptkit.units._rules.cms_assign).
-    total = pl.col("minutes").sum().over(group)
-    chart = pl.when(total < _CMS_FIRST).then(0).otherwise((total - _CMS_FIRST) // CMS_UNIT + 1)
-    shared = (
-        codes.filter(pooled)
-        .with_columns(_base=pl.col("minutes") // CMS_UNIT, _left=pl.col("minutes") % CMS_UNIT)
-        .sort(group, "_left", "minutes", "_code", descending=[False, True, True, False])
-        .with_columns(
-            _remaining=chart - pl.col("_base").sum().over(group),
-            _rank=pl.int_range(pl.len()).over(group),
+    shared = _ranked(
+        codes.filter(pooled).with_columns(
+            _base=pl.col("minutes") // CMS_UNIT, _left=pl.col("minutes") % CMS_UNIT
+        ),
+        width,
+    )
+    # Sorted so, each group is a run: sums, ranks and the leftovers at the cut are read by
+    # position in the run (polars' windows would group by hashing).
+    index = pl.int_range(pl.len(), dtype=INT)
+    key = pl.col(group)
+    first = (key != key.shift(1)).fill_null(value=True)
+    last = (key != key.shift(-1)).fill_null(value=True)
+    shared = shared.with_columns(
+        _start=pl.when(first).then(index).forward_fill(),
+        _end=pl.when(last).then(index).backward_fill(),
+        _cm=pl.col("minutes").cum_sum(),
+        _cb=pl.col("_base").cum_sum(),
+    )
+    begin, end = pl.col("_start"), pl.col("_end")
+
+    def run_sum(cumulative: str, column: str) -> pl.Expr:
+        return (
+            pl.col(cumulative).gather(end)
+            - pl.col(cumulative).gather(begin)
+            + pl.col(column).gather(begin)
         )
-    )  # fmt: skip
+
+    total = run_sum("_cm", "minutes")
+    chart = pl.when(total < _CMS_FIRST).then(0).otherwise((total - _CMS_FIRST) // CMS_UNIT + 1)
+    shared = shared.with_columns(
+        _remaining=chart - run_sum("_cb", "_base"),
+        _rank=index - begin,
+        _size=end - begin + 1,
+    )
     at = pl.col("_remaining")
     rank = pl.col("_rank")
-    cut = pl.when(rank == at - 1).then(pl.col("_left")).max().over(group)
-    after = pl.when(rank == at).then(pl.col("_left")).max().over(group)
+    size = pl.col("_size")
+
+    def left_at(offset: pl.Expr) -> pl.Expr:
+        """The leftover minutes of the group's row at *offset* (null past the group)."""
+        inside = (offset >= 0) & (offset < size)
+        where = (begin + offset).clip(begin, end)
+        return pl.when(inside).then(pl.col("_left").gather(where))
+
+    cut = left_at(at - 1)
+    after = left_at(at)
     shared = shared.with_columns(
         _extra=((at > 0) & (rank < at)).cast(INT),
         # Codes tied at the cut for the last leftover units (CMS Example 2): the units are
         # handed out again among them, first to those billed above their whole blocks
         # (cptkit.units._rules.choose), so any allowed choice passes.
-        _tied=(at > 0) & (at < pl.len().over(group)) & (after == cut) & (pl.col("_left") == cut),
-    )
+        _tied=(at > 0) & (at < size) & (after == cut) & (pl.col("_left") == cut),
+    ).drop("_start", "_end", "_cm", "_cb", "_size")
     # Only the groups with a tie need the units handed out again (ranks per group cost).
     tied = shared.filter(pl.col("_tied"))[group].unique().implode()
     with_tie = pl.col(group).is_in(tied)
@@ -148,11 +200,11 @@ def minutes_findings(
     worded = []
     texts = list(facts.codes)
     for number, billed, expected in distinct.iter_rows():
-        key = (texts[number], billed, expected)
-        finding = made.get(key)
+        said = (texts[number], billed, expected)
+        finding = made.get(said)
         if finding is None:
             info = context.code_info(facts.codes[texts[number]].code)
-            finding = keep(made, key, mismatch(0, info, billed, expected, unit_rule))
+            finding = keep(made, said, mismatch(0, info, billed, expected, unit_rule))
         worded.append(numbers.of(finding))
     found = wrong.join(
         distinct.with_columns(_finding=pl.Series(worded, dtype=INT)),
