@@ -23,7 +23,7 @@ import polars as pl
 
 from cptkit import columnar, rulesets
 from cptkit.columnar import _engine, _filters, _minutes, _scan
-from cptkit.files import read
+from cptkit.files import MAX_LINE_BYTES, read
 from cptkit.validation import Checker, all_of
 from cptkit.validation import rules as r
 from test_columnar import MIXED, assert_same, corpus, reference
@@ -189,6 +189,8 @@ STILL_CLEAN: dict[str, Change] = {
             b"Modifier 2" if n == 0 else b"59",
         ]
     ),
+    # Python counts the unit separator as a space, and so splits the modifiers at it.
+    "the unit separator byte": _cell(3, 3, b"GP\x1fGO"),
     "no minutes column": _columns(lambda cells, n: [*cells[:5], *cells[6:]]),
 }
 
@@ -201,6 +203,10 @@ NOT_CLEAN: dict[str, Change] = {
     "a row short of cells": _lines(
         lambda lines: [*lines[:3], lines[3].rsplit(b",", 1)[0], *lines[4:]]
     ),
+    "a row of more cells": _cell(3, 3, b"GP,x"),
+    "a line over 1 MiB": _columns(
+        lambda cells, n: [*cells, b"note" if n == 0 else b"x" * (MAX_LINE_BYTES if n == 3 else 1)]
+    ),
     "a claim id with a space at its end": _cell(1, 0, b"C0 "),
     "a claim id not ASCII": _cell(1, 0, "C0\u00e9".encode()),
     "an empty claim id": _cell(1, 0, b""),
@@ -210,7 +216,6 @@ NOT_CLEAN: dict[str, Change] = {
     "claim values that differ": _lines(_second_row_differs),
     "a split claim": lambda data: data + data.split(b"\n")[1] + b"\n",
     "a claim of 51 lines": lambda data: data + b"Z,2026-03-02,97110,GP,1,,,1,M54.50,,\n" * 51,
-    "the unit separator byte": _cell(3, 3, b"GP\x1fGO"),
     "a header only": lambda data: data.split(b"\n")[0] + b"\n",
 }
 
