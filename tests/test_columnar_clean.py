@@ -30,21 +30,26 @@ from test_columnar import MIXED, assert_same, corpus, reference
 
 pytestmark = pytest.mark.real_coverage
 
-SCANNED: list[bool] = []
+SCANS: list[_scan.Scan | None] = []
 
 
 @pytest.fixture(autouse=True)
 def _spy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Record, per reading, whether polars read it."""
+    """Keep, per reading, what polars read of it."""
     real = _scan.scan
 
     def spied(reading: object) -> object:
         found = real(reading)  # type: ignore[arg-type]
-        SCANNED.append(found is not None)
+        SCANS.append(found)
         return found
 
     monkeypatch.setattr(_engine, "scan", spied)
-    SCANNED.clear()
+    SCANS.clear()
+
+
+def whole() -> bool:
+    """Whether polars read the last file whole (no chunk went to the reader)."""
+    return SCANS[-1] is not None and SCANS[-1].rest is None
 
 
 def run(data: bytes, checker: Checker, **options: object) -> tuple[pl.DataFrame, object, object]:
@@ -56,7 +61,7 @@ def run(data: bytes, checker: Checker, **options: object) -> tuple[pl.DataFrame,
 
 
 def same_as_reader(data: bytes, checker: Checker | None = None, **options: object) -> bool:
-    """Check *data* both ways; return whether polars read it."""
+    """Check *data* both ways; return whether polars read it whole."""
     chosen = checker or Checker()
     found, counts, notices = run(data, chosen, **options)
     assert_same(found, reference(data, chosen, **options))
@@ -66,7 +71,7 @@ def same_as_reader(data: bytes, checker: Checker | None = None, **options: objec
         pass
     assert counts == expected.counts
     assert notices == expected.notices == told
-    return SCANNED[-1]
+    return whole()
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +118,7 @@ def test_a_path_and_a_date_to_judge_on(clean: bytes, tmp_path: Path) -> None:
     assert_same(
         columnar.check_file(path, on="2024-03-04"), reference(path, Checker(on="2024-03-04"))
     )
-    assert SCANNED == [True]
+    assert whole()
 
 
 def test_pairs_by_join_when_a_batch_has_many_codes(
@@ -232,6 +237,46 @@ def test_files_left_to_the_reader(name: str) -> None:
     assert not same_as_reader(data), name
 
 
+AT_A_ROW: dict[str, Callable[[int], Change]] = {
+    "a bad cell": lambda row: _cell(row, 4, b"x"),
+    "a quoted cell": lambda row: _cell(row, 3, b'"GP"'),
+    "a blank line": lambda row: _lines(lambda lines: [*lines[:row], b"", *lines[row:]]),
+    "a row of more cells": lambda row: _cell(row, 3, b"GP,x"),
+    "a lone CR": lambda row: _cell(row, 3, b"GP\rGO"),
+    "an empty claim id": lambda row: _cell(row, 0, b""),
+    "the first claim again": lambda row: _lines(lambda lines: _first_again(lines, row)),
+}
+
+
+def _first_again(lines: list[bytes], row: int) -> list[bytes]:
+    """A row of the first claim again, at *row* or after, apart from the claim's rows."""
+    first = lines[1].split(b",")[0]
+    at = max(row, 2)
+    while at < len(lines) and lines[at - 1].split(b",")[0] == first:
+        at += 1
+    return [*lines[:at], lines[1], *lines[at:]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    where=st.floats(0, 1),
+    kind=st.sampled_from(sorted(AT_A_ROW)),
+    chunk=st.sampled_from([64, 500, 4_000]),
+)
+def test_a_file_clean_up_to_a_row(seed: int, where: float, kind: str, chunk: int) -> None:
+    data = corpus(seed, 30, clean=True)
+    rows = data.count(b"\n") - 1
+    row = 2 + int(where * (rows - 2))  # a row after the first two (a claim seen before)
+    changed = AT_A_ROW[kind](row)(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_scan, "CHUNK_BYTES", chunk)
+        assert not same_as_reader(changed)
+    # The chunks before the row were judged as columns, the rest by the reader.
+    assert SCANS[-1] is not None
+    assert SCANS[-1].rest is not None
+
+
 def test_a_date_format(clean: bytes) -> None:
     data = _lines(
         lambda lines: [
@@ -256,7 +301,7 @@ def test_a_stream_that_cannot_seek_goes_to_the_reader(clean: bytes) -> None:
     reading = read(Unseekable(clean), format="csv")
     found = pl.concat([b.findings for b in columnar.check_events(reading, checker)])
     assert_same(found, reference(clean, checker))
-    assert SCANNED == [False]
+    assert SCANS == [None]
 
 
 def test_a_reading_started_goes_to_the_reader(clean: bytes) -> None:
@@ -265,5 +310,5 @@ def test_a_reading_started_goes_to_the_reader(clean: bytes) -> None:
     assert reading.plan is None
     found = pl.concat([b.findings for b in columnar.check_events(reading, Checker())])
     assert found.height > 0
-    assert SCANNED == [False]
+    assert SCANS == [None]
     assert first is not None

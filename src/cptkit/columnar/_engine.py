@@ -90,9 +90,11 @@ class Engine:
         if isinstance(events, Reading):
             scanned = scan(events)
             if scanned is not None:
-                for chunk in scanned.chunks:
+                for chunk in scanned:
                     yield self.chunk_batch(chunk.frame, scanned.name, scanned.cells)
-                return
+                if scanned.rest is None:
+                    return
+                events = scanned.rest  # the rest of the file, from a chunk not clean
         pending: list[Group | Rejected] = []
         claims = 0
         try:

@@ -5,24 +5,27 @@
 each claim; that alone costs several times what reading the file costs. Most files are
 *clean*: every row is one line of text with the header's number of cells and no quote, every
 cell converts, the rows of each claim are together and agree on the claim's values. For such
-a file the reader's result is known without it: every row is taken, no row is rejected, no
-claim is split, and each claim is its rows' lines with its first row's claim values. polars
-then reads the file (the cells of one row split at the delimiter, as :mod:`csv` splits a row
+rows the reader's result is known without it: every row is taken, none is rejected, no claim
+is split, and each claim is its rows' lines with its first row's claim values. polars then
+reads the file (the cells of one row split at the delimiter, as :mod:`csv` splits a row
 without quotes), and the engine judges the lines as columns, making a ``Claim`` only for the
 claims a rule's own code must see.
 
-Cleanliness is checked over the whole file before anything is reported (:func:`survey`), by
-cptkit's own cell converters (each distinct cell text once) and by the reader's own limits.
-A file that fails any check, or that this module does not read (JSON, standard input, an
-encoding other than UTF-8, a key other than ``claim_id``), is left to :mod:`cptkit.files`,
-so the findings are the reader's in every case (the differential test holds this,
-``tests/test_columnar.py``). Files are read in chunks of :data:`CHUNK_BYTES`: memory holds
-one chunk at a time, and the claim ids' hashes (8 bytes a claim) to tell a split claim.
+The file is read in chunks of :data:`CHUNK_BYTES` (memory holds one at a time, and the claim
+ids' hashes, 8 bytes a claim, to tell a split claim). Each chunk is checked before it is
+judged, by cptkit's own cell converters (each distinct cell text once) and the reader's own
+limits. At the first chunk that is not clean, the rest of the file, from the first row not
+judged yet, goes to :mod:`cptkit.files`' reader, started where it would stand there (the row
+number, the claims seen). Files this module does not read at all (JSON, standard input, an
+encoding other than UTF-8, a key other than ``claim_id``, a quoted header) go to the reader
+whole. Either way the findings are the reader's (the differential test holds this,
+``tests/test_columnar_clean.py``).
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, NamedTuple
@@ -32,9 +35,12 @@ import polars as pl
 from .._cache import keep
 from ..claims import MAX_LINES, Claim, _claim_from_clean, _diagnoses, _line_from_clean
 from ..errors import CptkitError
-from ..files import MAX_LINE_BYTES, Reading
+from ..files import MAX_LINE_BYTES, Reading, _peekable
 from ..files._cells import _cell_converter
-from ..files._csv import header_layout
+from ..files._csv import _Lines, header_layout, records
+from ..files._csv import text as decoded_text
+from ..files._group import SEEN_LIMIT, Event, Seen, group
+from ..files._layout import Layout
 from ..files._rows import CLAIM_COLUMNS, LINE_COLUMNS, Options
 
 __all__ = [
@@ -88,14 +94,6 @@ class Cells:
         return True
 
 
-class Scan(NamedTuple):
-    """A clean CSV file: where its fields are, and the chunks to judge."""
-
-    name: str
-    cells: Cells
-    chunks: Iterator[Chunk]
-
-
 class Chunk(NamedTuple):
     """Whole claims of a clean file, one row per line: the text of each of :data:`FIELDS`,
     ``row`` (the file's row number, the header being row 1) and ``_start`` (the first row of
@@ -107,16 +105,122 @@ class Chunk(NamedTuple):
 
 
 class _Layout(NamedTuple):
-    positions: Mapping[str, tuple[int, ...]]
+    shape: Layout
     width: int
     delimiter: str
     notices: list[str]
     body: int  # the byte offset of the first row after the header
 
+    @property
+    def positions(self) -> Mapping[str, tuple[int, ...]]:
+        return self.shape.positions
+
+
+class Scan:
+    """A CSV file read by polars, chunk by chunk (iterate it for the :class:`Chunk`);
+    :attr:`rest` is set if a chunk is not clean."""
+
+    def __init__(
+        self,
+        reading: Reading,
+        stream: IO[bytes],
+        start: int,
+        shape: _Layout,
+        options: Options,
+        *,
+        close: bool,
+    ) -> None:
+        self.name = reading.name
+        self.cells = Cells(options.date_format)
+        self.rest: Iterator[Event] | None = None
+        """The events of the rest of the file, read by :mod:`cptkit.files`, once the chunks
+        stop at one that is not clean."""
+        self._reading = reading
+        self._stream = stream
+        self._start = start  # where the stream stood (the file's first byte)
+        self._shape = shape
+        self._options = options
+        self._close = close
+
+    def __iter__(self) -> Iterator[Chunk]:
+        shape, stream = self._shape, self._stream
+        state = _Survey()
+        row = 2  # the row of the next line read
+        held: pl.DataFrame | None = None  # the rows not judged yet (the last claim so far)
+        held_at = self._start + shape.body  # the byte of the first of them
+        try:
+            for at, data in _blocks(stream, self._start + shape.body):
+                try:
+                    texts = _lines(data, shape)
+                    _check(texts, shape, self.cells, state)
+                except (_NotClean, pl.exceptions.PolarsError):
+                    self.rest = self._read_on(held_at, row - (0 if held is None else held.height))
+                    return
+                frame = texts.with_columns(
+                    row=pl.int_range(row, row + texts.height, dtype=pl.Int64)
+                )
+                row += texts.height
+                if held is not None:
+                    frame = pl.concat([held, frame])
+                # The last claim may go on in the next chunk: it waits for it.
+                last = _started(frame)["_start"].arg_true()[-1]
+                if last:
+                    yield self._counted(frame.slice(0, last))
+                    held_at = at + _start_of_last(data, frame.height - last)
+                held = frame.slice(last)
+            if held is not None:
+                yield self._counted(held)
+        finally:
+            if self.rest is None and self._close:
+                stream.close()
+
+    def _counted(self, frame: pl.DataFrame) -> Chunk:
+        counts = self._reading.counts
+        counts.rows += frame.height
+        counts.checked += frame.height
+        return Chunk(_started(frame), counts.rows)
+
+    def _read_on(self, at: int, row: int) -> Iterator[Event]:
+        """The events of the file from byte *at* (row *row*) on, by :mod:`cptkit.files`."""
+        shape, stream, reading = self._shape, self._stream, self._reading
+        body = self._start + shape.body
+        seen = Seen(SEEN_LIMIT)
+        if at > body:
+            # The reader would have seen the claims before: their ids, in order.
+            stream.seek(body)
+            ids = pl.read_csv(
+                stream.read(at - body),
+                has_header=False,
+                infer_schema=False,
+                quote_char=None,
+                separator=shape.delimiter,
+                columns=[shape.positions["claim_id"][0]],
+            ).to_series(0)
+            for key in ids.rle().struct.field("value"):
+                seen.add((key,))
+        stream.seek(at)
+        told = Options(
+            self._options.columns, self._options.encoding, self._options.date_format, reading.notice
+        )
+
+        def events() -> Iterator[Event]:
+            decoded = decoded_text(_peekable(stream, reading.name), told.encoding)
+            try:
+                lines = _Lines(iter(decoded))
+                reader = csv.reader(lines, delimiter=shape.delimiter)
+                rows = records(reader, shape.shape, shape.width, told, lines=lines, first=row)
+                yield from group(reading.name, rows, reading.counts, seen=seen)
+            finally:
+                decoded.detach()
+                if self._close:
+                    stream.close()
+
+        return events()
+
 
 def scan(reading: Reading) -> Scan | None:
-    """The chunks of *reading*'s file, if it is a clean CSV file not read yet; else ``None``
-    (the reading is left as it was, for :mod:`cptkit.files` to read)."""
+    """*reading*'s file read by polars, if it is a CSV file this module reads and the reading
+    has not started; else ``None`` (the reading is left as it was, for :mod:`cptkit.files`)."""
     plan = reading.plan
     if plan is None or codecs.lookup(plan.options.encoding).name != "utf-8":
         return None
@@ -127,7 +231,7 @@ def scan(reading: Reading) -> Scan | None:
         if source == "-":
             return None
         try:
-            stream: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed by _chunks
+            stream: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed by Scan
         except OSError:
             return None  # the reader says why
         start = 0
@@ -141,39 +245,34 @@ def scan(reading: Reading) -> Scan | None:
             return None
     try:
         shape = _header(stream, reading.name, plan.format is None, plan.options)
-        first = survey(stream, start + shape.body, shape, plan.options)
-    except (_NotClean, CptkitError, OSError, ValueError, pl.exceptions.PolarsError):
+    except (_NotClean, CptkitError, OSError, ValueError):
         if stream is not source:
             stream.close()
         else:
             stream.seek(start)
         return None
     reading.take_plan()
-    for text in shape.notices:
-        reading.notice(text)
-    cells = Cells(plan.options.date_format)
-    chunks = _judged_chunks(stream, start + shape.body, shape, first, reading, stream is not source)
-    return Scan(reading.name, cells, chunks)
+    for said in shape.notices:
+        reading.notice(said)
+    return Scan(reading, stream, start, shape, plan.options, close=stream is not source)
 
 
 def _header(stream: IO[bytes], name: str, sniff: bool, options: Options) -> _Layout:
     head = stream.read(MAX_LINE_BYTES + 1)
     end = head.find(b"\n")
     line = head if end < 0 else head[: end + 1]
-    if end < 0 and len(head) > MAX_LINE_BYTES:
-        raise _NotClean
-    text = line.decode("utf-8-sig")
-    stripped = text.rstrip("\n").removesuffix("\r")
-    if "\r" in stripped or '"' in stripped or end < 0:
+    text_of = line.decode("utf-8-sig")
+    stripped = text_of.rstrip("\n").removesuffix("\r")
+    if "\r" in stripped or '"' in stripped or end < 0 or not head[end + 1 :].strip():
         raise _NotClean  # old Mac line endings, a quoted header, no row after it
-    if sniff and text.lstrip(" \t\r\n\ufeff")[:1] in ("[", "{"):
+    if sniff and text_of.lstrip(" \t\r\n\ufeff")[:1] in ("[", "{"):
         raise _NotClean  # JSON or NDJSON
     notices: list[str] = []
     told = Options(options.columns, options.encoding, options.date_format, notices.append)
-    shape, width, delimiter = header_layout([text], name, told)
+    shape, width, delimiter = header_layout([text_of], name, told)
     if shape.key_field != "claim_id":
         raise _NotClean
-    return _Layout(shape.positions, width, delimiter, notices, len(line))
+    return _Layout(shape, width, delimiter, notices, len(line))
 
 
 def _lines(data: bytes, shape: _Layout) -> pl.DataFrame:
@@ -207,12 +306,15 @@ def _lines(data: bytes, shape: _Layout) -> pl.DataFrame:
             texts.append(pl.col(names[at[0]]).alias(field))
         else:
             texts.append(pl.concat_str([pl.col(names[n]) for n in at], separator=" ").alias(field))
-    return cells.select(texts)
+    # In one piece: polars reads in parallel pieces, and later gathers are faster from one.
+    return cells.select(texts).rechunk()
 
 
-def _blocks(stream: IO[bytes], body: int) -> Iterator[bytes]:
-    """The bytes after the header, in blocks of whole lines of about :data:`CHUNK_BYTES`."""
+def _blocks(stream: IO[bytes], body: int) -> Iterator[tuple[int, bytes]]:
+    """The bytes after the header in blocks of whole lines of about :data:`CHUNK_BYTES`,
+    each with the byte it starts at."""
     stream.seek(body)
+    at = body
     rest = b""
     while True:
         block = stream.read(CHUNK_BYTES)
@@ -222,42 +324,31 @@ def _blocks(stream: IO[bytes], body: int) -> Iterator[bytes]:
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             if len(data) > MAX_LINE_BYTES:
-                raise _NotClean
+                raise _NotClean  # pragma: no cover - _lines refuses the line first
             rest = data
             continue
         rest = data[cut:]
-        yield data[:cut]
+        yield at, data[:cut]
+        at += cut
     if rest:
-        yield rest
+        yield at, rest
+
+
+def _start_of_last(data: bytes, count: int) -> int:
+    """Where the last *count* lines of *data* start."""
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
+    for _ in range(count):
+        end = data.rfind(b"\n", 0, end)
+    return end + 1
 
 
 class _Survey:
-    """What the survey carries from chunk to chunk: the claim at the end of the last chunk
+    """What the checks carry from chunk to chunk: the claim at the end of the last chunk
     (its id, rows and claim cells) and the hashes of the claim ids seen."""
 
     def __init__(self) -> None:
         self.last: tuple[str, int, tuple[str, ...]] | None = None
         self.seen: list[pl.Series] = []
-
-
-def survey(stream: IO[bytes], body: int, shape: _Layout, options: Options) -> pl.DataFrame | None:
-    """Check the whole file; return its text columns when it is one chunk.
-
-    Raises:
-        _NotClean: the file is not clean (its first problem is not told: the reader tells it).
-    """
-    cells = Cells(options.date_format)
-    state = _Survey()
-    only: pl.DataFrame | None = None
-    chunks = 0
-    for data in _blocks(stream, body):
-        texts = _lines(data, shape)
-        _check(texts, shape, cells, state)
-        chunks += 1
-        only = texts if chunks == 1 else None
-    if chunks == 0:
-        raise _NotClean  # no rows: the reader says so
-    return only
 
 
 def _check(texts: pl.DataFrame, shape: _Layout, cells: Cells, state: _Survey) -> None:
@@ -289,7 +380,9 @@ def _check(texts: pl.DataFrame, shape: _Layout, cells: Cells, state: _Survey) ->
     if lengths[0] + carried > MAX_LINES or (lengths.max() or 0) > MAX_LINES:  # type: ignore[operator]
         raise _NotClean
     hashes = new_values.hash()
-    if not hashes.is_unique().all() or any(hashes.is_in(seen).any() for seen in state.seen):
+    if not hashes.is_unique().all() or any(
+        hashes.is_in(seen.implode()).any() for seen in state.seen
+    ):
         raise _NotClean  # a claim id again, apart from its rows (or two ids of one hash)
     state.seen.append(hashes)
     final = texts.row(texts.height - 1)
@@ -300,52 +393,10 @@ def _check(texts: pl.DataFrame, shape: _Layout, cells: Cells, state: _Survey) ->
             raise _NotClean
 
 
-def _judged_chunks(
-    stream: IO[bytes],
-    body: int,
-    shape: _Layout,
-    only: pl.DataFrame | None,
-    reading: Reading,
-    close: bool,
-) -> Iterator[Chunk]:
-    """The chunks of a surveyed file, each ending at a claim's end; *reading*'s counts
-    follow."""
-    try:
-        texts_of = (
-            iter((only,))
-            if only is not None
-            else (_lines(data, shape) for data in _blocks(stream, body))
-        )
-        row = 2
-        previous: pl.DataFrame | None = None
-        for texts in texts_of:
-            frame = texts.with_columns(row=pl.int_range(row, row + texts.height, dtype=pl.Int64))
-            row += texts.height
-            if previous is not None:
-                # The last claim of a chunk may go on in the next: it waits for it.
-                last = _started(previous)["_start"].arg_true()[-1]
-                if last:
-                    yield _counted(_started(previous.slice(0, last)), reading)
-                frame = pl.concat([previous.slice(last), frame])
-            previous = frame
-        if previous is not None:
-            yield _counted(_started(previous), reading)
-    finally:
-        if close:
-            stream.close()
-
-
 def _started(frame: pl.DataFrame) -> pl.DataFrame:
     """*frame* with ``_start``: whether a row is the first of its claim."""
     key = pl.col("claim_id")
     return frame.with_columns(_start=(key != key.shift(1)).fill_null(value=True))
-
-
-def _counted(frame: pl.DataFrame, reading: Reading) -> Chunk:
-    counts = reading.counts
-    counts.rows += frame.height
-    counts.checked += frame.height
-    return Chunk(frame, counts.rows)
 
 
 class FrameClaims(Sequence[Claim]):

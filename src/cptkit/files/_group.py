@@ -24,7 +24,7 @@ from ..claims import MAX_LINES, Claim, ClaimLine, _claim_from_clean, _claim_id, 
 from ..errors import InvalidInput
 from ._rows import Row
 
-__all__ = ["SEEN_LIMIT", "Counts", "Group", "Rejected", "group"]
+__all__ = ["SEEN_LIMIT", "Counts", "Group", "Rejected", "Seen", "group"]
 
 SEEN_LIMIT = 1_000_000
 """The claims whose keys are kept to notice a claim whose rows come back later in the file
@@ -123,13 +123,16 @@ class _Open:
         self.full = False  # the claim has more than MAX_LINES lines: the rest are only counted
 
 
-def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
-    """The claims and rejected rows of one file's *rows*, counted into *counts*.
+def group(
+    file: str, rows: Iterator[Row], counts: Counts, *, seen: Seen | None = None
+) -> Iterator[Event]:
+    """The claims and rejected rows of one file's *rows*, counted into *counts*; *seen*: the
+    keys of the claims before them (when the file was read so far another way).
 
     Raises:
         CountsDoNotAddUp: at the end, if a row was neither checked nor rejected.
     """
-    add = _Seen(SEEN_LIMIT).add
+    add = (seen or Seen(SEEN_LIMIT)).add
     current: _Open | None = None
     waiting: list[Rejected] = []  # unkeyed rows, reported when the claim beside them closes
     after: int | None = None  # an unkeyed row the next claim must be held back for
@@ -181,7 +184,7 @@ def group(file: str, rows: Iterator[Row], counts: Counts) -> Iterator[Event]:
         )
 
 
-class _Seen:
+class Seen:
     """The hashes of the last *limit* keys added (oldest forgotten first)."""
 
     __slots__ = ("_limit", "_order", "_set")
