@@ -83,6 +83,7 @@ class Engine:
         self._code_facts: dict[str, CodeFacts] = {}
         self._pointed: dict[int, tuple[Finding, ...]] = {}
         self._mismatches: dict[tuple[str, int, int], Finding] = {}
+        self._known: dict[Any, Any] = {}  # reference data by code and date, for the filters
 
     def run(self, events: Iterable[Group | Rejected]) -> Iterator[Batch]:
         """The findings of *events*, one :class:`Batch` per :attr:`batch_claims` claims (or,
@@ -157,7 +158,7 @@ class Engine:
             found.append(self._stale_findings(lines, numbers))
         keys = self._claim_keys(lines)
         if self.parts.by_diagnoses:
-            found.append(self._diagnosis_findings(claims, keys, numbers))
+            found.append(self._diagnosis_findings(claims, lines, keys, numbers))
         if self.parts.claim_rules:
             found.append(self._claim_findings(claims, lines, keys, numbers))
         frame = ordered(table, lines.frame, pl.concat(found), numbers, told)
@@ -204,7 +205,7 @@ class Engine:
             },
             schema=dict.fromkeys(("_claim", "_line", "row", "_view", "_date", "_day", "_dx"), INT),
         )  # fmt: skip
-        return Lines(frame.set_sorted("_claim"), list(numbered))
+        return Lines(frame.set_sorted("_claim"), list(numbered), list(by_diagnoses))
 
     def _bound_views(self) -> None:
         if len(self._judged) > VIEW_LIMIT:
@@ -228,6 +229,8 @@ class Engine:
             texts = column.unique().to_list()
             ids[name] = column.cast(pl.Enum(texts)).to_physical().cast(INT)
             values[name] = [cells.value(name, text) for text in texts]
+            if name == "diagnoses":
+                diagnoses: list[object] = texts
         numbered: dict[datetime.date, int] = {}
         date_number = [
             numbered.setdefault(day, len(numbered)) for day in values.pop("date_of_service")
@@ -305,7 +308,7 @@ class Engine:
             (claim * len(dates) + pl.lit(dated)).alias("_day"),
             pl.lit(ids["diagnoses"]).alias("_dx"),
         )
-        return Lines(lines.set_sorted("_claim"), dates)
+        return Lines(lines.set_sorted("_claim"), dates, diagnoses)
 
     # -- line rules: one judgement per distinct view --------------------------------------
 
@@ -496,7 +499,7 @@ class Engine:
         )
 
     def _diagnosis_findings(
-        self, claims: Sequence[Claim], keys: pl.DataFrame, numbers: Numbers
+        self, claims: Sequence[Claim], lines: Lines, keys: pl.DataFrame, numbers: Numbers
     ) -> pl.DataFrame:
         """The diagnosis rules read a claim's diagnoses and the ICD-10-CM list each of its
         days is judged by (its fiscal year), nothing else: they run once per distinct pair."""
@@ -513,16 +516,20 @@ class Engine:
             "_finding": [],
             "_order": [],
         }
-        prepare(claims, distinct["_claim"])
+        years = (1 << len(of_year)) - 1
+        pairs = []
         for pair_key, number in distinct.iter_rows():
-            claim = claims[number]
-            mask = pair_key & ((1 << len(of_year)) - 1)
+            mask = pair_key & years
             memo_key = (
-                tuple(d.value for d in claim.diagnoses),
+                lines.diagnoses[pair_key >> len(of_year)],
                 frozenset(year for n, year in enumerate(of_year) if mask >> n & 1),
             )
+            pairs.append((pair_key, number, memo_key))
+        prepare(claims, [number for _, number, memo_key in pairs if memo_key not in memo])
+        for pair_key, number, memo_key in pairs:
             hit = memo.get(memo_key)
             if hit is None:
+                claim = claims[number]
                 hit = keep(memo, memo_key, tuple(f for rule in rules for f in rule(claim, context)))
             for order, finding in enumerate(hit):
                 table["_pair"].append(pair_key)
@@ -561,7 +568,7 @@ class Engine:
                     )
                     joined.append(worded)
                 else:
-                    chosen = candidates(how, facts, lines, context)
+                    chosen = candidates(how, facts, lines, context, self._known)
             chosen = list(chosen)
             prepare(claims, chosen)
             for number in chosen:

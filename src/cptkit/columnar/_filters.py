@@ -12,6 +12,7 @@ per distinct (number of diagnoses, pointers used). The differential test
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -21,7 +22,7 @@ from .. import _pfs_status
 from .._cache import keep
 from ..claims import Claim
 from ..codes import Code
-from ..records import PTPEdit, Timing
+from ..records import Timing
 from ..units._rules import CMS_UNIT
 from ..validation import Context, Finding, LineView
 from ..validation.rules.pairs import ONCE_PER_PRIMARY
@@ -146,9 +147,12 @@ def code_facts(code: Code, context: Context) -> CodeFacts:
     )
 
 
-def candidates(how: str, facts: Facts, lines: Lines, context: Context) -> list[int]:
+def candidates(
+    how: str, facts: Facts, lines: Lines, context: Context, known: dict[Any, Any]
+) -> list[int]:
     """The claims (batch numbers, in order) on which the rule run *how* can give a
-    finding; by the rule's own code it gives none on the others."""
+    finding; by the rule's own code it gives none on the others. *known*: what the filters
+    worked out of the reference data before, for later batches (by code and date)."""
     frame = facts.frame
     codes = list(facts.codes.values())
 
@@ -176,9 +180,9 @@ def candidates(how: str, facts: Facts, lines: Lines, context: Context) -> list[i
             .filter(pl.col("units") > 1)
         )
     elif how == "mue":
-        chosen = _over_limits(facts, lines, context)
+        chosen = _over_limits(facts, lines, context, known)
     else:
-        chosen = _paired(facts, lines, context)
+        chosen = _paired(facts, lines, context, known)
     claims: list[int] = chosen["_claim"].unique().sort().to_list()
     return claims
 
@@ -192,7 +196,9 @@ def repeated_lines() -> pl.Expr:
     )
 
 
-def _over_limits(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
+def _over_limits(
+    facts: Facts, lines: Lines, context: Context, known: dict[Any, Any]
+) -> pl.DataFrame:
     """units-exceed-mue: the (claim, code, date) whose units exceed the smaller of the
     code's MUE on the date and the payer's cap (the rule's finding needs one of them
     exceeded, by the day's units or by one line's, which are no more)."""
@@ -204,45 +210,60 @@ def _over_limits(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
     limits: dict[str, list[Any]] = {"_code": [], "_date": [], "_limit": []}
     for number, day in totals.select("_code", "_date").unique().iter_rows():
         code = codes[number].code
-        found = []
-        if policy.unit_caps and (cap := policy.unit_cap(code)) is not None:
-            found.append(cap)
-        edit = context.mue(code, context.day(lines.dates[day]))
-        if edit is not None:
-            found.append(edit.units)
+        on = lines.dates[day]
+        limit = known.get(("mue", code.value, on), known)
+        if limit is known:
+            found = []
+            if policy.unit_caps and (cap := policy.unit_cap(code)) is not None:
+                found.append(cap)
+            edit = context.mue(code, context.day(on))
+            if edit is not None:
+                found.append(edit.units)
+            limit = keep(known, ("mue", code.value, on), min(found) if found else None)
         limits["_code"].append(number)
         limits["_date"].append(day)
-        limits["_limit"].append(min(found) if found else None)
+        limits["_limit"].append(limit)
     table = pl.DataFrame(limits, schema=dict.fromkeys(limits, INT))
     return totals.join(table, on=["_code", "_date"], how="inner").filter(
         pl.col("units") > pl.col("_limit")
     )
 
 
-def _paired(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
+def _paired(facts: Facts, lines: Lines, context: Context, known: dict[Any, Any]) -> pl.DataFrame:
     """ncci-ptp: claims with two lines of one date whose codes have an NCCI edit in force
     on that date (the rule judges only such pairs)."""
     codes = list(facts.codes.values())
     width = len(codes)
     numbers = {code.code.value: number for number, code in enumerate(codes)}
-    partners = [
-        [numbers[partner] for partner in code.partners if partner in numbers] for code in codes
-    ]
-    edits: dict[tuple[int, int], tuple[PTPEdit, ...]] = {}
-    # Per (date, code): the codes it has an edit in force with that date, a bit each.
-    in_force: dict[int, int] = {}
+    # The edits between the batch's codes, as the days each is in force (ordinals).
+    spans: dict[str, list[int]] = {"_code": [], "_partner": [], "_from": [], "_to": []}
+    for a, code in enumerate(codes):
+        for partner in code.partners:
+            b = numbers.get(partner)
+            if b is None:
+                continue
+            for first, last in _in_force(code, codes[b], context, known):
+                spans["_code"].append(a)
+                spans["_partner"].append(b)
+                spans["_from"].append(first)
+                spans["_to"].append(last)
     frame = facts.frame
-    for a, day in frame.select("_code", "_date").unique().iter_rows():
-        on = context.day(lines.dates[day])
-        mask = 0
-        for b in partners[a]:
-            rows = edits.get((a, b))
-            if rows is None:
-                rows = edits[a, b] = context.catalog.ptp_edits(codes[a].code, codes[b].code)
-            if any(edit.in_force_on(on) for edit in rows):
-                mask |= 1 << b
-        if mask:
-            in_force[day * width + a] = mask
+    # Per (date, code): the codes of the batch it has an edit in force with that date, a
+    # bit each.
+    on = pl.Series([context.day(day).toordinal() for day in lines.dates], dtype=INT)
+    table = (
+        frame.select("_code", "_date")
+        .unique()
+        .with_columns(_on=pl.lit(on).gather(pl.col("_date")))
+        .join(pl.DataFrame(spans, schema=dict.fromkeys(spans, INT)), on="_code")
+        .filter((pl.col("_from") <= pl.col("_on")) & (pl.col("_on") <= pl.col("_to")))
+        .select("_code", "_date", "_partner")
+        .unique()
+    )
+    in_force: dict[int, int] = {}
+    for a, day, b in table.iter_rows():
+        at = day * width + a
+        in_force[at] = in_force.get(at, 0) | 1 << b
     if not in_force or width > _BITS:
         return _paired_by_join(frame, in_force, width)
     dense = [0] * (len(lines.dates) * width)
@@ -269,6 +290,30 @@ def _paired(facts: Facts, lines: Lines, context: Context) -> pl.DataFrame:
 
 
 _BITS = 62  # codes a batch may have for the pairs to be told by bit masks
+
+
+def _in_force(
+    code: CodeFacts, partner: CodeFacts, context: Context, known: dict[Any, Any]
+) -> tuple[tuple[int, int], ...]:
+    """The days (first and last, as ordinals) each NCCI edit between two codes is in force
+    (:meth:`~cptkit.records.PTPEdit.in_force_on`: from its effective date through its
+    deletion date; indicator 9 never)."""
+    key = ("ncci", code.code.value, partner.code.value)
+    found: tuple[tuple[int, int], ...] | None = known.get(key)
+    if found is None:
+        found = tuple(
+            (
+                1 if edit.effective is None else edit.effective.toordinal(),
+                _LAST_DAY if edit.deletion_date is None else edit.deletion_date.toordinal(),
+            )
+            for edit in context.catalog.ptp_edits(code.code, partner.code)
+            if edit.modifier_indicator != 9
+        )
+        keep(known, key, found)
+    return found
+
+
+_LAST_DAY = datetime.date.max.toordinal()
 
 
 def _paired_by_join(frame: pl.DataFrame, in_force: dict[int, int], width: int) -> pl.DataFrame:
@@ -307,7 +352,7 @@ def pointer_findings(
     keyed = keys.select("_claim", (pl.col("_n") * (1 << 16) + pl.col("_used")).alias("_pair"))
     distinct = keyed.group_by("_pair").agg(pl.col("_claim").min())
     table: dict[str, list[int | None]] = {"_pair": [], "_line": [], "_finding": [], "_order": []}
-    prepare(claims, distinct["_claim"])
+    prepare(claims, [number for pair, number in distinct.iter_rows() if pair not in memo])
     for pair, number in distinct.iter_rows():
         found = memo.get(pair)
         if found is None:

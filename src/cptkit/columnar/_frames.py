@@ -58,6 +58,9 @@ class Lines(NamedTuple):
 
     frame: pl.DataFrame
     dates: list[datetime.date]
+    diagnoses: list[object]
+    """What each ``_dx`` number stands for: the claim's diagnoses (their values, or the text
+    of their cell), for the diagnosis rules' memo."""
 
 
 def ordered(
