@@ -21,6 +21,7 @@ pytest.importorskip("polars")
 
 import polars as pl
 
+import cptkit
 from cptkit import columnar, rulesets
 from cptkit.columnar import _engine, _filters, _minutes, _scan
 from cptkit.files import MAX_LINE_BYTES, read
@@ -245,7 +246,19 @@ AT_A_ROW: dict[str, Callable[[int], Change]] = {
     "a lone CR": lambda row: _cell(row, 3, b"GP\rGO"),
     "an empty claim id": lambda row: _cell(row, 0, b""),
     "the first claim again": lambda row: _lines(lambda lines: _first_again(lines, row)),
+    "claim values that differ": lambda row: _lines(lambda lines: _differs(lines, row)),
 }
+
+
+def _differs(lines: list[bytes], row: int) -> list[bytes]:
+    """The diagnoses of a claim's row at *row* or after differ from its first row's."""
+    for n in range(max(row, 2), len(lines)):
+        if lines[n].split(b",")[0] == lines[n - 1].split(b",")[0]:
+            cells = lines[n].split(b",")
+            cells[8] += b" Z59.86"
+            lines[n] = b",".join(cells)
+            return lines
+    return _differs(lines, 2)
 
 
 def _first_again(lines: list[bytes], row: int) -> list[bytes]:
@@ -275,6 +288,40 @@ def test_a_file_clean_up_to_a_row(seed: int, where: float, kind: str, chunk: int
     # The chunks before the row were judged as columns, the rest by the reader.
     assert SCANS[-1] is not None
     assert SCANS[-1].rest is not None
+
+
+def test_claims_made_from_columns_are_the_readers(clean: bytes) -> None:
+    from cptkit.files import read_claims
+
+    reading = read(io.BytesIO(clean))
+    scanned = _scan.scan(reading)
+    assert scanned is not None
+    made: list[cptkit.Claim] = []
+    for chunk in scanned:
+        starts = chunk.frame["_start"].arg_true().to_list()
+        claims = _scan.FrameClaims(chunk.frame, starts, scanned.cells)
+        made.extend(claims[n] for n in reversed(range(len(claims))))  # one at a time
+    assert sorted(made, key=lambda claim: claim.claim_id or "") == sorted(
+        read_claims(io.BytesIO(clean)), key=lambda claim: claim.claim_id or ""
+    )
+    assert reading.take_plan() is None  # taken once
+
+
+def test_files_that_cannot_be_opened_or_told_go_to_the_reader(clean: bytes, tmp_path: Path) -> None:
+    from cptkit.files import Unreadable
+
+    with pytest.raises(Unreadable, match="cannot be opened"):
+        columnar.check_file(tmp_path / "missing.csv")  # the reader says why
+    assert SCANS == [None]
+
+    class Untold(io.BytesIO):
+        def tell(self) -> int:
+            raise OSError("no position")
+
+    assert _scan.scan(read(Untold(clean), format="csv")) is None
+    ndjson = tmp_path / "claims.ndjson"
+    ndjson.write_bytes(b"")
+    assert _scan.scan(read(ndjson)) is None
 
 
 def test_a_date_format(clean: bytes) -> None:

@@ -47,7 +47,7 @@ __all__ = [
     "CHUNK_BYTES", "FIELDS", "Cells", "Chunk", "FrameClaims", "Scan", "prepare", "scan",
 ]  # fmt: skip
 
-CHUNK_BYTES = 64 << 20
+CHUNK_BYTES = 8 << 20
 """Bytes of a file read, checked and judged at a time (whole lines)."""
 
 FIELDS = ("claim_id", *LINE_COLUMNS, *CLAIM_COLUMNS)
@@ -244,7 +244,7 @@ def scan(reading: Reading) -> Scan | None:
         except (OSError, ValueError, AttributeError):
             return None
     try:
-        shape = _header(stream, reading.name, plan.format is None, plan.options)
+        shape = _header(stream, reading.name, plan.options)
     except (_NotClean, CptkitError, OSError, ValueError):
         if stream is not source:
             stream.close()
@@ -257,7 +257,9 @@ def scan(reading: Reading) -> Scan | None:
     return Scan(reading, stream, start, shape, plan.options, close=stream is not source)
 
 
-def _header(stream: IO[bytes], name: str, sniff: bool, options: Options) -> _Layout:
+def _header(stream: IO[bytes], name: str, options: Options) -> _Layout:
+    """The header of a CSV file (a JSON file has quotes: it is refused, as is anything the
+    reader would refuse or notice more than polars does)."""
     head = stream.read(MAX_LINE_BYTES + 1)
     end = head.find(b"\n")
     line = head if end < 0 else head[: end + 1]
@@ -265,8 +267,6 @@ def _header(stream: IO[bytes], name: str, sniff: bool, options: Options) -> _Lay
     stripped = text_of.rstrip("\n").removesuffix("\r")
     if "\r" in stripped or '"' in stripped or end < 0 or not head[end + 1 :].strip():
         raise _NotClean  # old Mac line endings, a quoted header, no row after it
-    if sniff and text_of.lstrip(" \t\r\n\ufeff")[:1] in ("[", "{"):
-        raise _NotClean  # JSON or NDJSON
     notices: list[str] = []
     told = Options(options.columns, options.encoding, options.date_format, notices.append)
     shape, width, delimiter = header_layout([text_of], name, told)
