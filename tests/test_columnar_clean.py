@@ -23,7 +23,7 @@ import polars as pl
 
 import cptkit
 from cptkit import columnar, rulesets
-from cptkit.columnar import _engine, _filters, _minutes, _scan
+from cptkit.columnar import _engine, _filters, _frames, _minutes, _scan
 from cptkit.files import MAX_LINE_BYTES, read
 from cptkit.validation import Checker, all_of
 from cptkit.validation import rules as r
@@ -141,6 +141,14 @@ def test_units_sorted_by_columns_when_one_integer_cannot_hold_them(
 ) -> None:
     monkeypatch.setattr(_minutes, "_KEY_LIMIT", 10)
     assert same_as_reader(clean)
+
+
+def test_findings_sorted_by_columns_when_one_integer_cannot_hold_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_frames, "_SORT_BITS", 0)
+    assert same_as_reader(corpus(18, 300, clean=True))
+    assert not same_as_reader(corpus(18, 300))  # rejected rows and splits among them
 
 
 # -- which files polars reads ----------------------------------------------------------------
