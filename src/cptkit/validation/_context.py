@@ -156,6 +156,13 @@ class Context:
     _line_memos: dict[int, tuple[object, dict[object, Any]]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    # The last claim checked and the built-in rules' digest of it (rules._common.visit): one
+    # entry, replaced claim by claim, so it needs no bound and crowds out no cache.
+    _digest: list[tuple[object, Any] | None] = attrs.field(
+        factory=lambda: [None], init=False, eq=False, repr=False
+    )
+    # Each code's record and kinds, by its text, for the built-in rules (rules._common).
+    _kinds: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     allocations: dict[object, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """The units the units rules found for each distinct set of minutes (bounded)."""
     memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)

@@ -23,9 +23,15 @@ from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import codes_text, ptp_edit, visit
+from ._common import ADD_ON, ONCE, ONCE_PER_PRIMARY, codes_text, ptp_edit, visit
 
-__all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
+__all__ = [
+    "ONCE_PER_PRIMARY",
+    "addon_units_exceed_primary",
+    "addon_without_primary",
+    "duplicate_line",
+    "ncci_ptp",
+]
 
 
 @attrs.frozen
@@ -39,6 +45,10 @@ class _BetweenLines(Rule):
 
 @attrs.frozen
 class _AddonWithoutPrimary(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without an add-on.
+        return self.check(claim, context) if visit(claim, context).kinds & ADD_ON else ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         digest = visit(claim, context)
         infos, lines = digest.infos, claim.lines
@@ -90,16 +100,14 @@ def primaries_of(info: CodeInfo, day: datetime.date, context: Context) -> tuple[
 _PRIMARIES = object()
 
 
-# Untimed add-ons reported once per primary service (not per area, item or time): CPT's
-# instructions for interactive complexity (90785: once per psychiatric service it complicates),
-# pharmacologic management with psychotherapy (90863) and psychotherapy with an E/M visit
-# (90833, 90836, 90838: one per E/M visit). Add-ons counted per area (97598, each further
-# 20 sq cm) or by time (ladders) are not in the list.
-ONCE_PER_PRIMARY = frozenset({"90785", "90863", "90833", "90836", "90838"})
-
-
 @attrs.frozen
-class _AddonUnitsExceedPrimary(_BetweenLines):
+class _AddonUnitsExceedPrimary(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without such an add-on.
+        if len(claim.lines) > 1 and visit(claim, context).kinds & ONCE:
+            return self.check(claim, context)
+        return ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:
@@ -222,7 +230,13 @@ class _NcciPtp(_BetweenLines):
 
 
 @attrs.frozen
-class _DuplicateLine(_BetweenLines):
+class _DuplicateLine(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without a code twice on a date.
+        if len(claim.lines) > 1 and visit(claim, context).repeats:
+            return self.check(claim, context)
+        return ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:

@@ -10,7 +10,7 @@ ranges. CARC 151: "the information furnished does not support this many units or
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -24,7 +24,13 @@ from ...units import _rules as unit_arithmetic
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import THERAPY_DISCIPLINE_MODIFIERS, kept_finding, visit
+from ._common import (
+    ONE_PER_SESSION,
+    THERAPY_DISCIPLINE_MODIFIERS,
+    TIMED,
+    kept_finding,
+    visit,
+)
 
 __all__ = [
     "time_band_mismatch",
@@ -127,6 +133,16 @@ _ONE_PER_SESSION = (Timing.UNTIMED, Timing.BAND)
 
 @attrs.frozen
 class _UntimedMultipleUnits(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without an untimed code, or
+        # where no code has more than one unit on a date.
+        digest = visit(claim, context)
+        if digest.kinds & ONE_PER_SESSION and (
+            digest.repeats or any(line.units > 1 for line in claim.lines)
+        ):
+            return self.check(claim, context)
+        return ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         digest = visit(claim, context)
         infos, lines = digest.infos, claim.lines
@@ -170,6 +186,10 @@ def _distinct_sessions(
 
 @attrs.frozen
 class _UnitsMinutesMismatch(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without a timed code.
+        return self.check(claim, context) if visit(claim, context).kinds & TIMED else ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         digest = visit(claim, context)
