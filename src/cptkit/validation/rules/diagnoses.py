@@ -13,6 +13,7 @@ diagnosis or condition".
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
@@ -130,7 +131,8 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
             judged = (_judged_year(context, cache, next(iter(digest.days))),)
         else:
             judged = tuple(sorted({_judged_year(context, cache, day) for day in digest.days}))
-        key = (_FAILURES, claim.diagnoses, judged)
+        # Keyed by texts: a str hashes in C, a Diagnosis in Python.
+        key = (_FAILURES, tuple(map(_TEXT, claim.diagnoses)), judged)
         both = cache.get(key)
         if both is None:
             diagnoses = claim.diagnoses
@@ -148,6 +150,7 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
 
 _Failures = tuple[tuple[Diagnosis, list[int], bool], ...]
 _FAILURES = object()  # the mark of this module's keys in the rules' cache
+_TEXT = operator.attrgetter("value")
 
 
 def _judged_year(
