@@ -14,6 +14,7 @@ from ...claims import Claim
 from ...codes import Code
 from ...modifiers import Modifier
 from ...records import CodeInfo, PTPEdit, Timing
+from ...units._rules import CMS_UNIT
 from .._context import Context
 from .._findings import Finding
 from .._rule import Rule
@@ -23,6 +24,7 @@ __all__ = [
     "ONCE",
     "ONCE_PER_PRIMARY",
     "ONE_PER_SESSION",
+    "POOLED",
     "THERAPY_DISCIPLINE_MODIFIERS",
     "TIMED",
     "UNPAID",
@@ -52,6 +54,7 @@ ONCE = 2  # one of ONCE_PER_PRIMARY
 ONE_PER_SESSION = 4  # an untimed or time-band code that is not an add-on
 TIMED = 8  # a timed code or a ladder
 UNPAID = 16  # a code with a span of a status Medicare does not pay (code-not-payable)
+POOLED = 32  # a timed code of 15-minute units the 8-minute rule pools (no ladder)
 
 
 def _kinds(text: str, info: CodeInfo | None) -> int:
@@ -67,6 +70,8 @@ def _kinds(text: str, info: CodeInfo | None) -> int:
         kinds |= ONE_PER_SESSION
     if timing is Timing.TIMED or timing is Timing.LADDER:
         kinds |= TIMED
+        if timing is Timing.TIMED and info.pooled and info.unit_minutes == CMS_UNIT:
+            kinds |= POOLED
     return kinds
 
 
@@ -75,7 +80,8 @@ class Visit:
 
     Attributes:
         infos: per line, the catalog's record of its code (``None`` when unknown).
-        kinds: the kinds of the claim's codes (``ADD_ON | TIMED`` ...), or-ed.
+        line_kinds: per line, the kinds of its code (``ADD_ON | TIMED`` ...).
+        kinds: the kinds of the claim's codes, or-ed.
         days: line indexes by date of service, in line order.
         codes: line indexes by code and date of service, in line order.
         repeats: whether some code is on two lines of one date.
@@ -83,13 +89,14 @@ class Visit:
             the first of them asks (``rules.diagnoses`` sets it).
     """
 
-    __slots__ = ("codes", "days", "diagnoses", "infos", "kinds", "repeats")
+    __slots__ = ("codes", "days", "diagnoses", "infos", "kinds", "line_kinds", "repeats")
 
     def __init__(self, claim: Claim, context: Context) -> None:
         self.diagnoses: object = None
         lines = claim.lines
         known: dict[str, tuple[CodeInfo | None, int]] = context._kinds
         infos: list[CodeInfo | None] = []
+        line_kinds: list[int] = []
         kinds = 0
         for line in lines:
             text = line.code.value
@@ -98,8 +105,10 @@ class Visit:
                 info = context.code_info(line.code)
                 found = keep(known, text, (info, _kinds(text, info)))
             infos.append(found[0])
+            line_kinds.append(found[1])
             kinds |= found[1]
         self.infos = infos
+        self.line_kinds = line_kinds
         self.kinds = kinds
         self.days: dict[datetime.date, list[int]]
         self.codes: dict[tuple[Code, datetime.date], list[int]]

@@ -25,6 +25,7 @@ from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
 from ._common import (
     ONE_PER_SESSION,
+    POOLED,
     THERAPY_DISCIPLINE_MODIFIERS,
     TIMED,
     kept_finding,
@@ -200,7 +201,7 @@ class _UnitsMinutesMismatch(Rule):
                     found = self._alone(context, 0, lines[0], info)
                     return () if found is None else (found,)
             elif len(digest.days) == 1 and policy.unit_rule == "cms":
-                usual = _usual_visit(lines, digest.infos)
+                usual = _usual_visit(lines, digest.line_kinds)
                 if usual is not None:
                     return self._pooled(context, digest.infos, *usual)
         return list(self._grouped(claim, context, digest.infos, len(digest.days)))
@@ -439,12 +440,13 @@ _Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None
 
 
 def _usual_visit(
-    lines: Sequence[ClaimLine], infos: list[CodeInfo | None]
+    lines: Sequence[ClaimLine], kinds: list[int]
 ) -> tuple[list[int], list[tuple[str, int]], list[int]] | None:
     """The usual Medicare visit of one date: its timed lines are two or more distinct
-    15-minute codes the 8-minute rule pools, each with its minutes, and its lines carry one therapy discipline
-    modifier at most, so they make one group that the chart judges together. Returns the
-    timed lines' indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
+    15-minute codes the 8-minute rule pools (*kinds*: each line's :class:`._common.Visit`
+    kinds), each with its minutes, and its lines carry one therapy discipline modifier at
+    most, so they make one group that the chart judges together. Returns the timed lines'
+    indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
     indexes = []
     pairs = []
     billed = []
@@ -456,16 +458,11 @@ def _usual_visit(
                     return None  # two disciplines: each is judged on its own
                 mark = modifier.value
                 break
-        info = infos[index]
-        if info is None:
+        kind = kinds[index]
+        if not kind & TIMED:
             continue
-        timing = info.timing
-        if timing is not _TIMED:
-            if timing is _LADDER:
-                return None  # _pooled gives every code the chart: only pooled 15-minute codes
-            continue  # not timed
-        if not info.pooled or info.unit_minutes != unit_arithmetic.CMS_UNIT or line.minutes is None:
-            return None
+        if not kind & POOLED or line.minutes is None:
+            return None  # _pooled gives every code the chart: only pooled 15-minute codes
         indexes.append(index)
         pairs.append((line.code.value, line.minutes))
         billed.append(line.units)
