@@ -154,15 +154,19 @@ class _NcciPtp(_BetweenLines):
             return
         partners_of = context.ptp_partners
         for indexes in visit(claim, context).days.values():
+            day = None  # the date the group's lines are judged on, once a pair needs it
             for position, first in enumerate(indexes):
-                partners = partners_of(lines[first].code)
+                code = lines[first].code
+                partners = partners_of(code)
                 if not partners:
                     continue
                 for second in indexes[position + 1 :]:
-                    if lines[second].code.value not in partners:
+                    other = lines[second].code
+                    if other.value not in partners:
                         continue
-                    day = context.day(lines[first].date_of_service)
-                    edit = ptp_edit(context, lines[first].code, lines[second].code, day)
+                    if day is None:
+                        day = context.day(lines[first].date_of_service)
+                    edit = ptp_edit(context, code, other, day)
                     if edit is not None:
                         yield from self._pair(claim, context, first, second, edit)
 
