@@ -8,6 +8,7 @@ returns a new immutable rule; nothing is changed in place.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Iterable, Iterator
 
 import attrs
@@ -35,12 +36,18 @@ def _lines_of(ruleset: RuleSet) -> tuple[LineRule, ...]:
 
 
 def _others_of(ruleset: RuleSet) -> tuple[RuleLike, ...]:
-    # A Rule that keeps Rule.__call__ is called through its check method (one call less).
-    return tuple(
-        m.check if isinstance(m, Rule) and type(m).__call__ is Rule.__call__ else m
-        for m in ruleset.rules
-        if not isinstance(m, LineRule)
-    )
+    return tuple(_bound(m) for m in ruleset.rules if not isinstance(m, LineRule))
+
+
+def _bound(member: RuleLike) -> RuleLike:
+    """What a rule set calls for *member*: a bound method where there is one, since the
+    interpreter calls that directly and an object through its type's slot (slower)."""
+    call = type(member).__call__
+    if isinstance(member, Rule) and call is Rule.__call__:
+        return member.check  # one call less
+    if isinstance(call, types.FunctionType):  # a __call__ written in Python
+        return types.MethodType(call, member)
+    return member
 
 
 @attrs.frozen

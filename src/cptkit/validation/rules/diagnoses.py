@@ -174,6 +174,7 @@ def _billable_everywhere(context: Context, text: str) -> bool:
     table = context.catalog.diagnoses()
     return all(table.status(text, year) == _icd10cm.BILLABLE for year in table.years)
 
+
 _TEXT = operator.attrgetter("value")
 
 

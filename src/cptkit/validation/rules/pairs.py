@@ -23,15 +23,10 @@ from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import ADD_ON, ONCE, ONCE_PER_PRIMARY, codes_text, ptp_edit, visit
+from ._common import ADD_ON, ONCE, codes_text, ptp_edit, visit
+from ._common import ONCE_PER_PRIMARY as ONCE_PER_PRIMARY  # the columnar engine reads it here
 
-__all__ = [
-    "ONCE_PER_PRIMARY",
-    "addon_units_exceed_primary",
-    "addon_without_primary",
-    "duplicate_line",
-    "ncci_ptp",
-]
+__all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 
 @attrs.frozen
