@@ -142,18 +142,22 @@ class Checker:
         Raises:
             InvalidInput: *claim* is not a :class:`~cptkit.Claim`.
         """
-        if not isinstance(claim, Claim):
-            raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
-        findings = self.rules(claim, self.context)
-        if len(findings) > 1:
-            findings.sort(key=Finding.sort_key)
-        return Report(tuple(findings), claim.claim_id)
+        return next(self.check_many((claim,)))
 
     def check_many(self, claims: Iterable[Claim]) -> Iterator[Report]:
-        """Check many claims lazily, one :class:`Report` each, in input order."""
-        check = self.check
+        """Check many claims lazily, one :class:`Report` each, in input order.
+
+        Raises:
+            InvalidInput: a claim that is not a :class:`~cptkit.Claim`.
+        """
+        run, context = self.rules.__call__, self.context  # a bound method is called directly
         for claim in claims:
-            yield check(claim)
+            if not isinstance(claim, Claim):
+                raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
+            findings = run(claim, context)
+            if len(findings) > 1:
+                findings.sort(key=Finding.sort_key)
+            yield Report(tuple(findings), claim.claim_id)
 
 
 def _ruleset(rules: object) -> RuleSet:
