@@ -28,6 +28,7 @@ __all__ = [
     "THERAPY_DISCIPLINE_MODIFIERS",
     "TIMED",
     "UNPAID",
+    "UNSEEN",
     "Visit",
     "codes_text",
     "kept",
@@ -161,7 +162,7 @@ def visit(claim: Claim, context: Context) -> Visit:
     return found
 
 
-_UNSEEN = object()
+UNSEEN = object()  # no entry yet in the context's memo (ptp_edit keeps None for no edit)
 _KEPT = object()  # the context memo's key of the rules' own cache
 
 
@@ -199,8 +200,8 @@ def ptp_edit(context: Context, code_a: Code, code_b: Code, day: datetime.date) -
     """The NCCI edit in force between two codes on *day* (as judged: :meth:`Context.day`),
     kept in the context's memo under texts and a date."""
     key = (code_a.value, code_b.value, day)
-    edit = context.memo.get(key, _UNSEEN)
-    if edit is _UNSEEN:
+    edit = context.memo.get(key, UNSEEN)
+    if edit is UNSEEN:
         edits = context.catalog.ptp_edits(code_a, code_b)
         edit = context.remember(key, next((e for e in edits if e.in_force_on(day)), None))
     return edit if isinstance(edit, PTPEdit) else None

@@ -23,19 +23,10 @@ from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import ADD_ON, ONCE, codes_text, ptp_edit, visit
+from ._common import ADD_ON, ONCE, UNSEEN, codes_text, ptp_edit, visit
 from ._common import ONCE_PER_PRIMARY as ONCE_PER_PRIMARY  # the columnar engine reads it here
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
-
-
-@attrs.frozen
-class _BetweenLines(Rule):
-    """A rule that compares a claim's lines with each other: a claim of one line has nothing
-    to compare, and calling the rule returns no findings at once (no generator made)."""
-
-    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
-        return self.check(claim, context) if len(claim.lines) > 1 else ()
 
 
 @attrs.frozen
@@ -142,12 +133,15 @@ _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
 @attrs.frozen
-class _NcciPtp(_BetweenLines):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+class _NcciPtp(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns its findings: no generator to make for each claim.
         lines = claim.lines
         if len(lines) < 2:
-            return
+            return ()  # one line: nothing to compare
+        found: list[Finding] = []
         partners_of = context.ptp_partners
+        memo = context.memo
         for indexes in visit(claim, context).days.values():
             day = None  # the date the group's lines are judged on, once a pair needs it
             for position, first in enumerate(indexes):
@@ -161,9 +155,16 @@ class _NcciPtp(_BetweenLines):
                         continue
                     if day is None:
                         day = context.day(lines[first].date_of_service)
-                    edit = ptp_edit(context, code, other, day)
-                    if edit is not None:
-                        yield from self._pair(claim, context, first, second, edit)
+                    # ptp_edit's memo entry, read here: most pairs have no edit in force.
+                    edit = memo.get((code.value, other.value, day), UNSEEN)
+                    if edit is UNSEEN:
+                        edit = ptp_edit(context, code, other, day)
+                    if isinstance(edit, PTPEdit):
+                        found.extend(self._pair(claim, context, first, second, edit))
+        return found
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
 
     def _pair(
         self, claim: Claim, context: Context, a: int, b: int, edit: PTPEdit
