@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
 import sys
@@ -215,6 +216,32 @@ def test_validate_many_streams_in_order() -> None:
     assert next(reports).claim_id == "C0"
     assert [report.claim_id for report in reports] == ["C1", "C2", "C3", "C4"]
     assert list(cptkit.validate_many([bad_claim()])) == [validate(bad_claim())]
+
+
+def test_validate_many_reads_64_claims_ahead_and_reports_before_an_error() -> None:
+    read: list[int] = []
+
+    def claims(count: int, fail: bool) -> Iterator[Claim]:
+        for number in range(count):
+            read.append(number)
+            yield bad_claim(f"C{number}")
+        if fail:
+            raise OSError("the disk is gone")
+
+    reports = validate_many(claims(200, fail=False))
+    assert next(reports).claim_id == "C0"
+    assert len(read) == 64  # one batch read, one claim checked
+    assert sum(1 for _ in reports) == 199
+    read.clear()
+    reports = validate_many(claims(70, fail=True))
+    # The reports of the 70 claims read come first, then the reader's error.
+    assert [report.claim_id for report in itertools.islice(reports, 70)] == [
+        f"C{number}" for number in range(70)
+    ]
+    with pytest.raises(OSError, match="the disk is gone"):
+        next(reports)
+    with pytest.raises(InvalidInput, match="claim: 'str' is not a cptkit.Claim"):
+        list(validate_many([bad_claim(), "C2"]))  # type: ignore[list-item]
 
 
 def test_repr_of_ruleset() -> None:

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Checker"]
 
+# How many claims Checker.check_many reads before checking them (#14: on a 200,000-line file
+# 32 to 128 are alike, and a fifth faster than one at a time).
+_READ_AHEAD = 64
+
 
 @attrs.frozen(init=False)
 class Checker:
@@ -142,22 +146,47 @@ class Checker:
         Raises:
             InvalidInput: *claim* is not a :class:`~cptkit.Claim`.
         """
-        return next(self.check_many((claim,)))
+        if not isinstance(claim, Claim):
+            raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
+        return _report(claim, self.rules(claim, self.context))
 
     def check_many(self, claims: Iterable[Claim]) -> Iterator[Report]:
         """Check many claims lazily, one :class:`Report` each, in input order.
+
+        *claims* is read 64 claims at a time: a reader and the rules that take
+        turns claim by claim slow each other down (each pushes the other's code and data out
+        of the processor's caches). Each claim is still checked only when its report is asked
+        for, and an error in *claims* is raised after the reports of the claims before it.
 
         Raises:
             InvalidInput: a claim that is not a :class:`~cptkit.Claim`.
         """
         run, context = self.rules.__call__, self.context  # a bound method is called directly
-        for claim in claims:
-            if not isinstance(claim, Claim):
-                raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
-            findings = run(claim, context)
-            if len(findings) > 1:
-                findings.sort(key=Finding.sort_key)
-            yield Report(tuple(findings), claim.claim_id)
+        source = iter(claims)
+        while True:
+            batch: list[Claim] = []
+            failure: Exception | None = None
+            try:
+                for claim in source:
+                    batch.append(claim)
+                    if len(batch) == _READ_AHEAD:
+                        break
+            except Exception as error:  # raised once the claims read before it are checked
+                failure = error
+            for claim in batch:
+                if not isinstance(claim, Claim):
+                    raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
+                yield _report(claim, run(claim, context))
+            if failure is not None:
+                raise failure
+            if len(batch) < _READ_AHEAD:
+                return
+
+
+def _report(claim: Claim, findings: list[Finding]) -> Report:
+    if len(findings) > 1:
+        findings.sort(key=Finding.sort_key)
+    return Report(tuple(findings), claim.claim_id)
 
 
 def _ruleset(rules: object) -> RuleSet:
