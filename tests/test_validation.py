@@ -218,7 +218,7 @@ def test_validate_many_streams_in_order() -> None:
     assert list(cptkit.validate_many([bad_claim()])) == [validate(bad_claim())]
 
 
-def test_validate_many_reads_64_claims_ahead_and_reports_before_an_error() -> None:
+def test_validate_many_reads_32_claims_ahead_and_reports_before_an_error() -> None:
     read: list[int] = []
 
     def claims(count: int, fail: bool) -> Iterator[Claim]:
@@ -228,20 +228,40 @@ def test_validate_many_reads_64_claims_ahead_and_reports_before_an_error() -> No
         if fail:
             raise OSError("the disk is gone")
 
-    reports = validate_many(claims(200, fail=False))
+    reports = validate_many(claims(100, fail=False))
     assert next(reports).claim_id == "C0"
-    assert len(read) == 64  # one batch read, one claim checked
-    assert sum(1 for _ in reports) == 199
+    assert len(read) == 32  # one batch read and checked
+    assert sum(1 for _ in reports) == 99
     read.clear()
-    reports = validate_many(claims(70, fail=True))
-    # The reports of the 70 claims read come first, then the reader's error.
-    assert [report.claim_id for report in itertools.islice(reports, 70)] == [
-        f"C{number}" for number in range(70)
+    reports = validate_many(claims(40, fail=True))
+    # The reports of the 40 claims read come first, then the reader's error.
+    assert [report.claim_id for report in itertools.islice(reports, 40)] == [
+        f"C{number}" for number in range(40)
     ]
     with pytest.raises(OSError, match="the disk is gone"):
         next(reports)
     with pytest.raises(InvalidInput, match="claim: 'str' is not a cptkit.Claim"):
         list(validate_many([bad_claim(), "C2"]))  # type: ignore[list-item]
+
+
+def test_a_rules_error_comes_after_the_reports_of_the_claims_before() -> None:
+    @rule("fragile")
+    def fragile(claim: Claim, context: Context) -> Iterator[Finding]:
+        if claim.claim_id == "C5":
+            raise ZeroDivisionError("a bug in a rule")
+        return iter(())
+
+    ruleset = all_of(rulesets.commercial(), fragile)
+    reports = validate_many((bad_claim(f"C{number}") for number in range(9)), rules=ruleset)
+    assert [report.claim_id for report in itertools.islice(reports, 5)] == [
+        "C0",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+    ]
+    with pytest.raises(ZeroDivisionError, match="a bug in a rule"):
+        next(reports)
 
 
 def test_repr_of_ruleset() -> None:

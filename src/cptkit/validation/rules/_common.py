@@ -151,15 +151,22 @@ class Visit:
 def visit(claim: Claim, context: Context) -> Visit:
     """The claim's :class:`Visit` (do not modify it).
 
-    Several rules read the same claim's digest: the last one is kept in the context with its
-    claim (one entry, replaced claim by claim; the claim is compared by identity, and the
-    entry holds it, so a new claim at a reused address is never mistaken for it)."""
-    last = context._digest[0]
-    if last is not None and last[0] is claim:
-        return last[1]  # type: ignore[no-any-return]
+    Several rules read the same claim's digest, claim by claim or (in
+    :meth:`~cptkit.validation.Checker.check_many`) rule by rule over a batch of claims: the
+    last ones are kept in the context by the claims' ids, each with its claim (compared by
+    identity: the entry holds the claim, so its id is not reused while kept)."""
+    digests = context._digests
+    entry = digests.get(id(claim))
+    if entry is not None and entry[0] is claim:
+        return entry[1]  # type: ignore[no-any-return]
     found = Visit(claim, context)
-    context._digest[0] = (claim, found)
+    if len(digests) >= _DIGESTS:
+        digests.clear()
+    digests[id(claim)] = (claim, found)
     return found
+
+
+_DIGESTS = 64  # digests kept at most (a batch of check_many holds 32 claims)
 
 
 UNSEEN = object()  # no entry yet in the context's memo (ptp_edit keeps None for no edit)
