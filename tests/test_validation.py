@@ -244,6 +244,14 @@ def test_validate_many_reads_32_claims_ahead_and_reports_before_an_error() -> No
         list(validate_many([bad_claim(), "C2"]))  # type: ignore[list-item]
 
 
+def test_validate_many_runs_rule_sets_without_line_rules() -> None:
+    plain = all_of(r.units_minutes_mismatch(), r.data_stale())
+    claims = [bad_claim(f"C{number}") for number in range(3)]
+    reports = list(validate_many(claims, rules=plain))
+    assert reports == [validate(claim, rules=plain) for claim in claims]
+    assert [f.rule for f in reports[0].findings] == ["units-minutes-mismatch"]
+
+
 def test_a_rules_error_comes_after_the_reports_of_the_claims_before() -> None:
     @rule("fragile")
     def fragile(claim: Claim, context: Context) -> Iterator[Finding]:
