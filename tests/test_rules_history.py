@@ -511,6 +511,19 @@ def test_a_service_backs_the_protocol_with_its_own_store() -> None:
     assert history.authorization_usage(AUTH).used == 0
 
 
+def test_check_many_with_a_history_checks_each_claim_when_its_report_is_asked_for() -> None:
+    # Without a history claims are checked in batches; with one, what is recorded after a
+    # report is seen by the next claim.
+    history = DictHistory()
+    claims = [claim(line("97110", 1, "GP"), claim_id=name) for name in ("A", "B")]
+    reports = Checker(history=history).check_many(claims)
+    assert found(next(reports), "duplicate-claim") == []
+    history.record(claims[0])
+    assert [m for _, _, m in found(next(reports), "duplicate-claim")] == [
+        "97110 with the same modifiers and date was already billed on claim A"
+    ]
+
+
 def test_a_claim_checked_again_sees_what_was_recorded_since(tmp_path: Path) -> None:
     history = History.open(tmp_path / "ledger.sqlite")
     checker = Checker(history=history)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
 import sys
@@ -215,6 +216,60 @@ def test_validate_many_streams_in_order() -> None:
     assert next(reports).claim_id == "C0"
     assert [report.claim_id for report in reports] == ["C1", "C2", "C3", "C4"]
     assert list(cptkit.validate_many([bad_claim()])) == [validate(bad_claim())]
+
+
+def test_validate_many_reads_32_claims_ahead_and_reports_before_an_error() -> None:
+    read: list[int] = []
+
+    def claims(count: int, fail: bool) -> Iterator[Claim]:
+        for number in range(count):
+            read.append(number)
+            yield bad_claim(f"C{number}")
+        if fail:
+            raise OSError("the disk is gone")
+
+    reports = validate_many(claims(100, fail=False))
+    assert next(reports).claim_id == "C0"
+    assert len(read) == 32  # one batch read and checked
+    assert sum(1 for _ in reports) == 99
+    read.clear()
+    reports = validate_many(claims(40, fail=True))
+    # The reports of the 40 claims read come first, then the reader's error.
+    assert [report.claim_id for report in itertools.islice(reports, 40)] == [
+        f"C{number}" for number in range(40)
+    ]
+    with pytest.raises(OSError, match="the disk is gone"):
+        next(reports)
+    with pytest.raises(InvalidInput, match="claim: 'str' is not a cptkit.Claim"):
+        list(validate_many([bad_claim(), "C2"]))  # type: ignore[list-item]
+
+
+def test_validate_many_runs_rule_sets_without_line_rules() -> None:
+    plain = all_of(r.units_minutes_mismatch(), r.data_stale())
+    claims = [bad_claim(f"C{number}") for number in range(3)]
+    reports = list(validate_many(claims, rules=plain))
+    assert reports == [validate(claim, rules=plain) for claim in claims]
+    assert [f.rule for f in reports[0].findings] == ["units-minutes-mismatch"]
+
+
+def test_a_rules_error_comes_after_the_reports_of_the_claims_before() -> None:
+    @rule("fragile")
+    def fragile(claim: Claim, context: Context) -> Iterator[Finding]:
+        if claim.claim_id == "C5":
+            raise ZeroDivisionError("a bug in a rule")
+        return iter(())
+
+    ruleset = all_of(rulesets.commercial(), fragile)
+    reports = validate_many((bad_claim(f"C{number}") for number in range(9)), rules=ruleset)
+    assert [report.claim_id for report in itertools.islice(reports, 5)] == [
+        "C0",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+    ]
+    with pytest.raises(ZeroDivisionError, match="a bug in a rule"):
+        next(reports)
 
 
 def test_repr_of_ruleset() -> None:

@@ -81,10 +81,10 @@ def cms_assign(
     left = []
     for _, count in minutes:
         total += count
-        whole, rest = divmod(count, CMS_UNIT)
-        units.append(whole)
-        left.append(rest)
-    remaining = cms_chart_units(total) - sum(units)
+        units.append(count // CMS_UNIT)
+        left.append(count % CMS_UNIT)
+    chart = (total - CMS_FIRST) // CMS_UNIT + 1 if total >= CMS_FIRST else 0  # cms_chart_units
+    remaining = chart - sum(units)
     if remaining <= 0:  # whole units used the chart up: no leftover to rank
         return units, [0] * len(minutes), _NO_TIE
     # Most minutes left over first, then most minutes, then the lower code (then input order).

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Checker"]
 
+# How many claims Checker.check_many reads, then checks rule by rule (#14: on a 200,000-line
+# file, 32 was the fastest of 16 to 256, by a few per cent; one at a time is a fifth slower).
+_READ_AHEAD = 32
+
 
 @attrs.frozen(init=False)
 class Checker:
@@ -144,16 +148,65 @@ class Checker:
         """
         if not isinstance(claim, Claim):
             raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
-        findings = self.rules(claim, self.context)
-        if len(findings) > 1:
-            findings.sort(key=Finding.sort_key)
-        return Report(tuple(findings), claim.claim_id)
+        return _report(claim, self.rules(claim, self.context))
 
     def check_many(self, claims: Iterable[Claim]) -> Iterator[Report]:
-        """Check many claims lazily, one :class:`Report` each, in input order."""
-        check = self.check
-        for claim in claims:
-            yield check(claim)
+        """Check many claims lazily, one :class:`Report` each, in input order.
+
+        *claims* are read and checked 32 at a time, each rule over all of them in turn: a
+        reader, and rules, that take turns claim by claim slow each other down (each pushes
+        the others' code and data out of the processor's caches). The findings are the same.
+        With a :attr:`history`, each claim is checked only when its report is asked for (what
+        is recorded after one report is seen by the next claim). An error in *claims* or in a
+        rule is raised after the reports of the claims before it.
+
+        Raises:
+            InvalidInput: a claim that is not a :class:`~cptkit.Claim`.
+        """
+        rules, context = self.rules, self.context
+        run = rules.__call__  # a bound method is called directly
+        by_rule = context.history is None
+        source = iter(claims)
+        while True:
+            batch: list[Claim] = []
+            failure: Exception | None = None
+            try:
+                for claim in source:
+                    batch.append(claim)
+                    if len(batch) == _READ_AHEAD:
+                        break
+            except Exception as error:  # raised once the claims read before it are checked
+                failure = error
+            found = _by_rule(rules, batch, context) if by_rule else None
+            if found is not None:
+                for claim, findings in zip(batch, found, strict=True):
+                    yield _report(claim, findings)
+            else:  # claim by claim: a rule's (or a claim's) error comes after the claims before
+                for claim in batch:
+                    if not isinstance(claim, Claim):
+                        raise InvalidInput("claim", type(claim).__name__, "a cptkit.Claim")
+                    yield _report(claim, run(claim, context))
+            if failure is not None:
+                raise failure
+            if len(batch) < _READ_AHEAD:
+                return
+
+
+def _by_rule(rules: RuleSet, batch: list[Claim], context: Context) -> list[list[Finding]] | None:
+    """Each claim's findings, found rule by rule over the batch, or ``None`` when a claim is
+    not one or a rule fails (the batch is then checked claim by claim)."""
+    if not all(isinstance(claim, Claim) for claim in batch):
+        return None
+    try:
+        return rules._run_batch(batch, context)
+    except Exception:  # the same error again, claim by claim, after the reports before it
+        return None
+
+
+def _report(claim: Claim, findings: list[Finding]) -> Report:
+    if len(findings) > 1:
+        findings.sort(key=Finding.sort_key)
+    return Report(tuple(findings), claim.claim_id)
 
 
 def _ruleset(rules: object) -> RuleSet:

@@ -156,6 +156,13 @@ class Context:
     _line_memos: dict[int, tuple[object, dict[object, Any]]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    # The built-in rules' digests of the last claims checked, by the claims' ids, each with
+    # its claim (rules._common.visit); a batch's are dropped after it (RuleSet._run_batch).
+    _digests: dict[int, tuple[object, Any]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    # Each code's record and kinds, by its text, for the built-in rules (rules._common).
+    _kinds: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     allocations: dict[object, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """The units the units rules found for each distinct set of minutes (bounded)."""
     memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)

@@ -30,7 +30,8 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+# By value (``_value_``, a plain attribute): a str hashes in C, an enum member in Python.
+_SEVERITY_ORDER = {Severity.ERROR._value_: 0, Severity.WARNING._value_: 1, Severity.INFO._value_: 2}
 
 
 @attrs.frozen
@@ -67,7 +68,7 @@ class Finding:
     def sort_key(self) -> tuple[int, str, int, str]:
         """Line (claim-level first), then rule id, then severity, then message."""
         line = -1 if self.line is None else self.line
-        return (line, self.rule, _SEVERITY_ORDER[self.severity], self.message)
+        return (line, self.rule, _SEVERITY_ORDER[self.severity._value_], self.message)
 
     def to_record(self) -> dict[str, Any]:
         """A plain dict (JSON-ready) of the finding."""

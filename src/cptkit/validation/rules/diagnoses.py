@@ -13,6 +13,7 @@ diagnosis or condition".
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
@@ -74,8 +75,9 @@ class _DiagnosisNotPointed(Rule):
         # Called, it returns its findings: no generator to make for each claim.
         count = len(claim.diagnoses)
         if count == 1:
-            if any(line.diagnosis_pointers for line in claim.lines):
-                return ()
+            for line in claim.lines:
+                if line.diagnosis_pointers:
+                    return ()
             unpointed: Iterable[int] = (1,)
         else:
             seen = {pointer for line in claim.lines for pointer in line.diagnosis_pointers}
@@ -119,18 +121,33 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
     Both statuses are found at once and kept with the claim's :class:`._common.Visit` (the
     two rules ask in turn); they depend only on the diagnoses and the (fiscal year, own)
     pairs the days are judged by, so they are also kept under those in the rules' cache
-    (:func:`._common.kept`), since claims repeat both."""
+    (:func:`._common.kept`), since claims repeat both. A claim whose diagnoses are billable
+    in every list fails on no day (the usual claim: no year to find)."""
     digest = visit(claim, context)
     both: tuple[_Failures, _Failures] | None = digest.diagnoses  # type: ignore[assignment]
     if both is None:
         cache = kept(context)
+        everywhere: dict[str, bool] | None = cache.get(_FAILURES)
+        if everywhere is None:
+            everywhere = keep(cache, _FAILURES, {})
+        for diagnosis in claim.diagnoses:
+            text = diagnosis.value
+            fine = everywhere.get(text)
+            if fine is None:
+                fine = keep(everywhere, text, _billable_everywhere(context, text))
+            if not fine:
+                break
+        else:
+            digest.diagnoses = _NO_FAILURES
+            return ()
         if context.on is not None:
             judged: tuple[tuple[int, bool], ...] = (_judged_year(context, cache, context.on),)
         elif len(digest.days) == 1:  # the common visit: one date, one list
             judged = (_judged_year(context, cache, next(iter(digest.days))),)
         else:
             judged = tuple(sorted({_judged_year(context, cache, day) for day in digest.days}))
-        key = (_FAILURES, claim.diagnoses, judged)
+        # Keyed by texts: a str hashes in C, a Diagnosis in Python.
+        key = (_FAILURES, tuple(map(_TEXT, claim.diagnoses)), judged)
         both = cache.get(key)
         if both is None:
             diagnoses = claim.diagnoses
@@ -148,6 +165,17 @@ def _failures(claim: Claim, context: Context, status: str) -> _Failures:
 
 _Failures = tuple[tuple[Diagnosis, list[int], bool], ...]
 _FAILURES = object()  # the mark of this module's keys in the rules' cache
+_NO_FAILURES: tuple[_Failures, _Failures] = ((), ())
+
+
+def _billable_everywhere(context: Context, text: str) -> bool:
+    """Whether diagnosis *text* is billable in every fiscal year's list: a day is judged by
+    one of them (:meth:`~cptkit._icd10cm.DiagnosisTable.judged_year`), so it fails on none."""
+    table = context.catalog.diagnoses()
+    return all(table.status(text, year) == _icd10cm.BILLABLE for year in table.years)
+
+
+_TEXT = operator.attrgetter("value")
 
 
 def _judged_year(

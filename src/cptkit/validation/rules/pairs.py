@@ -23,22 +23,18 @@ from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import codes_text, ptp_edit, visit
+from ._common import ADD_ON, ONCE, UNSEEN, codes_text, ptp_edit, visit
+from ._common import ONCE_PER_PRIMARY as ONCE_PER_PRIMARY  # the columnar engine reads it here
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
 
 @attrs.frozen
-class _BetweenLines(Rule):
-    """A rule that compares a claim's lines with each other: a claim of one line has nothing
-    to compare, and calling the rule returns no findings at once (no generator made)."""
-
-    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
-        return self.check(claim, context) if len(claim.lines) > 1 else ()
-
-
-@attrs.frozen
 class _AddonWithoutPrimary(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without an add-on.
+        return self.check(claim, context) if visit(claim, context).kinds & ADD_ON else ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         digest = visit(claim, context)
         infos, lines = digest.infos, claim.lines
@@ -90,16 +86,14 @@ def primaries_of(info: CodeInfo, day: datetime.date, context: Context) -> tuple[
 _PRIMARIES = object()
 
 
-# Untimed add-ons reported once per primary service (not per area, item or time): CPT's
-# instructions for interactive complexity (90785: once per psychiatric service it complicates),
-# pharmacologic management with psychotherapy (90863) and psychotherapy with an E/M visit
-# (90833, 90836, 90838: one per E/M visit). Add-ons counted per area (97598, each further
-# 20 sq cm) or by time (ladders) are not in the list.
-ONCE_PER_PRIMARY = frozenset({"90785", "90863", "90833", "90836", "90838"})
-
-
 @attrs.frozen
-class _AddonUnitsExceedPrimary(_BetweenLines):
+class _AddonUnitsExceedPrimary(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without such an add-on.
+        if len(claim.lines) > 1 and visit(claim, context).kinds & ONCE:
+            return self.check(claim, context)
+        return ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:
@@ -139,24 +133,38 @@ _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
 @attrs.frozen
-class _NcciPtp(_BetweenLines):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+class _NcciPtp(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns its findings: no generator to make for each claim.
         lines = claim.lines
         if len(lines) < 2:
-            return
+            return ()  # one line: nothing to compare
+        found: list[Finding] = []
         partners_of = context.ptp_partners
+        memo = context.memo
         for indexes in visit(claim, context).days.values():
+            day = None  # the date the group's lines are judged on, once a pair needs it
             for position, first in enumerate(indexes):
-                partners = partners_of(lines[first].code)
+                code = lines[first].code
+                partners = partners_of(code)
                 if not partners:
                     continue
                 for second in indexes[position + 1 :]:
-                    if lines[second].code.value not in partners:
+                    other = lines[second].code
+                    if other.value not in partners:
                         continue
-                    day = context.day(lines[first].date_of_service)
-                    edit = ptp_edit(context, lines[first].code, lines[second].code, day)
-                    if edit is not None:
-                        yield from self._pair(claim, context, first, second, edit)
+                    if day is None:
+                        day = context.day(lines[first].date_of_service)
+                    # ptp_edit's memo entry, read here: most pairs have no edit in force.
+                    edit = memo.get((code.value, other.value, day), UNSEEN)
+                    if edit is UNSEEN:
+                        edit = ptp_edit(context, code, other, day)
+                    if isinstance(edit, PTPEdit):
+                        found.extend(self._pair(claim, context, first, second, edit))
+        return found
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
 
     def _pair(
         self, claim: Claim, context: Context, a: int, b: int, edit: PTPEdit
@@ -222,7 +230,13 @@ class _NcciPtp(_BetweenLines):
 
 
 @attrs.frozen
-class _DuplicateLine(_BetweenLines):
+class _DuplicateLine(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without a code twice on a date.
+        if len(claim.lines) > 1 and visit(claim, context).repeats:
+            return self.check(claim, context)
+        return ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
         if len(lines) < 2:

@@ -11,7 +11,7 @@ N, 97 (payment included in another service) for B.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 
@@ -21,6 +21,7 @@ from ...modifiers import Modifier
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
+from ._common import UNPAID, visit
 
 __all__ = ["code_not_payable"]
 
@@ -45,6 +46,10 @@ _NOTICE = frozenset({Modifier("GY"), Modifier("GA"), Modifier("GZ")})
 
 @attrs.frozen
 class _CodeNotPayable(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without an unpaid code.
+        return self.check(claim, context) if visit(claim, context).kinds & UNPAID else ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         unpaid = _pfs_status.unpaid_codes()  # read once, kept by cptkit._dataset
         for index, line in enumerate(claim.lines):

@@ -9,8 +9,7 @@ ranges. CARC 151: "the information furnished does not support this many units or
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -24,7 +23,14 @@ from ...units import _rules as unit_arithmetic
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
-from ._common import THERAPY_DISCIPLINE_MODIFIERS, kept_finding, visit
+from ._common import (
+    ONE_PER_SESSION,
+    POOLED,
+    THERAPY_DISCIPLINE_MODIFIERS,
+    TIMED,
+    kept_finding,
+    visit,
+)
 
 __all__ = [
     "time_band_mismatch",
@@ -127,6 +133,16 @@ _ONE_PER_SESSION = (Timing.UNTIMED, Timing.BAND)
 
 @attrs.frozen
 class _UntimedMultipleUnits(Rule):
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns no findings at once for a claim without an untimed code, or
+        # where no code has more than one unit on a date.
+        digest = visit(claim, context)
+        if digest.kinds & ONE_PER_SESSION and (
+            digest.repeats or any(line.units > 1 for line in claim.lines)
+        ):
+            return self.check(claim, context)
+        return ()
+
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         digest = visit(claim, context)
         infos, lines = digest.infos, claim.lines
@@ -170,57 +186,69 @@ def _distinct_sessions(
 
 @attrs.frozen
 class _UnitsMinutesMismatch(Rule):
-    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
-        lines = claim.lines
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        # Called, it returns its findings: no generator to make for the common claims.
         digest = visit(claim, context)
+        if not digest.kinds & TIMED:
+            return ()  # no timed code: nothing to judge (and no grouping to do)
+        lines = claim.lines
+        policy = context.policy
+        if not (context.facts.unbilled_minutes and policy.unit_rule == "cms"):
+            if len(lines) == 1:
+                info = digest.infos[0]
+                assert info is not None  # the claim's one line is timed
+                if info.timing is _TIMED:  # the commonest claim: no grouping to do
+                    found = self._alone(context, 0, lines[0], info)
+                    return () if found is None else (found,)
+            elif len(digest.days) == 1 and policy.unit_rule == "cms":
+                usual = _usual_visit(lines, digest.line_kinds)
+                if usual is not None:
+                    return self._pooled(context, digest.infos, *usual)
+        return list(self._grouped(claim, context, digest.infos, len(digest.days)))
+
+    def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
+        return iter(self(claim, context))
+
+    def _grouped(
+        self, claim: Claim, context: Context, infos: list[CodeInfo | None], days: int
+    ) -> Iterator[Finding]:
+        """The findings of every group of timed lines (a date and a therapy discipline)."""
         # Per line, its record when the code is timed.
         timed = [
             info if info is not None and (info.timing is _TIMED or info.timing is _LADDER) else None
-            for info in digest.infos
+            for info in infos
         ]
-        if not any(timed):
-            return  # no timed code: nothing to judge (and no grouping to do)
         unbilled = context.facts.unbilled_minutes and context.policy.unit_rule == "cms"
-        if len(lines) == 1 and not unbilled:
-            info = timed[0]
-            assert info is not None  # the claim's one line is timed
-            if info.timing is _TIMED:  # the commonest claim: no grouping to do
-                found = self._alone(context, 0, lines[0], info)
-                if found is not None:
-                    yield found
-                return
-            yield from self._group(claim, context, [0], timed, 0)
-            return
-        if not unbilled and len(digest.days) == 1 and context.policy.unit_rule == "cms":
-            usual = _usual_visit(lines, timed)
-            if usual is not None:
-                yield from self._pooled(context, timed, *usual)
-                return
-        for indexes in _by_day_and_discipline(claim, timed, digest.days):
+        for indexes in _by_day_and_discipline(claim, timed, days):
             extra = _unbilled(claim, context, indexes) if unbilled else 0
             yield from self._group(claim, context, indexes, timed, extra)
 
     def _pooled(
         self,
         context: Context,
-        timed: list[CodeInfo | None],
+        infos: list[CodeInfo | None],
         indexes: list[int],
         pairs: list[tuple[str, int]],
         billed: list[int],
-    ) -> Iterator[Finding]:
+    ) -> list[Finding]:
         """The findings of :func:`_usual_visit`'s lines: what :meth:`_group` finds for them,
-        by the same arithmetic, without its tables of codes."""
-        units, extra, tied = unit_arithmetic.timed_units(
-            "cms", [(text, count, unit_arithmetic.CMS_UNIT, True) for text, count in pairs]
-        )
+        by the same arithmetic (:func:`cptkit.units._rules.timed_units` of codes that are all
+        pooled is the chart's assignment), without its tables of codes."""
+        units, extra, tied = unit_arithmetic.cms_assign(pairs)
         if tied:
             units = unit_arithmetic.choose(units, extra, tied, billed)
-        for position in sorted(range(len(pairs)), key=lambda i: pairs[i][0]):
-            if billed[position] != units[position]:
-                index = indexes[position]
-                info = timed[index]
-                assert info is not None  # the lines are timed
-                yield self._mismatch(context, index, info, billed[position], units[position], "cms")
+        wrong = [position for position, count in enumerate(billed) if count != units[position]]
+        if len(wrong) > 1:
+            wrong.sort(key=lambda position: pairs[position][0])
+        found = []
+        for position in wrong:
+            index = indexes[position]
+            info = infos[index]
+            assert info is not None  # the lines are timed
+            found.append(
+                self._mismatch(context, index, info, billed[position], units[position], "cms")
+            )
+        return found
 
     def _group(
         self,
@@ -412,12 +440,13 @@ _Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None
 
 
 def _usual_visit(
-    lines: Sequence[ClaimLine], timed: list[CodeInfo | None]
+    lines: Sequence[ClaimLine], kinds: list[int]
 ) -> tuple[list[int], list[tuple[str, int]], list[int]] | None:
     """The usual Medicare visit of one date: its timed lines are two or more distinct
-    15-minute codes the 8-minute rule pools, each with its minutes, and its lines carry one therapy discipline
-    modifier at most, so they make one group that the chart judges together. Returns the
-    timed lines' indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
+    15-minute codes the 8-minute rule pools (*kinds*: each line's :class:`._common.Visit`
+    kinds), each with its minutes, and its lines carry one therapy discipline modifier at
+    most, so they make one group that the chart judges together. Returns the timed lines'
+    indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
     indexes = []
     pairs = []
     billed = []
@@ -429,15 +458,10 @@ def _usual_visit(
                     return None  # two disciplines: each is judged on its own
                 mark = modifier.value
                 break
-        info = timed[index]
-        if info is None:
+        kind = kinds[index]
+        if not kind & TIMED:
             continue
-        if (
-            info.timing is not _TIMED
-            or not info.pooled
-            or info.unit_minutes != unit_arithmetic.CMS_UNIT
-            or line.minutes is None
-        ):
+        if not kind & POOLED or line.minutes is None:
             return None  # _pooled gives every code the chart: only pooled 15-minute codes
         indexes.append(index)
         pairs.append((line.code.value, line.minutes))
@@ -467,11 +491,11 @@ _DISCIPLINES = frozenset(modifier.value for modifier in THERAPY_DISCIPLINE_MODIF
 
 
 def _by_day_and_discipline(
-    claim: Claim, timed: list[CodeInfo | None], days: Mapping[datetime.date, object]
+    claim: Claim, timed: list[CodeInfo | None], days: int
 ) -> list[list[int]]:
     """Indexes of the *timed* lines, by date of service and therapy discipline modifier (GP,
-    GO, GN or none), in the order the groups first appear among all lines (*days*: the
-    claim's lines by date).
+    GO, GN or none), in the order the groups first appear among all lines (*days*: how
+    many dates the claim has).
 
     Each discipline's timed minutes are totalled on their own: PT, OT and SLP are separate
     plans of care, and the 8-minute rule is applied per discipline. A line without one of the
@@ -488,7 +512,7 @@ def _by_day_and_discipline(
                 seen.add(mark)
                 break
         marks.append(mark)
-    if len(seen) < 2 and len(days) == 1:
+    if len(seen) < 2 and days == 1:
         # The common visit: one date, one discipline (or none): one group.
         return [[index for index, info in enumerate(timed) if info is not None]]
     per_day: dict[object, set[str]] = {}
