@@ -2,9 +2,12 @@
 """Checking whole files at once: findings as a polars data frame.
 
 Needs the ``fast`` extra (``pip install 'cptkit[fast]'``, which brings polars); ``import
-cptkit`` never imports polars. The files are read by :mod:`cptkit.files` (every format,
-layout and reading rule: a bad cell holds its claim back, claim-level values must agree, only
-adjacent rows group), and the claims are judged in batches: the line rules once per distinct
+cptkit`` never imports polars. A clean CSV file (one line per row, no quotes, every cell
+converting, each claim's rows together and agreeing) is read by polars, a chunk at a time
+(:mod:`cptkit.columnar._scan`); any other file, and the rest of a file from its first chunk
+that is not clean, by :mod:`cptkit.files` (every format, layout and reading rule: a bad
+cell holds its claim back, claim-level values must agree, only adjacent rows group). The
+claims are judged a chunk or a batch at a time: the line rules once per distinct
 line view, ``data-stale`` once per date, ``units-minutes-mismatch`` as polars expressions,
 the other built-in rules once per distinct input or only on the claims a polars filter shows
 they can fire on, all joined back onto the lines; every other rule (a user's rule, a
@@ -112,7 +115,11 @@ def check_events(
     events: Any, checker: Checker, *, batch_claims: int = BATCH_CLAIMS
 ) -> Iterator[Batch]:
     """The findings of a reading's events (:func:`cptkit.files.read`), batch by batch, with
-    the claims each batch checked (for ``cptkit check`` and :mod:`cptkit.distributed`)."""
+    the claims each batch checked (for ``cptkit check`` and :mod:`cptkit.distributed`).
+
+    A :class:`~cptkit.files.Reading` not started yet of a clean CSV file is read by polars
+    and judged a chunk (:data:`cptkit.columnar._scan.CHUNK_BYTES`) at a time; the events
+    :mod:`cptkit.files` reads, *batch_claims* claims at a time."""
     return Engine(checker, batch_claims=batch_claims).run(events)
 
 

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The columnar engine: the events of a reading, in batches of claims, to frames of findings.
 
-A batch becomes a frame of lines (each line with its claim, row, the number of its line view
+A clean CSV file comes as chunks of text columns (:mod:`._scan`; :meth:`Engine.chunk_batch`),
+any other reading as events of :mod:`cptkit.files` (:meth:`Engine.batch`). A batch becomes a
+frame of lines (each line with its claim, row, the number of its line view
 and of its date), and is judged in three parts
 (:func:`._forms.split` says which rule goes where):
 
