@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import cptkit
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "cptkit"
 
@@ -70,7 +72,7 @@ def test_wheel_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
         cwd=tmp_path,
         check=True,
     )
-    assert result.stdout.startswith("ok 0.1.0")
+    assert result.stdout.startswith(f"ok {cptkit.__version__}")
     assert str(env_dir) in result.stdout
 
 

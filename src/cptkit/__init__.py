@@ -107,7 +107,7 @@ _SUBMODULES = (
     "x12",
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "MUE",
