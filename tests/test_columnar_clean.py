@@ -231,6 +231,11 @@ NOT_CLEAN: dict[str, Change] = {
     "a split claim": lambda data: data + data.split(b"\n")[1] + b"\n",
     "a claim of 51 lines": lambda data: data + b"Z,2026-03-02,97110,GP,1,,,1,M54.50,,\n" * 51,
     "a header only": lambda data: data.split(b"\n")[0] + b"\n",
+    # Not rows (the reader skips them): the file holds none, and the reader says so.
+    "a header and rows of empty cells": lambda data: data.split(b"\n")[0] + b"\n,,,,,,,,,,\n" * 2,
+    "a header and a row of a separator byte": lambda data: data.split(b"\n")[0] + b"\n\x1c\n",
+    # polars drops a byte-order mark at the start of what it reads; the reader keeps it.
+    "a byte-order mark before the first row": _cell(1, 0, b"\xef\xbb\xbfC0"),
 }
 
 
@@ -253,6 +258,7 @@ AT_A_ROW: dict[str, Callable[[int], Change]] = {
     "a row of more cells": lambda row: _cell(row, 3, b"GP,x"),
     "a lone CR": lambda row: _cell(row, 3, b"GP\rGO"),
     "an empty claim id": lambda row: _cell(row, 0, b""),
+    "a byte-order mark before a row": lambda row: _lines(lambda lines: _marked(lines, row)),
     "the first claim again": lambda row: _lines(lambda lines: _first_again(lines, row)),
     "claim values that differ": lambda row: _lines(lambda lines: _differs(lines, row)),
 }
@@ -267,6 +273,12 @@ def _differs(lines: list[bytes], row: int) -> list[bytes]:
             lines[n] = b",".join(cells)
             return lines
     return _differs(lines, 2)
+
+
+def _marked(lines: list[bytes], row: int) -> list[bytes]:
+    """A byte-order mark at the start of row *row*."""
+    lines[row] = b"\xef\xbb\xbf" + lines[row]
+    return lines
 
 
 def _first_again(lines: list[bytes], row: int) -> list[bytes]:
@@ -294,6 +306,18 @@ def test_a_file_clean_up_to_a_row(seed: int, where: float, kind: str, chunk: int
         patch.setattr(_scan, "CHUNK_BYTES", chunk)
         assert not same_as_reader(changed)
     # The chunks before the row were judged as columns, the rest by the reader.
+    assert SCANS[-1] is not None
+    assert SCANS[-1].rest is not None
+
+
+def test_a_byte_order_mark_at_the_start_of_a_chunk() -> None:
+    # Chunks of one line: the mark starts a chunk (polars would drop it). The reader reads on
+    # from the claim before; from the first row (a decoder for "utf-8-sig" would drop the
+    # mark there): "a byte-order mark before the first row".
+    data = _lines(lambda lines: _marked(lines, 9))(corpus(7, 10, clean=True))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_scan, "CHUNK_BYTES", 1)
+        assert not same_as_reader(data)
     assert SCANS[-1] is not None
     assert SCANS[-1].rest is not None
 

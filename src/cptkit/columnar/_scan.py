@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, NamedTuple
@@ -38,7 +39,6 @@ from ..errors import CptkitError
 from ..files import MAX_LINE_BYTES, Reading, _peekable
 from ..files._cells import _cell_converter
 from ..files._csv import _Lines, header_layout, records
-from ..files._csv import text as decoded_text
 from ..files._group import SEEN_LIMIT, Event, Seen, group
 from ..files._layout import Layout
 from ..files._rows import CLAIM_COLUMNS, LINE_COLUMNS, Options
@@ -204,12 +204,21 @@ class Scan:
         )
 
         def events() -> Iterator[Event]:
-            decoded = decoded_text(_peekable(stream, reading.name), told.encoding)
+            # UTF-8, not "utf-8-sig": a byte-order mark is dropped only at the file's start,
+            # and the reader reads one at the start of a row as part of its first cell.
+            decoded = io.TextIOWrapper(
+                _peekable(stream, reading.name),
+                encoding="utf-8",
+                errors="surrogateescape",
+                newline="",
+            )
             try:
                 lines = _Lines(iter(decoded))
                 reader = csv.reader(lines, delimiter=shape.delimiter)
                 rows = records(reader, shape.shape, shape.width, told, lines=lines, first=row)
                 yield from group(reading.name, rows, reading.counts, seen=seen)
+                if not reading.counts.rows:
+                    reading.notice(f"{reading.name}: holds no rows")  # as the reader says
             finally:
                 decoded.detach()
                 if self._close:
@@ -280,6 +289,8 @@ def _lines(data: bytes, shape: _Layout) -> pl.DataFrame:
     not split as polars does)."""
     if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         raise _NotClean  # a quote; a CR not before a line break
+    if data.startswith(codecs.BOM_UTF8):
+        raise _NotClean  # polars drops a byte-order mark there; the reader keeps it in the cell
     rows = data.count(b"\n") + (not data.endswith(b"\n"))
     if data.count(shape.delimiter.encode()) != rows * (shape.width - 1):
         # A row of another number of cells (polars refuses one of more cells than the
