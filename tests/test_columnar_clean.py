@@ -24,7 +24,7 @@ import polars as pl
 import cptkit
 from cptkit import columnar, rulesets
 from cptkit.columnar import _engine, _filters, _frames, _minutes, _scan
-from cptkit.files import MAX_LINE_BYTES, read
+from cptkit.files import MAX_LINE_BYTES, Unreadable, read
 from cptkit.validation import Checker, all_of
 from cptkit.validation import rules as r
 from test_columnar import MIXED, assert_same, corpus, reference
@@ -322,6 +322,28 @@ def test_a_byte_order_mark_at_the_start_of_a_chunk() -> None:
     assert SCANS[-1].rest is not None
 
 
+@pytest.mark.parametrize("chunk", [4_000, MAX_LINE_BYTES])
+def test_a_line_longer_than_a_chunk_and_than_the_reader_reads(chunk: int) -> None:
+    # No line break in a chunk and more than MAX_LINE_BYTES read: the reader refuses the file
+    # there, after the claims before it. (Longer than MAX_LINE_BYTES by more than the reader's
+    # reads: the reader tells a line's length where its reads end.)
+    long = MAX_LINE_BYTES + 2 * chunk + (1 << 16)
+    data = corpus(7, 10, clean=True) + b"C99," + b"x" * long + b"\n"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_scan, "CHUNK_BYTES", chunk)
+        reading = read(io.BytesIO(data))
+        found = []
+        with pytest.raises(Unreadable, match="has a line longer than 1 MiB"):
+            found.extend(batch.findings for batch in columnar.check_events(reading, Checker()))
+    expected = read(io.BytesIO(data))
+    with pytest.raises(Unreadable, match="has a line longer than 1 MiB"):
+        for _ in expected:
+            pass
+    assert reading.counts == expected.counts
+    assert SCANS[-1] is not None
+    assert SCANS[-1].rest is not None
+
+
 def test_claims_made_from_columns_are_the_readers(clean: bytes) -> None:
     from cptkit.files import read_claims
 
@@ -340,7 +362,6 @@ def test_claims_made_from_columns_are_the_readers(clean: bytes) -> None:
 
 
 def test_files_that_cannot_be_opened_or_told_go_to_the_reader(clean: bytes, tmp_path: Path) -> None:
-    from cptkit.files import Unreadable
 
     with pytest.raises(Unreadable, match="cannot be opened"):
         columnar.check_file(tmp_path / "missing.csv")  # the reader says why

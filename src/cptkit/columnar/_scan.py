@@ -335,7 +335,10 @@ def _blocks(stream: IO[bytes], body: int) -> Iterator[tuple[int, bytes]]:
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             if len(data) > MAX_LINE_BYTES:
-                raise _NotClean  # pragma: no cover - _lines refuses the line first
+                # A line longer than the reader reads: _lines refuses it, and the reader
+                # says why (raising here would leave the chunks' loop, not go to the reader).
+                yield at, data
+                return
             rest = data
             continue
         rest = data[cut:]
