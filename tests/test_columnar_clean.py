@@ -332,7 +332,7 @@ def test_a_line_longer_than_a_chunk_and_than_the_reader_reads(chunk: int) -> Non
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_scan, "CHUNK_BYTES", chunk)
         reading = read(io.BytesIO(data))
-        found = []
+        found: list[pl.DataFrame] = []
         with pytest.raises(Unreadable, match="has a line longer than 1 MiB"):
             found.extend(batch.findings for batch in columnar.check_events(reading, Checker()))
     expected = read(io.BytesIO(data))
