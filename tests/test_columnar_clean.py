@@ -344,6 +344,48 @@ def test_a_line_longer_than_a_chunk_and_than_the_reader_reads(chunk: int) -> Non
     assert SCANS[-1].rest is not None
 
 
+def _long_last_line(pad: int, quote: bool) -> bytes:
+    """A file whose last line is 100 bytes over MAX_LINE_BYTES (a note column), after a note of
+    *pad* bytes in row 2 and, with *quote*, a quoted note in row 4."""
+    lines = corpus(9, 6, clean=True).rstrip(b"\n").split(b"\n")
+    notes = [b"note", b"x" * pad, b"x", b'"q"' if quote else b"x", *[b"x"] * len(lines)]
+    out = [line + b"," + note for line, note in zip(lines, notes, strict=False)]
+    out.append(lines[-1] + b"," + b"y" * (MAX_LINE_BYTES + 99 - len(lines[-1])))
+    return b"\n".join(out) + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("pad", "quote", "chunk"),
+    [(6693, True, _scan.CHUNK_BYTES), (6790, True, _scan.CHUNK_BYTES), (6693, False, 3000)],
+)
+def test_a_line_just_over_the_limit_after_the_reader_takes_over(
+    pad: int, quote: bool, chunk: int
+) -> None:
+    # The reader tells a line's length where its reads of the file end: whether it refuses a
+    # line a little over MAX_LINE_BYTES, and the byte it names, hang on where it started
+    # reading. Taking over from a row, it reads from the file's first byte as it would.
+    data = _long_last_line(pad, quote)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_scan, "CHUNK_BYTES", chunk)
+        reading = read(io.BytesIO(data))
+        raised = None
+        try:
+            for _ in columnar.check_events(reading, Checker()):
+                pass
+        except Unreadable as err:
+            raised = str(err)
+    expected = read(io.BytesIO(data))
+    told = None
+    try:
+        for _ in expected:
+            pass
+    except Unreadable as err:
+        told = str(err)
+    assert (raised, reading.counts) == (told, expected.counts)
+    assert SCANS[-1] is not None
+    assert SCANS[-1].rest is not None
+
+
 def test_claims_made_from_columns_are_the_readers(clean: bytes) -> None:
     from cptkit.files import read_claims
 

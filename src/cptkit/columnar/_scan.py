@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, NamedTuple
@@ -39,6 +38,7 @@ from ..errors import CptkitError
 from ..files import MAX_LINE_BYTES, Reading, _peekable
 from ..files._cells import _cell_converter
 from ..files._csv import _Lines, header_layout, records
+from ..files._csv import text as decoded_text
 from ..files._group import SEEN_LIMIT, Event, Seen, group
 from ..files._layout import Layout
 from ..files._rows import CLAIM_COLUMNS, LINE_COLUMNS, Options
@@ -198,22 +198,23 @@ class Scan:
             ).to_series(0)
             for key in ids.rle().struct.field("value"):
                 seen.add((key,))
-        stream.seek(at)
         told = Options(
             self._options.columns, self._options.encoding, self._options.date_format, reading.notice
         )
 
         def events() -> Iterator[Event]:
-            # UTF-8, not "utf-8-sig": a byte-order mark is dropped only at the file's start,
-            # and the reader reads one at the start of a row as part of its first cell.
-            decoded = io.TextIOWrapper(
-                _peekable(stream, reading.name),
-                encoding="utf-8",
-                errors="surrogateescape",
-                newline="",
-            )
+            # The reader's own way in, from the file's first byte: the same byte-order mark
+            # dropped, and the same reads, so that a line too long is refused where (and with
+            # the byte) the reader refuses it; the lines before row *row* are passed over.
+            stream.seek(self._start)
+            peekable = _peekable(stream, reading.name)
+            peekable.peek(64)  # the reader's first look fills its buffer
+            decoded = decoded_text(peekable, told.encoding)
             try:
-                lines = _Lines(iter(decoded))
+                source = iter(decoded)
+                for _ in range(row - 1):  # the header and the rows judged (no blank line)
+                    next(source)
+                lines = _Lines(source)
                 reader = csv.reader(lines, delimiter=shape.delimiter)
                 rows = records(reader, shape.shape, shape.width, told, lines=lines, first=row)
                 yield from group(reading.name, rows, reading.counts, seen=seen)
