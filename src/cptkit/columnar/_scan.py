@@ -16,7 +16,8 @@ ids' hashes, 8 bytes a claim, to tell a split claim). Each chunk is checked befo
 judged, by cptkit's own cell converters (each distinct cell text once) and the reader's own
 limits. At the first chunk that is not clean, the rest of the file, from the first row not
 judged yet, goes to :mod:`cptkit.files`' reader, started where it would stand there (the row
-number, the claims seen). Files this module does not read at all (JSON, standard input, an
+number, the claims seen; it reads the file from its first byte, passing over the lines judged,
+so that its limits apply as they would). Files this module does not read at all (JSON, standard input, an
 encoding other than UTF-8, a key other than ``claim_id``, a quoted header) go to the reader
 whole. Either way the findings are the reader's (the differential test holds this,
 ``tests/test_columnar_clean.py``).
