@@ -122,32 +122,25 @@ def test_a_path_and_a_date_to_judge_on(clean: bytes, tmp_path: Path) -> None:
     assert whole()
 
 
-def test_pairs_by_join_when_a_batch_has_many_codes(
-    clean: bytes, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("module", "limit", "value"),
+    [
+        (_filters, "_BITS", 3),  # NCCI pairs by a join when a batch has many codes
+        (_engine, "_RADIX_LIMIT", 10),  # line views keyed by rank when cells are too many
+        (_minutes, "_KEY_LIMIT", 10),  # units sorted by columns past one integer
+        (_frames, "_SORT_BITS", 0),  # findings sorted by columns past one integer
+    ],
+    ids=["pairs-by-join", "views-by-rank", "units-by-columns", "findings-by-columns"],
+)
+def test_the_ways_taken_past_a_limit(
+    clean: bytes, monkeypatch: pytest.MonkeyPatch, module: object, limit: str, value: int
 ) -> None:
-    monkeypatch.setattr(_filters, "_BITS", 3)
+    monkeypatch.setattr(module, limit, value)
     assert same_as_reader(clean)
 
 
-def test_views_keyed_by_rank_when_cells_are_too_many(
-    clean: bytes, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_engine, "_RADIX_LIMIT", 10)
-    assert same_as_reader(clean)
-
-
-def test_units_sorted_by_columns_when_one_integer_cannot_hold_them(
-    clean: bytes, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_minutes, "_KEY_LIMIT", 10)
-    assert same_as_reader(clean)
-
-
-def test_findings_sorted_by_columns_when_one_integer_cannot_hold_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_findings_sorted_by_columns_with_rejected_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_frames, "_SORT_BITS", 0)
-    assert same_as_reader(corpus(18, 300, clean=True))
     assert not same_as_reader(corpus(18, 300))  # rejected rows and splits among them
 
 
@@ -394,8 +387,8 @@ def test_claims_made_from_columns_are_the_readers(clean: bytes) -> None:
     assert scanned is not None
     made: list[cptkit.Claim] = []
     for chunk in scanned:
-        starts = chunk.frame["_start"].arg_true().to_list()
-        claims = _scan.FrameClaims(chunk.frame, starts, scanned.cells)
+        starts = chunk["_start"].arg_true().to_list()
+        claims = _scan.FrameClaims(chunk, starts, scanned.cells)
         made.extend(claims[n] for n in reversed(range(len(claims))))  # one at a time
     assert sorted(made, key=lambda claim: claim.claim_id or "") == sorted(
         read_claims(io.BytesIO(clean)), key=lambda claim: claim.claim_id or ""

@@ -94,7 +94,7 @@ class Engine:
             scanned = scan(events)
             if scanned is not None:
                 for chunk in scanned:
-                    yield self.chunk_batch(chunk.frame, scanned.name, scanned.cells)
+                    yield self.chunk_batch(chunk, scanned.name, scanned.cells)
                 if scanned.rest is None:
                     return
                 events = scanned.rest  # the rest of the file, from a chunk not clean
@@ -135,7 +135,7 @@ class Engine:
         )
 
     def chunk_batch(self, frame: pl.DataFrame, file: str, cells: Cells) -> Batch:
-        """The findings of a chunk of a clean CSV file (:class:`._scan.Chunk`)."""
+        """The findings of a chunk of a clean CSV file (a frame of :class:`._scan.Scan`)."""
         starts = frame["_start"].arg_true()
         count = len(starts)
         claims = pl.DataFrame(
@@ -357,45 +357,21 @@ class Engine:
         context = self.checker.context
         claim_place = claim.place_of_service
         diagnoses = len(claim.diagnoses)
-        on = context.on
-        period = context.period
-        known = self._views
-        numbers = []
-        for line in claim.lines:
-            place = line.place_of_service
-            own = place is not None
-            if place is None:
-                place = claim_place
-            day = period(line.date_of_service if on is None else on)
-            key = (
-                line.code.value,
-                tuple(m.value for m in line.modifiers),
+        on, period, number = context.on, context.period, self._view_number
+        return [
+            number(
+                line.code,
+                line.modifiers,
                 line.units,
                 line.minutes,
                 line.diagnosis_pointers,
-                None if place is None else place.value,
-                own,
+                claim_place if line.place_of_service is None else line.place_of_service,
+                line.place_of_service is not None,
                 diagnoses,
-                day,
+                period(line.date_of_service if on is None else on),
             )
-            number = known.get(key)
-            if number is None:
-                number = self._new_view(
-                    key,
-                    LineView(
-                        line.code,
-                        line.modifiers,
-                        line.units,
-                        line.minutes,
-                        line.diagnosis_pointers,
-                        place,
-                        own,
-                        diagnoses,
-                        day,
-                    ),
-                )
-            numbers.append(number)
-        return numbers
+            for line in claim.lines
+        ]
 
     def _view_number(
         self,
@@ -409,7 +385,7 @@ class Engine:
         diagnoses: int,
         day: datetime.date,
     ) -> int:
-        """The number of a view (judging it if it is new): the key of :meth:`_views_of`."""
+        """The number of a line's view (judging it if it is new), keyed by texts and ints."""
         key = (
             code.value,
             tuple(m.value for m in modifiers),
@@ -424,15 +400,11 @@ class Engine:
         number = self._views.get(key)
         if number is None:
             view = LineView(code, modifiers, units, minutes, pointers, place, own, diagnoses, day)
-            number = self._new_view(key, view)
-        return number
-
-    def _new_view(self, key: tuple[Any, ...], view: LineView) -> int:
-        number = self._views[key] = len(self._judged)
-        self._judged.append(_judge(self.parts.line_rules, view, self.checker))
-        self._view_of.append(view)
-        self._view_diagnoses.append(view.diagnoses)
-        self._view_pointers.append(sum({1 << pointer for pointer in view.diagnosis_pointers}))
+            number = self._views[key] = len(self._judged)
+            self._judged.append(_judge(self.parts.line_rules, view, self.checker))
+            self._view_of.append(view)
+            self._view_diagnoses.append(diagnoses)
+            self._view_pointers.append(sum({1 << pointer for pointer in pointers}))
         return number
 
     # -- data-stale: one judgement per distinct date ---------------------------------------

@@ -16,10 +16,10 @@ ids' hashes, 8 bytes a claim, to tell a split claim). Each chunk is checked befo
 judged, by cptkit's own cell converters (each distinct cell text once) and the reader's own
 limits. At the first chunk that is not clean, the rest of the file, from the first row not
 judged yet, goes to :mod:`cptkit.files`' reader, started where it would stand there (the row
-number, the claims seen; it reads the file from its first byte, passing over the lines judged,
-so that its limits apply as they would). Files this module does not read at all (JSON, standard input, an
-encoding other than UTF-8, a key other than ``claim_id``, a quoted header) go to the reader
-whole. Either way the findings are the reader's (the differential test holds this,
+number, the claims seen; it reads the file from its first byte, passing over the lines
+judged, so that its limits apply as they would). Files this module does not read at all
+(JSON, standard input, an encoding other than UTF-8, a key other than ``claim_id``, a quoted
+header) go to the reader whole. Either way the findings are the reader's (the differential test holds this,
 ``tests/test_columnar_clean.py``).
 """
 
@@ -45,7 +45,7 @@ from ..files._layout import Layout
 from ..files._rows import CLAIM_COLUMNS, LINE_COLUMNS, Options
 
 __all__ = [
-    "CHUNK_BYTES", "FIELDS", "Cells", "Chunk", "FrameClaims", "Scan", "prepare", "scan",
+    "CHUNK_BYTES", "FIELDS", "Cells", "FrameClaims", "Scan", "prepare", "scan",
 ]  # fmt: skip
 
 CHUNK_BYTES = 8 << 20
@@ -95,16 +95,6 @@ class Cells:
         return True
 
 
-class Chunk(NamedTuple):
-    """Whole claims of a clean file, one row per line: the text of each of :data:`FIELDS`,
-    ``row`` (the file's row number, the header being row 1) and ``_start`` (the first row of
-    a claim)."""
-
-    frame: pl.DataFrame
-    rows: int
-    """The rows read so far, this chunk's included."""
-
-
 class _Layout(NamedTuple):
     shape: Layout
     width: int
@@ -118,8 +108,10 @@ class _Layout(NamedTuple):
 
 
 class Scan:
-    """A CSV file read by polars, chunk by chunk (iterate it for the :class:`Chunk`);
-    :attr:`rest` is set if a chunk is not clean."""
+    """A CSV file read by polars, chunk by chunk: iterate it for frames of whole claims, one
+    row per line (the text of each of :data:`FIELDS`, ``row``, the file's row number with the
+    header as row 1, and ``_start``, whether a row is its claim's first); :attr:`rest` is set
+    once a chunk is not clean."""
 
     def __init__(
         self,
@@ -143,7 +135,7 @@ class Scan:
         self._options = options
         self._close = close
 
-    def __iter__(self) -> Iterator[Chunk]:
+    def __iter__(self) -> Iterator[pl.DataFrame]:
         shape, stream = self._shape, self._stream
         state = _Survey()
         row = 2  # the row of the next line read
@@ -175,11 +167,11 @@ class Scan:
             if self.rest is None and self._close:
                 stream.close()
 
-    def _counted(self, frame: pl.DataFrame) -> Chunk:
+    def _counted(self, frame: pl.DataFrame) -> pl.DataFrame:
         counts = self._reading.counts
         counts.rows += frame.height
         counts.checked += frame.height
-        return Chunk(_started(frame), counts.rows)
+        return _started(frame)
 
     def _read_on(self, at: int, row: int) -> Iterator[Event]:
         """The events of the file from byte *at* (row *row*) on, by :mod:`cptkit.files`."""
