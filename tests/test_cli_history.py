@@ -52,6 +52,34 @@ def test_check_records_when_asked_and_checks_across_claims(
     assert [r.claim_id for r in History.open(ledger).lines("SECRET-KEY")] == ["A"]  # no --record
 
 
+@pytest.mark.parametrize("between", [0, 40])  # other claims in between (a batch is 32)
+def test_a_claim_recorded_is_seen_by_the_next_claims_of_the_same_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, between: int
+) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    others = [
+        f"O{n},other-{n},1234567893,2026-03-02,97110,1,GP,15,1,M54.50,Acme" for n in range(between)
+    ]
+    path = write(
+        tmp_path,
+        "A,SECRET-KEY,1234567893,2026-03-02,97110,1,GP,15,1,M54.50,Acme",
+        *others,
+        "B,SECRET-KEY,1234567893,2026-03-02,97110,1,GP,15,1,M54.50,Acme",
+    )
+    status, out, err = run(
+        capsys, "check", path, "--history", ledger, "--record", "--format", "json"
+    )
+    assert status == 1
+    found = [(f["claim_id"], f["rule"]) for f in json.loads(out)["findings"]]
+    assert found == [("B", "duplicate-claim")]
+    assert err.endswith(f"cptkit check: {between + 2} claims recorded\n")
+    status, out, err = run(capsys, "check", path, "--history", ledger, "--format", "json")
+    found = [(f["claim_id"], f["rule"]) for f in json.loads(out)["findings"]]
+    # Checked against the ledger, not recorded again: A and B both repeat what it holds.
+    assert status == 1
+    assert ("A", "duplicate-claim") in found and ("B", "duplicate-claim") in found
+
+
 def test_record_with_a_locality_keeps_allowed_amounts(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -129,8 +129,7 @@ def reference(source: bytes | Path, checker: Checker, **options: object) -> pl.D
     summary = Summary(files=1, data="")
     rows = [
         {name: getattr(record, name) for name in columnar.SCHEMA}
-        for event in read(stream, **options)  # type: ignore[arg-type]
-        for record in _records(event, checker, summary)
+        for record in _records(read(stream, **options), checker, summary)  # type: ignore[arg-type]
     ]
     return pl.DataFrame(rows, schema=columnar.SCHEMA)
 
@@ -252,8 +251,7 @@ def test_check_frame_reads_polars_and_pandas_frames() -> None:
     expected = pl.DataFrame(
         [
             {name: getattr(record, name) for name in columnar.SCHEMA}
-            for event in _frame_events(frame)
-            for record in _records(event, checker, summary)
+            for record in _records(_frame_events(frame), checker, summary)
         ],
         schema=columnar.SCHEMA,
     )

@@ -94,8 +94,7 @@ def test_check_paths_gives_single_process_findings_with_either_engine(
     checker = Checker(rules=rulesets.commercial())
     summary = Summary()
     expected = [
-        record.to_dict() for path in paths for event in read(path)
-        for record in _records(event, checker, summary)
+        record.to_dict() for path in paths for record in _records(read(path), checker, summary)
     ]  # fmt: skip
     assert {"row-rejected", "untimed-multiple-units"} <= {r["rule"] for r in expected}
     with (

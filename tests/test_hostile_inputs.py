@@ -26,7 +26,7 @@ from cptkit.claims import MAX_LINES
 from cptkit.cli import main
 from cptkit.files import MAX_LINE_BYTES, Group, Unreadable, _group, read
 from cptkit.serialization import structure
-from cptkit.validation import Checker
+from cptkit.validation import _combinators
 
 DATA = Path(__file__).parent / "data"
 HEADER = "claim_id,date_of_service,code,units,minutes,modifiers,diagnosis_pointers,diagnoses,payer"
@@ -47,26 +47,33 @@ def write(path: Path, text: str) -> Path:
 # -- 2. every failure a clear error, the right exit status -------------------------------------
 
 
+@pytest.mark.parametrize("good", [1, 40])  # the claims before the failing one (a batch is 32)
 def test_an_internal_error_is_one_line_and_exit_2_and_json_stays_valid(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    good: int,
 ) -> None:
-    path = write(tmp_path / "a.csv", f"{HEADER}\n{ROW}\n{ROW.replace('C1', 'BAD')}\n")
+    rows = [ROW.replace("C1", f"C{n}") for n in range(good)]
+    path = write(tmp_path / "a.csv", "\n".join([HEADER, *rows, ROW.replace("C1", "BAD"), ROW]))
     later = write(tmp_path / "b.csv", f"{HEADER}\n{ROW}\n")
-    original = Checker.check
+    original = _combinators.line_findings  # type: ignore[attr-defined]
 
-    def broken(self: Checker, claim: Claim) -> Any:
+    def broken(rules: Any, claim: Claim, *args: Any) -> Any:
         if claim.claim_id == "BAD":
             raise RuntimeError("a defect quoting M54.50")
-        return original(self, claim)
+        return original(rules, claim, *args)
 
-    monkeypatch.setattr(Checker, "check", broken)
+    monkeypatch.setattr(_combinators, "line_findings", broken)
     status, out, err = run(capsys, "check", "--engine", "claims", "--format", "json", path, later)
     assert status == 2  # never 1, which means "errors found"
     document = json.loads(out)  # still one valid document
     assert document["summary"]["unreadable_files"] == [str(path)]
     [line] = err.splitlines()
-    assert f"{path}: internal error (RuntimeError) at row 3" in line
-    assert document["summary"]["claims_checked"] == 3  # the later file was still checked
+    assert f"{path}: internal error (RuntimeError) at row {good + 2}" in line
+    # the claims before the failing one and the later file's were checked
+    assert document["summary"]["claims_checked"] == good + 1
+    assert len(document["findings"]) == 0  # a clean claim: no finding went missing or astray
     assert "M54.50" not in err  # the exception's text is not shown
 
 

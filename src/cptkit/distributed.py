@@ -146,10 +146,9 @@ def _columns(path: str, *, checker: Checker, engine: Engine) -> dict[str, list[A
     summary = Summary()
     names = [field.name for field in attrs.fields(Record)]
     found: dict[str, list[Any]] = {name: [] for name in names}
-    for event in reading:
-        for record in _records(event, checker, summary):
-            for name in names:
-                found[name].append(getattr(record, name))
+    for record in _records(reading, checker, summary):
+        for name in names:
+            found[name].append(getattr(record, name))
     return found
 
 

@@ -38,6 +38,7 @@ from ._output import Record, Summary, make_writer, printable
 if TYPE_CHECKING:
     from .._catalog import Catalog
     from ..claims import Claim
+    from ..validation import Report
 
 __all__ = ["main"]
 
@@ -329,24 +330,18 @@ def check(args: argparse.Namespace) -> int:
     if history is not None:
         columnar = False  # the default engine, with a ledger (refused above if asked for)
     for reading in readings:
-        row = 0  # the row being checked, named if something fails
+        checking = None
+        batches: Iterable[list[Record]]
         try:
             if columnar:
-                for records in _columnar_records(reading, checker, summary):
-                    for record in records:
-                        writer.record(record)
-                    rows = summary.rows_read + reading.counts.rows
-                    writer.progress.update(reading.name, rows, summary.claims_checked)
+                batches = _columnar_records(reading, checker, summary)
             else:
-                for event in reading:
-                    row = event.row if isinstance(event, Rejected) else event.rows[0]
-                    for record in _records(event, checker, summary):
-                        writer.record(record)
-                    if recorder is not None and isinstance(event, Group):
-                        recorder.record(event.claim)
-                    row = 0  # checked: a failure from here on is in reading the next rows
-                    rows = summary.rows_read + reading.counts.rows
-                    writer.progress.update(reading.name, rows, summary.claims_checked)
+                batches = checking = _PerClaim(reading, checker, summary, recorder)
+            for records in batches:
+                for record in records:
+                    writer.record(record)
+                rows = summary.rows_read + reading.counts.rows
+                writer.progress.update(reading.name, rows, summary.claims_checked)
         except Unreadable as err:
             writer.progress.clear()
             _notice(str(err))
@@ -356,6 +351,7 @@ def check(args: argparse.Namespace) -> int:
             raise  # writing the output failed: main() says so
         except Exception as err:
             writer.progress.clear()
+            row = 0 if checking is None else checking.row
             at = f"row {row}" if row else f"the row after row {reading.counts.rows}"
             _notice(
                 f"{reading.name}: internal error ({type(err).__name__}) at {at}; the rest of"
@@ -454,23 +450,94 @@ def _catalog(data: Path | None) -> Catalog:
     return default_catalog().with_cms_files(*files)
 
 
-def _records(event: Group | Rejected, checker: Checker, summary: Summary) -> Iterator[Record]:
-    if isinstance(event, Rejected):
-        yield Record(
-            event.file,
-            event.row,
-            event.claim_id,
-            None,
-            "error",
-            "row-rejected",
-            event.field,
-            event.reason,
-        )
-    else:
-        yield from _checked(event, checker, summary)
+class _PerClaim:
+    """The records of one reading by the per-claim engine, event by event in row order: the
+    claims of up to 32 events at a time go through :meth:`Checker.check_many` (which checks
+    them rule by rule; with a ledger, each only after the one before it is recorded).
+
+    Attributes:
+        row: the first row of the claim being checked, 0 between claims (named if a rule
+            fails).
+    """
+
+    def __init__(
+        self,
+        reading: Iterable[Group | Rejected],
+        checker: Checker,
+        summary: Summary,
+        recorder: _Recorder | None,
+    ) -> None:
+        self.reading = reading
+        self.checker = checker
+        self.summary = summary
+        self.recorder = recorder
+        self.row = 0
+
+    def __iter__(self) -> Iterator[list[Record]]:
+        events = iter(self.reading)
+        while True:
+            batch, failure, more = _next_events(events)
+            reports = self.checker.check_many([e.claim for e in batch if isinstance(e, Group)])
+            for event in batch:
+                if isinstance(event, Rejected):
+                    yield [_rejected(event)]
+                    continue
+                self.row = event.rows[0]
+                yield list(_checked(event, next(reports), self.summary))
+                if self.recorder is not None:
+                    self.recorder.record(event.claim)
+                self.row = 0
+            if failure is not None:
+                raise failure  # reading failed after the events before it
+            if not more:
+                return
 
 
-def _checked(group: Group, checker: Checker, summary: Summary) -> Iterator[Record]:
+def _records(
+    reading: Iterable[Group | Rejected], checker: Checker, summary: Summary
+) -> Iterator[Record]:
+    """Every record of *reading* as ``cptkit check --engine claims`` writes them (without a
+    ledger to record in)."""
+    for records in _PerClaim(reading, checker, summary, None):
+        yield from records
+
+
+_CLAIMS_AT_ONCE = 32  # Checker.check_many's own batch
+_EVENTS_AT_ONCE = 256  # so that a run of rejected rows is not all held
+
+
+def _next_events(
+    events: Iterator[Group | Rejected],
+) -> tuple[list[Group | Rejected], Exception | None, bool]:
+    """The next events of a reading, up to 32 claims: ``(events, what reading raised after
+    them or None, whether more may follow)``."""
+    batch: list[Group | Rejected] = []
+    claims = 0
+    try:
+        for event in events:
+            batch.append(event)
+            claims += isinstance(event, Group)
+            if claims == _CLAIMS_AT_ONCE or len(batch) == _EVENTS_AT_ONCE:
+                return batch, None, True
+    except Exception as error:  # raised once the events read before it are checked
+        return batch, error, False
+    return batch, None, False
+
+
+def _rejected(event: Rejected) -> Record:
+    return Record(
+        event.file,
+        event.row,
+        event.claim_id,
+        None,
+        "error",
+        "row-rejected",
+        event.field,
+        event.reason,
+    )
+
+
+def _checked(group: Group, report: Report, summary: Summary) -> Iterator[Record]:
     claim = group.claim
     summary.claims_checked += 1
     if group.split:
@@ -487,7 +554,6 @@ def _checked(group: Group, checker: Checker, summary: Summary) -> Iterator[Recor
             " checked as a claim of their own",
             suggestion="sort the file so that each claim's rows are together",
         )
-    report = checker.check(claim)
     if not report.ok:
         summary.claims_with_errors += 1
     for finding in report.findings:
