@@ -435,3 +435,53 @@ def test_json_beyond_python_limits_is_rejected_not_raised() -> None:
     for document in (f"[{huge}]", deep):
         with pytest.raises(Unreadable, match="is not readable JSON: "):
             events(document, format="json")
+
+
+# -- the line limit: a line's length, never where a read of the file ended -------------------
+
+
+class _Pieces(io.RawIOBase):
+    """A stream that hands out its bytes in the sizes given, in turn (the reads of a pipe)."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes, self.at, self.turn = data, sizes, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        size = min(len(buffer), self.sizes[self.turn % len(self.sizes)])
+        self.turn += 1
+        piece = self.data[self.at : self.at + size]
+        buffer[: len(piece)] = piece
+        self.at += len(piece)
+        return len(piece)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    before=st.integers(min_value=0, max_value=70_000),
+    over=st.sampled_from([0, 1]),
+    crlf=st.booleans(),
+    sizes=st.lists(st.integers(min_value=1, max_value=1 << 17), min_size=1, max_size=4),
+)
+def test_a_line_over_the_limit_is_refused_wherever_reads_end(
+    before: int, over: int, crlf: bool, sizes: list[int]
+) -> None:
+    # Typed out: MAX_LINE_BYTES is 1 MiB; a line of 1,048,576 bytes (its break not counted)
+    # is read, one of 1,048,577 refused, naming the byte it passes the limit at.
+    end = b"\r\n" if crlf else b"\n"
+    first = b"A," + ROW.encode() + b"," + b"x" * before
+    long_row = b"B," + ROW.encode() + b","
+    long_row += b"y" * (1_048_576 + over - len(long_row))
+    data = HEADER.encode().rstrip(b"\n") + b",note" + end + first + end + long_row + end
+    data += b"C," + ROW.encode() + b",z" + end
+    reading = read(io.BufferedReader(_Pieces(data, sizes)))
+    if not over:
+        found = list(reading)
+        assert checked(found)[0] == "A" and checked(found)[-1] == "C"
+        assert [e.row for e in found if isinstance(e, Rejected)] in ([], [3])  # B's note
+        return
+    start = data.index(b"B,")
+    with pytest.raises(Unreadable, match=f"longer than 1 MiB \\(by byte {start + 1_048_577:,}\\)"):
+        list(reading)

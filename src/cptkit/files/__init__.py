@@ -40,7 +40,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Literal, NamedTuple
+from typing import IO, Literal, NamedTuple, NoReturn
 
 from ..claims import Claim
 from ..errors import CptkitError, InvalidInput
@@ -456,13 +456,39 @@ class _Bounded(io.RawIOBase):
                 " one JSON document; give it as NDJSON or CSV, which stream"
             )
         end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-        self._since = self._since + size if end < 0 else size - end - 1
+        if end < 0:
+            self._since += size
+        elif self._line is not None:
+            self._check_lines(data, end)
         if self._line is not None and self._since > self._line:
-            raise Unreadable(
-                f"{self._name}: has a line longer than {self._line >> 20} MiB (by byte"
-                f" {self._total:,}), the most cptkit reads; is it a claim file?"
-            )
+            self._too_long(self._total - self._since)
         return size
+
+    def _check_lines(self, data: bytes, end: int) -> None:
+        """Each line *data* ends (its last line break at *end*) against the limit, then
+        count the bytes after it: a line's length never depends on where a read ended."""
+        limit = self._line
+        assert limit is not None
+        start = 0
+        while True:
+            breaks = [at for at in (data.find(b"\n", start), data.find(b"\r", start)) if at >= 0]
+            stop = min(breaks)
+            if self._since + stop - start > limit:
+                self._too_long(self._total - len(data) + start - self._since)
+            self._since = 0
+            if stop == end or len(data) - stop <= limit:
+                break  # no later line of this read can be longer than the limit
+            start = stop + 1
+        self._since = len(data) - end - 1
+
+    def _too_long(self, start: int) -> NoReturn:
+        """Refuse the line that starts at byte offset *start* (naming the byte it passes the
+        limit at, counted from 1)."""
+        assert self._line is not None
+        raise Unreadable(
+            f"{self._name}: has a line longer than {self._line >> 20} MiB (by byte"
+            f" {start + self._line + 1:,}), the most cptkit reads; is it a claim file?"
+        )
 
 
 def _sniff(stream: io.BufferedReader) -> Format:
