@@ -139,7 +139,8 @@ TERMINATED = [
     ("97002", D(2016, 12, 31), ["97164"]),
     ("97003", D(2016, 12, 31), ["97165", "97166", "97167"]),
     ("97004", D(2016, 12, 31), ["97168"]),
-    ("92506", D(2017, 12, 31), ["92521", "92522", "92523", "92524"]),
+    # ASHA, "New Evaluation Codes for SLPs Available January 1, 2014" (CPT 2014).
+    ("92506", D(2013, 12, 31), ["92521", "92522", "92523", "92524"]),
     ("0359T", D(2018, 12, 31), ["97151"]),
     ("0364T", D(2018, 12, 31), ["97153"]),
     ("0372T", D(2018, 12, 31), ["97158"]),
@@ -197,6 +198,46 @@ def test_new_codes_dated_by_cms_files() -> None:
     assert cptkit.lookup("96156").effective == D(2020, 1, 1)
     # first seen in the January 2024 PFS file
     assert cptkit.lookup("97550").effective == D(2024, 1, 1)
+
+
+# Codes dated by the sources data/manual/code_history.csv cites (typed from them): CPT 2014
+# replaced 92506 by 92521-92524 from 2014-01-01 (ASHA, 2013-09-23); the ABA Category III
+# codes 0359T-0374T were reportable from 2014-07-01 (AMA mid-year release; APA Practice
+# Organization, 2014-07-24).
+STARTED = [
+    ("92521", D(2014, 1, 1)),
+    ("92522", D(2014, 1, 1)),
+    ("92523", D(2014, 1, 1)),
+    ("92524", D(2014, 1, 1)),
+    ("0359T", D(2014, 7, 1)),
+    ("0362T", D(2014, 7, 1)),
+    ("0364T", D(2014, 7, 1)),
+    ("0373T", D(2014, 7, 1)),
+    ("0374T", D(2014, 7, 1)),
+    ("97161", D(2017, 1, 1)),
+]
+
+
+@pytest.mark.parametrize(("code", "effective"), STARTED)
+def test_codes_start_on_the_date_their_source_gives(code: str, effective: datetime.date) -> None:
+    info = cptkit.lookup(code)
+    assert info.effective == effective
+    assert info.active_on(effective)
+    assert not info.active_on(effective - datetime.timedelta(days=1))
+
+
+def test_an_slp_evaluation_of_2015_is_billed_with_the_2014_codes() -> None:
+    line = {
+        "units": 1,
+        "date_of_service": "2015-06-01",
+        "modifiers": ["GN"],
+        "diagnosis_pointers": [1],
+    }
+    claim = cptkit.Claim(lines=[cptkit.ClaimLine(code="92523", **line)], diagnoses=["R47.01"])
+    assert "code-inactive" not in {f.rule for f in cptkit.validate(claim).findings}
+    old = cptkit.Claim(lines=[cptkit.ClaimLine(code="92506", **line)], diagnoses=["R47.01"])
+    [inactive] = [f for f in cptkit.validate(old).findings if f.rule == "code-inactive"]
+    assert inactive.message == "92506 was deleted after 2013-12-31"
 
 
 def test_unknown_and_invalid() -> None:
