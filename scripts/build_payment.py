@@ -13,8 +13,8 @@ CY2025 locality-county crosswalk (25LOCCO). Outputs, sorted UTF-8 CSV with ``#``
 
 * ``pfs_releases.csv``: one row per packaged release (RVU25D ...), with the first day it
   applies to and its conversion factor;
-* ``pfs_rvu.csv``: per release, for the codes of ``codes.csv`` and the codes the RVU files
-  flag as therapy (multiple-procedure indicator 5 or PC/TC indicator 7), every row (also the
+* ``pfs_rvu.csv``: per release, for the codes of ``codes.csv``, its add-ons' primary codes
+  and the codes the RVU files flag as therapy (multiple-procedure indicator 5 or PC/TC indicator 7), every row (also the
   26/TC rows) with status, multiple-procedure indicator and work, PE and MP RVUs;
 * ``pfs_gpci.csv``: per year, the GPCIs of every MAC locality;
 * ``pfs_localities.csv``: per year with a crosswalk, the state and county names of every
@@ -120,9 +120,13 @@ def _decimal(text: str, where: str) -> str:
 
 
 def wanted_codes(raw: Path, code_table: bytes) -> set[str]:
-    """The codes of the code table plus the RVU files' therapy-flagged codes."""
+    """The codes of the code table, the primary codes of its add-ons (the E/M visits 90833
+    and 90785 are reported with, so that such a visit can be priced whole) and the RVU files'
+    therapy-flagged codes."""
     lines = [line for line in code_table.decode("utf-8").splitlines() if not line.startswith("#")]
-    codes = {row["code"] for row in csv.DictReader(lines)}
+    table = list(csv.DictReader(lines))
+    codes = {row["code"] for row in table}
+    codes |= {code for row in table for code in row["primary_codes"].split(";") if code}
     codes |= {row["hcpcs"] for row in read_csv(raw / THERAPY_PROXY)}
     return codes
 
@@ -232,7 +236,8 @@ def locality_rows(raw: Path, year: str, path: str, states: dict[str, str]) -> li
 
 def build(raw: Path, code_table: bytes) -> dict[str, bytes]:
     """The PFS files' names and bytes (no manifest), for the codes of *code_table* (the bytes
-    of the packaged ``codes.csv``) and the RVU files' therapy-flagged codes."""
+    of the packaged ``codes.csv``), its add-ons' primary codes and the RVU files'
+    therapy-flagged codes."""
     codes = wanted_codes(raw, code_table)
     releases, rvus, gpcis, localities = [], [], [], []
     for release, year, effective, rvu_path, gpci_path, cf, crosswalk in RELEASES:
@@ -252,7 +257,7 @@ def build(raw: Path, code_table: bytes) -> dict[str, bytes]:
         ),
         "pfs_rvu.csv": render(
             header(
-                "Physician Fee Schedule RVUs and indicators of the codes cptkit knows",
+                "Physician Fee Schedule RVUs and indicators of the codes cptkit knows and their add-ons' primaries",
                 [f"all columns: {cms}; code column holds CPT numbers (AMA), no descriptors"],
             ),
             RVU_COLUMNS,

@@ -71,6 +71,23 @@ def test_one_code_two_units_alabama_2026() -> None:
     assert result.notices == ()
 
 
+def test_psychotherapy_with_an_e_m_visit_is_priced_whole() -> None:
+    # RVU26C: 99214 work 1.92, non-facility PE 2.00, MP 0.14; 90833 1.71, 0.66, 0.07.
+    # 99214: 1.92 x 1.000 + 2.00 x 0.875 + 0.14 x 0.566 = 3.74924 x 33.4009 = 125.2279... -> 125.23
+    # 90833: 1.71 x 1.000 + 0.66 x 0.875 + 0.07 x 0.566 = 2.32712 x 33.4009 = 77.7279... -> 77.73
+    visit = Claim(
+        lines=[
+            ClaimLine("99214", 1, "2026-08-03"),
+            ClaimLine("90833", 1, "2026-08-03", minutes=30),
+        ],
+        diagnoses=["F41.1"],
+        place_of_service="11",
+    )
+    result = payment.estimate(visit, locality=AL)
+    assert [x.allowed for x in result.lines] == [D("125.23"), D("77.73")]
+    assert payment.fee_schedule(2026).status("99214") == "A"
+
+
 def test_mppr_two_codes_alabama_2026() -> None:
     result = payment.estimate(claim(line("97110", 2), line("97530", 1)), locality=AL)
     # PE payments: 97530 0.60 x 0.875 = 0.525 > 97110 0.41 x 0.875 = 0.35875: 97530's unit

@@ -142,7 +142,7 @@ class FeeSchedule:
 
     def status(self, code: Code | str) -> str | None:
         """The PFS status indicator of *code* this year, or ``None`` when it is not on the
-        file (for a rule such as ``code-not-payable``)."""
+        file as packaged (for a rule such as ``code-not-payable``)."""
         values = self.get(code)
         return None if values is None else values.status
 
@@ -154,7 +154,13 @@ class FeeSchedule:
         """
         values = self.get(code)
         if values is None:
-            raise NotPriced("code", str(code), f"not on the {self.release.name} RVU file")
+            raise NotPriced(
+                "code",
+                str(code),
+                f"not on the {self.release.name} RVU file as cptkit packages it (the rows of"
+                " its code set, their add-ons' primary codes and the codes the file flags as"
+                " therapy)",
+            )
         return values
 
     def locality(self, locality: str) -> Locality:
