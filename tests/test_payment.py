@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Mapping
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from random import Random
 
@@ -267,10 +268,34 @@ def test_errors(
         ("VA", "Arlington", "12202-01"),
         ("VA", "Henrico", "11302-00"),
         ("AL", "Jefferson", AL),
+        # Names written otherwise than 25LOCCO writes them (typed from 25LOCCO: 09102-04
+        # "MIAMI" is DADE AND MONROE; 05302-01 "METROPOLITAN ST. LOUIS" holds ST. LOUIS and
+        # ST. LOUIS CITY; 12202-01 holds PRINCE GEORGE'S; 07202-01 "NEW ORLEANS" holds
+        # JEFFERSON; 10212-01 "ATLANTA" holds DEKALB; 06102-15 "SUBURBAN CHICAGO" holds DUPAGE).
+        ("FL", "Miami-Dade", "09102-04"),
+        ("FL", "Miami-Dade County", "09102-04"),
+        ("FL", "dade", "09102-04"),
+        ("MO", "St Louis", "05302-01"),
+        ("MO", "Saint Louis County", "05302-01"),
+        ("MO", "City of St. Louis", "05302-01"),
+        ("MD", "Prince Georges", "12202-01"),
+        ("MD", "Prince George’s County", "12202-01"),
+        ("LA", "Jefferson Parish", "07202-01"),
+        ("GA", "De Kalb", "10212-01"),
+        ("IL", "Du Page County", "06102-15"),
+        ("FL", "Leon", "09102-99"),  # a county no row names: the rest of the state
     ],
 )
 def test_find_locality(state: str, county: str, locality: str) -> None:
     assert payment.find_locality(state, county).id == locality
+
+
+def test_no_two_counties_of_a_state_look_alike() -> None:
+    # The names find_locality compares keep every county of the crosswalk apart.
+    text = resources.files("cptkit.data").joinpath("pfs_localities.csv").read_text("utf-8")
+    rows = [line.split(",") for line in text.splitlines()[1:] if not line.startswith("#")]
+    keys = [(year, state, payment._county_key(county)) for year, _, state, county in rows[1:]]
+    assert len(keys) > 200 and len(set(keys)) == len(keys)
 
 
 def test_find_locality_errors() -> None:

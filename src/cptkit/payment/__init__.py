@@ -24,6 +24,9 @@ Sources and assumptions: docs/payment.md.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from ..errors import NotPriced, UnknownLocality
 from ._estimate import assistant_rate, estimate
 from ._records import Estimate, LineEstimate, Notice
@@ -93,8 +96,43 @@ def find_locality(state: str, county: str, *, year: int | None = None) -> Locali
             f"{state}/{county}", f"no locality-county crosswalk packaged for {year}"
         )
     state_key = " ".join(str(state).upper().split())
-    county_key = " ".join(str(county).upper().split()).removesuffix(" COUNTY")
-    found = table.get((state_key, county_key)) or table.get((state_key, "*"))
+    names = _county_keys(year, table)
+    found = names.get((state_key, _county_key(str(county)))) or table.get((state_key, "*"))
     if found is None:
         raise UnknownLocality(state, f"not a state of the CY{year} crosswalk")
     return fee_schedule(year).locality(found)
+
+
+def _county_key(name: str) -> str:
+    """*name* of a county as :func:`find_locality` compares it: upper case, letters and digits
+    only, without a last word "county" or "parish", "saint" as "st", "city of X" as "X city",
+    and Miami-Dade as the crosswalk's "Dade" (so "St. Louis", "Saint Louis County" and "ST
+    LOUIS" are one county, as are "Prince George's" and "Prince Georges", "DeKalb" and "De
+    Kalb").
+
+    >>> _county_key("City of St. Louis"), _county_key("Miami-Dade County")
+    ('STLOUISCITY', 'DADE')
+    """
+    words = re.sub(r"[^A-Z0-9 ]+", "", name.upper().replace("-", " ")).split()
+    if len(words) > 1 and words[-1] in ("COUNTY", "PARISH"):
+        words.pop()
+    if len(words) > 2 and words[:2] == ["CITY", "OF"]:
+        words = [*words[2:], "CITY"]
+    key = "".join("ST" if word == "SAINT" else word for word in words)
+    return _COUNTY_ALIASES.get(key, key)
+
+
+# Names a county is known by today that the CY2025 crosswalk writes otherwise: Dade County,
+# Florida, has been Miami-Dade County since 1997.
+_COUNTY_ALIASES = {"MIAMIDADE": "DADE"}
+
+_county_tables: dict[int, dict[tuple[str, str], str]] = {}
+
+
+def _county_keys(year: int, table: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """*table* (the crosswalk of *year*) keyed by :func:`_county_key`."""
+    keyed = _county_tables.get(year)
+    if keyed is None:
+        keyed = {(state, _county_key(county)): found for (state, county), found in table.items()}
+        _county_tables[year] = keyed
+    return keyed
