@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cptkit
 from cptkit import InvalidPlaceOfService, PlaceOfService
 from cptkit import strategies as cst
 
@@ -57,3 +58,20 @@ def test_is_valid_agrees_with_parse(text: str) -> None:
 )
 def test_telehealth_places(text: str, telehealth: bool) -> None:
     assert PlaceOfService(text).telehealth is telehealth
+
+
+# Names as the CMS Place of Service code set writes them (typed from it; cptkit writes the
+# apostrophe as ASCII).
+NAMES = [
+    ("02", "Telehealth Provided Other than in Patient's Home"),
+    ("10", "Telehealth Provided in Patient's Home"),
+    ("11", "Office"),
+    ("12", "Home"),
+    ("54", "Intermediate Care Facility/Individuals with Intellectual Disabilities"),
+    ("66", "Programs of All-Inclusive Care for the Elderly (PACE) Center"),
+]
+
+
+@pytest.mark.parametrize(("code", "name"), NAMES)
+def test_places_are_named_as_cms_names_them(code: str, name: str) -> None:
+    assert cptkit.lookup_place_of_service(code).name == name
