@@ -52,7 +52,10 @@ from cptkit.payment._schedule import (  # noqa: E402
 GENERATED = "2026-12-04"
 
 # (release, year, first day it applies to, RVU file, GPCI file, conversion factor of the
-# final rule, crosswalk or "").
+# final rule, the qualifying APM participants' conversion factor, crosswalk or ""). From 2026
+# the PFS has two conversion factors (MACRA, 42 U.S.C. 1395w-4(d)(1)(A)): CY2026 PFS final rule
+# CMS-1832-F, 90 FR (2025-11-05): $33.4009 for others, $33.5675 for qualifying APM
+# participants (QPs); one ($32.3465) for all in 2025. The RVU file carries the non-QP one.
 RELEASES = (
     (
         "RVU25D",
@@ -60,6 +63,7 @@ RELEASES = (
         "2025-10-01",
         "pfs_2025/pprrvu_2025_rvu25d_oct.csv",
         "pfs_2025/gpci_2025_rvu25d.csv",
+        "32.3465",
         "32.3465",
         "pfs_2025/locality_counties_2025_25locco.csv",
     ),
@@ -70,6 +74,7 @@ RELEASES = (
         "pfs_2026/pprrvu_2026_rvu26c_jul_nonqpp.csv",
         "pfs_2026/gpci_2026_rvu26c.csv",
         "33.4009",
+        "33.5675",
         "",
     ),
 )
@@ -240,8 +245,8 @@ def build(raw: Path, code_table: bytes) -> dict[str, bytes]:
     therapy-flagged codes."""
     codes = wanted_codes(raw, code_table)
     releases, rvus, gpcis, localities = [], [], [], []
-    for release, year, effective, rvu_path, gpci_path, cf, crosswalk in RELEASES:
-        releases.append([release, year, effective, cf])
+    for release, year, effective, rvu_path, gpci_path, cf, qp_cf, crosswalk in RELEASES:
+        releases.append([release, year, effective, cf, qp_cf])
         rvus += rvu_rows(raw, release, rvu_path, cf, codes)
         year_gpcis = gpci_rows(raw, year, gpci_path)
         gpcis += year_gpcis

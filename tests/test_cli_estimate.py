@@ -126,3 +126,12 @@ def test_an_unreadable_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     status, _, err = run(capsys, path, "--locality", "10112-00")
     assert status == 2
     assert err.startswith("cptkit estimate: ")
+
+
+def test_a_qualifying_apm_participant(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, ROWS[:1])
+    status, out, _ = run(capsys, path, "--locality", "10112-00", "--qualifying-apm")
+    assert status == 0
+    # 97110 x2, CF 33.5675 (CY2026 QPs): 0.81441 x 33.5675 = 27.3377 -> 27.34 a unit;
+    # the second unit 0.635035 x 33.5675 = 21.3165 -> 21.32; allowed 48.66
+    assert "  $27.34/unit  MPPR -$6.02  allowed $48.66" in out

@@ -166,6 +166,19 @@ def test_alabama_2025() -> None:
     assert {x.release for x in result.lines} == {"RVU25D"}
 
 
+def test_a_qualifying_apm_participant_has_its_own_conversion_factor_from_2026() -> None:
+    # CY2026 PFS final rule (CMS-1832-F): $33.5675 for QPs, $33.4009 for others; 2025: one CF.
+    # 97110 x1, Alabama 2026: 0.81441 x 33.5675 = 27.3377... -> 27.34 (27.20 otherwise)
+    qp = payment.estimate(claim(line("97110", 1)), locality=AL, qualifying_apm=True)
+    assert (qp.lines[0].conversion_factor, qp.allowed) == (D("33.5675"), D("27.34"))
+    assert payment.estimate(claim(line("97110", 1)), locality=AL).allowed == D("27.20")
+    # 2025 (RVU25D): 0.45 + 0.43 x 0.869 + 0.00575 = 0.82942 x 32.3465 = 26.8288... -> 26.83
+    for qualifying in (True, False):
+        early = claim(line("97110", 1, day="2025-11-03"))
+        result = payment.estimate(early, locality=AL, qualifying_apm=qualifying)
+        assert (result.lines[0].conversion_factor, result.allowed) == (D("32.3465"), D("26.83"))
+
+
 def test_mppr_is_per_day() -> None:
     days = claim(line("97110", 1), line("97110", 1, day="2026-08-04"))
     assert [x.allowed for x in payment.estimate(days, locality=AL).lines] == [D("27.20")] * 2
@@ -419,7 +432,10 @@ def test_mppr_never_raises_a_total(claim_: Claim) -> None:
 
 # -- the loader --------------------------------------------------------------------------------
 
-RELEASES = "release,year,effective,conversion_factor\nRVU26C,2026,2026-07-01,33.4009\n"
+RELEASES = (
+    "release,year,effective,conversion_factor,qp_conversion_factor\n"
+    "RVU26C,2026,2026-07-01,33.4009,33.5675\n"
+)
 RVUS = (
     "release,code,modifier,status,mult_proc,work,pe_nonfacility,pe_facility,mp,"
     "not_used_for_medicare\nRVU26C,97110,,A,5,0.45,0.41,,0.01,\n"
@@ -445,8 +461,14 @@ def test_the_loader_reads_a_tiny_fixture() -> None:
 @pytest.mark.parametrize(
     ("releases", "rvus", "gpcis", "message"),
     [
-        (RELEASES + "RVU26C,2026,2026-07-01,33.4009\n", RVUS, GPCIS, "malformed or repeated"),
+        (
+            RELEASES + "RVU26C,2026,2026-07-01,33.4009,33.5675\n",
+            RVUS,
+            GPCIS,
+            "malformed or repeated",
+        ),
         (RELEASES.replace("2026-07-01", "July"), RVUS, GPCIS, "is not a date"),
+        (RELEASES.replace("33.5675", "x"), RVUS, GPCIS, "is not a number"),
         (RELEASES.replace("2026,2026", "2025,2026"), RVUS, GPCIS, "not in the release's year"),
         (RELEASES, RVUS + "RVU26C,97110,,A,5,0.45,0.41,,0.01,\n", GPCIS, "repeated code"),
         (RELEASES, RVUS.replace(",0.45,", ",-1,"), GPCIS, "not a non-negative number"),

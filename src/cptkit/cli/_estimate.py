@@ -42,6 +42,11 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--sequestration", action="store_true", help="take 2%% off Medicare's share"
     )
+    parser.add_argument(
+        "--qualifying-apm",
+        action="store_true",
+        help="the practitioner is a qualifying APM participant (its own conversion factor from 2026)",
+    )
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
 
@@ -96,6 +101,7 @@ def _estimates(files: list[str], args: argparse.Namespace) -> Iterator[dict[str,
                         locality=args.locality,
                         year=args.year,
                         sequestration=args.sequestration,
+                        qualifying_apm=args.qualifying_apm,
                     )
                 except CptkitError as err:
                     yield {

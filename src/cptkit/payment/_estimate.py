@@ -178,6 +178,7 @@ def _price_line(
     year: int | None,
     catalog: Catalog,
     notices: list[Notice],
+    qualifying_apm: bool,
 ) -> LineEstimate:
     line = claim.lines[index]
     day = line.date_of_service
@@ -188,7 +189,8 @@ def _price_line(
     setting = _setting(claim, index, day, catalog, notices)
     pe_rvu = _practice_expense(values, setting, index, notices)
     work, pe, mp = values.work * place.work_gpci, pe_rvu * place.pe_gpci, values.mp * place.mp_gpci
-    cf = schedule.release.conversion_factor
+    release = schedule.release
+    cf = release.qp_conversion_factor if qualifying_apm else release.conversion_factor
     paid = values.status in PAID_STATUSES
     if not paid:
         notices.append(
@@ -286,6 +288,7 @@ def estimate(
     locality: str,
     year: int | None = None,
     sequestration: bool = False,
+    qualifying_apm: bool = False,
     catalog: Catalog | None = None,
 ) -> Estimate:
     """Estimate what Medicare allows and pays for *claim* under the Physician Fee Schedule.
@@ -297,6 +300,8 @@ def estimate(
         year: price every line with this year's fee schedule instead of the one its date of
             service falls in.
         sequestration: take the 2 % sequestration off Medicare's share.
+        qualifying_apm: the practitioner is a qualifying APM participant (QP): from 2026 the
+            QPs' conversion factor applies (CY2026 PFS final rule: $33.5675 against $33.4009).
         catalog: where place-of-service settings are read (default: the packaged catalog).
 
     Raises:
@@ -305,13 +310,15 @@ def estimate(
             (not on the RVU file, carrier-priced, or not paid under the fee schedule).
 
     .. versionadded:: 0.2.0
+    .. versionchanged:: 0.3.0
+       *qualifying_apm*.
     """
     if not isinstance(locality, str):
         raise UnknownLocality(locality, "expected MAC-locality text such as '10112-00'")
     catalog = default_catalog() if catalog is None else catalog
     notices: list[Notice] = []
     priced = [
-        _price_line(claim, index, locality, year, catalog, notices)
+        _price_line(claim, index, locality, year, catalog, notices, qualifying_apm)
         for index in range(len(claim.lines))
     ]
     lines = []

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 _QUARTER_LAST_DAY = {"A": (3, 31), "B": (6, 30), "C": (9, 30), "D": (12, 31)}
-RELEASE_COLUMNS = ("release", "year", "effective", "conversion_factor")
+RELEASE_COLUMNS = ("release", "year", "effective", "conversion_factor", "qp_conversion_factor")
 RVU_COLUMNS = (
     "release",
     "code",
@@ -62,6 +62,14 @@ class Release:
     effective: datetime.date
     """The first day the release applies to (its quarter's first day)."""
     conversion_factor: Decimal
+    """The conversion factor (from 2026: the one for practitioners who are not qualifying APM
+    participants, which the RVU file carries)."""
+    qp_conversion_factor: Decimal
+    """The conversion factor for qualifying APM participants (QPs): from 2026 a second one
+    (CY2026 PFS final rule); before, the same as :attr:`conversion_factor`.
+
+    .. versionadded:: 0.3.0
+    """
 
     @property
     def last_day(self) -> datetime.date:
@@ -223,7 +231,11 @@ def build_schedules(
         if row["year"] != str(effective.year):
             raise DatasetError(f"{where}: effective date is not in the release's year")
         by_name[row["release"]] = Release(
-            row["release"], effective.year, effective, _decimal(row["conversion_factor"], where)
+            row["release"],
+            effective.year,
+            effective,
+            _decimal(row["conversion_factor"], where),
+            _decimal(row["qp_conversion_factor"], where),
         )
     values: dict[str, dict[tuple[str, str], RelativeValues]] = {name: {} for name in by_name}
     for where, row in _rows(rvus, "pfs_rvu.csv", RVU_COLUMNS):
