@@ -33,7 +33,8 @@ BASE: dict[str, Any] = {
     "diagnosis_pointers": [1],
     "charge": "125.00",
 }
-LOOP = "LX*1~SV1*HC:97110*125.00*UN*2***1~DTP*472*D8*20260302~"
+# SV102 without trailing zeros (005010 TR3 Appendix B, "Decimal"): 125.00 is written 125.
+LOOP = "LX*1~SV1*HC:97110*125*UN*2***1~DTP*472*D8*20260302~"
 
 
 def line_of(**changes: Any) -> ClaimLine:
@@ -47,7 +48,7 @@ def line_of(**changes: Any) -> ClaimLine:
         (
             {"modifiers": ["GP", "59", "KX", "XU"], "diagnosis_pointers": [1, 2, 3, 12]},
             {},
-            "LX*1~SV1*HC:97110:GP:59:KX:XU*125.00*UN*2***1:2:3:12~DTP*472*D8*20260302~",
+            "LX*1~SV1*HC:97110:GP:59:KX:XU*125*UN*2***1:2:3:12~DTP*472*D8*20260302~",
         ),
         (
             {"code": "G0283", "units": 1, "charge": "0"},
@@ -55,8 +56,13 @@ def line_of(**changes: Any) -> ClaimLine:
             "LX*7~SV1*HC:G0283*0*UN*1***1~",
         ),
         ({"charge": Decimal("1E+2")}, {}, "SV1*HC:97110*100*UN*2***1~"),
-        ({"charge": Decimal("-0.00")}, {}, "SV1*HC:97110*0.00*UN*2***1~"),
-        ({"charge": None}, {"default_charge": Decimal("0.00")}, "SV1*HC:97110*0.00*UN*2***1~"),
+        ({"charge": Decimal("-0.00")}, {}, "SV1*HC:97110*0*UN*2***1~"),
+        ({"charge": None}, {"default_charge": Decimal("0.00")}, "SV1*HC:97110*0*UN*2***1~"),
+        ({"charge": "60.50"}, {}, "SV1*HC:97110*60.5*UN*2***1~"),
+        ({"charge": "99999999.99"}, {}, "SV1*HC:97110*99999999.99*UN*2***1~"),
+        ({"charge": "99999999.990"}, {}, "SV1*HC:97110*99999999.99*UN*2***1~"),
+        # DTP03 is CCYYMMDD: eight digits, whatever the year.
+        ({"date_of_service": "0999-12-31"}, {}, "DTP*472*D8*09991231~"),
         ({"minutes": 38}, {}, LOOP),
         # SV105 only when the line's own place differs from CLM05-1.
         ({"place_of_service": "11"}, {"place_of_service": "11"}, "*UN*2***1~"),
@@ -70,9 +76,9 @@ def test_write(changes: dict[str, Any], options: dict[str, Any], expected: str) 
 
 
 def test_write_with_other_separators() -> None:
-    separators = x12.Separators(element="|", component="^", segment="\n")
+    separators = x12.Separators(element="|", component=">", segment="\n")
     text = x12.write(line_of(modifiers=["GP"], diagnosis_pointers=[1, 2]), separators=separators)
-    assert text == "LX|1\nSV1|HC^97110^GP|125.00|UN|2|||1^2\nDTP|472|D8|20260302\n"
+    assert text == "LX|1\nSV1|HC>97110>GP|125|UN|2|||1>2\nDTP|472|D8|20260302\n"
     assert x12.parse(text, separators=separators) == line_of(
         modifiers=["GP"], diagnosis_pointers=[1, 2]
     )
@@ -114,8 +120,15 @@ def test_write_with_other_separators() -> None:
         (
             {"charge": None},
             {"default_charge": Decimal("1E+18")},
-            "charge: Decimal('1E+18') is not an amount of at most 18 digits (SV102 is R 1/18)",
+            "charge: Decimal('1E+18') is not an amount of at most 99999999.99 (SV102)",
         ),
+        # A monetary amount (element 782) has at most 10 digits, cents included (TR3 B.1.1.3.1.2)
+        (
+            {"charge": "100000000.00"},
+            {},
+            "charge: Decimal('100000000.00') is not an amount of at most 99999999.99 (SV102)",
+        ),
+        ({"charge": "10.125"}, {}, "charge: Decimal('10.125') is not an amount in whole cents"),
         ({}, {"number": 0}, "number: 0 is not a line number 1-999999 (LX01)"),
         ({}, {"number": True}, "number: True is not a line number 1-999999 (LX01)"),
         ({}, {"number": 1_000_000}, "number: 1000000 is not a line number 1-999999 (LX01)"),
@@ -148,8 +161,8 @@ def test_write_lines_and_parse_lines() -> None:
     )
     text = x12.write_lines(claim)
     assert text == (
-        "LX*1~SV1*HC:97110*125.00*UN*2***1~DTP*472*D8*20260302~"
-        "LX*2~SV1*HC:97140*125.00*UN*2*02**1~DTP*472*D8*20260302~"
+        "LX*1~SV1*HC:97110*125*UN*2***1~DTP*472*D8*20260302~"
+        "LX*2~SV1*HC:97140*125*UN*2*02**1~DTP*472*D8*20260302~"
     )
     assert x12.parse_lines(text, place_of_service="11") == claim.lines
 
@@ -284,7 +297,16 @@ def test_parse_lines_refuses(text: str, message: str) -> None:
         ({"segment": " "}, "segment: ' ' is not one ASCII character"),
         ({"segment": "§"}, "segment: '§' is not one ASCII character"),
         ({"element": 42}, "element: 42 is not one ASCII character"),
-        ({"component": "*"}, "separators: ('*', '*', '~') is not three different characters"),
+        (
+            {"component": "*"},
+            "separators: ('*', '*', '~', '^') is not four different characters",
+        ),
+        # ISA11, the 5010 repetition separator, is a delimiter too (X12.6 sec. 3.4).
+        (
+            {"component": "^"},
+            "separators: ('*', '^', '~', '^') is not four different characters",
+        ),
+        ({"repetition": "A"}, "repetition: 'A' is not one ASCII character"),
     ],
 )
 def test_bad_separators(changes: dict[str, Any], message: str) -> None:
@@ -301,7 +323,7 @@ places = st.none() | cst.places_of_service()
 separator_sets = st.sampled_from(
     [
         x12.DEFAULT_SEPARATORS,
-        x12.Separators(element="|", component="^", segment="\n"),
+        x12.Separators(element="|", component=">", segment="\n"),
         x12.Separators(element="\x1d", component="\x1f", segment="\x1c"),
     ]
 )
@@ -341,11 +363,19 @@ def test_roundtrip_lines(claim: Claim) -> None:
 
 
 @given(st.decimals(min_value=0, max_value=10**12, places=4, allow_nan=False, allow_infinity=False))
-def test_charge_roundtrip_is_exact(charge: decimal.Decimal) -> None:
+def test_a_charge_in_cents_reads_back_equal_and_any_other_is_refused(
+    charge: decimal.Decimal,
+) -> None:
+    in_cents = charge * 100 == int(charge * 100)
+    if not in_cents or charge >= 100_000_000:
+        with pytest.raises(CannotWrite, match="charge: "):
+            x12.write(line_of(charge=charge))
+        return
     text = x12.write(line_of(charge=charge))
-    read = x12.parse(text).charge
-    assert read == charge
-    assert "E" not in text and "e" not in text
+    assert x12.parse(text).charge == charge
+    written = text.split("*")[3]  # SV102
+    assert "E" not in written and not (written.endswith("0") and "." in written)
+    assert not written.endswith(".")
 
 
 @given(st.text(alphabet="LXSVDTP1247HC:*~.-0123456789 \n", max_size=80))

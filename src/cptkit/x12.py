@@ -10,7 +10,7 @@ guide lays them out. The envelope (ISA/GS/ST, the claim's CLM and HI) is the cal
 ...                  place_of_service="11", diagnosis_pointers=[1, 2], charge="125.00")
 >>> text = x12.write(line, place_of_service="11")
 >>> text
-'LX*1~SV1*HC:97110:GP*125.00*UN*2***1:2~DTP*472*D8*20260302~'
+'LX*1~SV1*HC:97110:GP*125*UN*2***1:2~DTP*472*D8*20260302~'
 >>> x12.parse(text, place_of_service="11") == line
 True
 
@@ -94,25 +94,36 @@ class Separators:
         element: the element separator (ISA's 4th character), ``*`` by default.
         component: the component separator (ISA16), ``:`` by default.
         segment: the segment terminator, ``~`` by default.
+        repetition: the repetition separator (ISA11 in 5010), ``^`` by default. cptkit writes
+            no repeated element, but no value may hold it (X12.6 sec. 3.4: a delimiter never
+            appears in data).
 
     Raises:
         InvalidInterchange: a separator is not one ASCII character other than a letter, digit,
             space, ``.`` or ``-``, or two separators are the same.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.3.0
+       *repetition*.
     """
 
     element: str = attrs.field(default="*", validator=_check_separator)
     component: str = attrs.field(default=":", validator=_check_separator)
     segment: str = attrs.field(default="~", validator=_check_separator)
+    repetition: str = attrs.field(default="^", validator=_check_separator)
 
     def __attrs_post_init__(self) -> None:
-        if len({self.element, self.component, self.segment}) != 3:
+        if len(set(self.delimiters)) != 4:
             raise InvalidInterchange(
                 "separators",
-                (self.element, self.component, self.segment),
-                "three different characters",
+                self.delimiters,
+                "four different characters (element, component, segment, repetition)",
             )
+
+    @property
+    def delimiters(self) -> tuple[str, str, str, str]:
+        """The four separators: element, component, segment, repetition."""
+        return (self.element, self.component, self.segment, self.repetition)
 
 
 DEFAULT_SEPARATORS: Final = Separators()
@@ -178,7 +189,7 @@ def write(
         for segment in (
             ["LX", str(number)],
             sv1,
-            ["DTP", "472", "D8", line.date_of_service.strftime("%Y%m%d")],
+            ["DTP", "472", "D8", _ccyymmdd(line.date_of_service)],
         )
     )
 
@@ -328,7 +339,7 @@ def write_provider(
     if role not in _ROLES:
         raise CannotWrite("role", role, "'rendering' or 'billing'")
     identifier = to_shaped(npi, NPI, CannotWrite, "npi")
-    delimiters = (separators.element, separators.component, separators.segment)
+    delimiters = separators.delimiters
     if (
         type(name) is not str
         or _NAME.fullmatch(name) is None
@@ -386,12 +397,28 @@ def _default_charge(value: object) -> decimal.Decimal:
     return value
 
 
+_CENT = decimal.Decimal("0.01")
+_LARGEST = decimal.Decimal("99999999.99")
+
+
 def _amount(charge: decimal.Decimal) -> str:
-    # Written as-is in fixed point, so Decimal("125.00") reads back as Decimal("125.00").
-    text = format(charge.copy_abs(), "f")
-    if sum(character.isdigit() for character in text) > 18:
-        raise CannotWrite("charge", charge, "an amount of at most 18 digits (SV102 is R 1/18)")
-    return text
+    """*charge* as ``SV102``: dollars and cents without trailing zeros (``125.00`` as ``125``,
+    ``60.50`` as ``60.5``), at most 99,999,999.99. The 005010 TR3 (Appendix B, "Decimal")
+    suppresses trailing zeros after the point and limits a monetary amount (element 782) to
+    10 digits, cents included."""
+    amount = charge.copy_abs()
+    if amount != amount.quantize(_CENT, rounding=decimal.ROUND_DOWN):
+        raise CannotWrite("charge", charge, "an amount in whole cents (SV102)")
+    if amount > _LARGEST:
+        raise CannotWrite("charge", charge, "an amount of at most 99999999.99 (SV102)")
+    text = format(amount.quantize(_CENT), "f")
+    return text.rstrip("0").removesuffix(".")
+
+
+def _ccyymmdd(day: datetime.date) -> str:
+    """*day* as ``DTP03`` (``D8``): eight digits, the year zero-padded (``strftime`` does
+    not pad years before 1000 everywhere)."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def _units(units: int) -> str:
