@@ -33,6 +33,34 @@ NCCI_PAIR = claim(
     line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
 )
 
+
+def misplaced(column1: str, column2: str, others: list[str], modifier: str, kind: str) -> Case:
+    """A pair with indicator 1 whose column 2 line carries an NCCI-associated *modifier* that
+    fits only *kind*, and so bypasses nothing (the edits have the rationale "mutually
+    exclusive procedures")."""
+    return (
+        f"modifier-{modifier}-on-{column2}-is-no-bypass",
+        claim(
+            line(column1, modifiers=["GP"]),
+            line(column2, modifiers=[*others, modifier]),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-236",
+                "modifiers",
+                f"{column2} with {column1}: NCCI edit (modifier indicator 1, mutually exclusive"
+                f" procedures) and no NCCI-associated modifier (modifier {modifier} bypasses"
+                f" only on {kind})",
+                NCCI_FIX,
+            )
+        ],
+    )
+
+
 CASES: list[Case] = [
     (
         "addon-without-primary",
@@ -306,6 +334,66 @@ CASES: list[Case] = [
                 "modifiers",
                 "modifier 25 on 97140: an NCCI-associated modifier only on an E/M code",
                 "remove 25; the pair's other modifier is the bypass",
+            )
+        ],
+    ),
+    # Indicator 0: never payable together; no modifier or attestation changes that (NCCI
+    # Policy Manual ch. I; PTP file: "0 = not allowed"). Acknowledging softens indicator 1 only.
+    (
+        "ncci-indicator-0-acknowledged-stays-an-error",
+        claim(line("97162", modifiers=["GP"]), line("97161", modifiers=["GP"])),
+        {"acknowledged": [("ncci-ptp", 1)]},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-97",
+                "code",
+                "97161 is bundled into 97162 (NCCI, modifier indicator 0: never payable together)",
+                "do not bill 97161 with 97162 on the same date",
+            )
+        ],
+    ),
+    # NCCI Policy Manual ch. I and CPT Appendix A: 24, 25, 27 and 57 are E/M modifiers; 59 is
+    # for services other than E/M (an E/M takes 25), and XE/XS/XP/XU are its subsets (CMS MLN
+    # fact sheet "Proper Use of Modifiers 59 & -X{EPSU}", MLN1783722). On the other kind of
+    # code they bypass nothing. 97150/97110 and 97161/99213: indicator 1, mutually exclusive.
+    *[
+        misplaced("97150", "97110", ["GP"], modifier, "an E/M code")
+        for modifier in ("24", "27", "57")
+    ],
+    *[
+        misplaced("97161", "99213", [], modifier, "a non-E/M code")
+        for modifier in ("59", "XE", "XS", "XP", "XU")
+    ],
+    (
+        "modifier-25-on-the-e/m-code-bypasses",
+        claim(line("97161", modifiers=["GP"]), line("99213", modifiers=["25"])),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "modifier-59-on-the-therapy-code-of-an-e/m-pair-bypasses",
+        claim(line("97161", modifiers=["GP", "59"]), line("99213")),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "modifier-59-on-an-e/m-code-beside-a-real-bypass-is-a-warning",
+        claim(line("97161", modifiers=["GP", "XE"]), line("99213", modifiers=["59"])),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "warning",
+                None,
+                "modifiers",
+                "modifier 59 on 99213: an NCCI-associated modifier only on a non-E/M code",
+                "remove 59; the pair's other modifier is the bypass",
             )
         ],
     ),
