@@ -104,6 +104,76 @@ CASES: list[Case] = [
         "addon-without-primary",
         [],
     ),
+    # CMS AOC file V2026Q2 (raw aoc_v2026q2_mcr.csv): the type 1 edits of 96131 (primary
+    # 96130) and 96137 (96130-96133, 96136) are "temporarily suspended retroactive to
+    # 1/1/2019" (last day 2019-01-01) and in force again from 2025-07-01. Medicare follows the
+    # suspension; a payer following CPT's convention (an add-on is never reported alone) does
+    # not, and judges the add-on against the code table's primaries.
+    (
+        "add-on-edit-suspended-for-medicare",
+        claim(line("96131", date_of_service="2024-03-04")),
+        {"rules": rulesets.medicare()},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-alone-for-a-cpt-payer-while-cms-suspends-its-edit",
+        claim(line("96131", date_of_service="2024-03-04")),
+        {"rules": rulesets.commercial()},
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 96131 without one of its primary codes on the same date",
+                "bill it with its primary (96130)",
+            )
+        ],
+    ),
+    (
+        "add-on-with-many-primaries-for-a-cpt-payer-while-cms-suspends-its-edit",
+        claim(line("96137", date_of_service="2019-01-02")),
+        {"rules": rulesets.commercial()},
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 96137 without one of its primary codes on the same date",
+                "bill it with its primary (96130, 96131, 96132, 96133, 96136)",
+            )
+        ],
+    ),
+    (
+        "add-on-with-its-primary-for-a-cpt-payer-while-cms-suspends-its-edit",
+        claim(
+            line("96130", date_of_service="2024-03-04"),
+            line("96131", date_of_service="2024-03-04"),
+        ),
+        {"rules": rulesets.commercial()},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-alone-for-medicare-once-the-edit-is-back",
+        claim(line("96131", date_of_service="2025-07-01")),
+        {"rules": rulesets.medicare()},
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 96131 without one of its primary codes on the same date",
+                "bill it with its primary (96130)",
+            )
+        ],
+    ),
     (
         "add-on-primary-edit-deleted",
         claim(

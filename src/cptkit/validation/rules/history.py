@@ -43,7 +43,6 @@ __all__ = [
     "authorization_exceeded",
     "authorization_expired",
     "authorization_missing",
-    "billed_elsewhere",
     "duplicate_claim",
     "kx_threshold_across_claims",
     "ncci_ptp_across_claims",

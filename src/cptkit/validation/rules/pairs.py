@@ -70,18 +70,22 @@ def primaries_of(info: CodeInfo, day: datetime.date, context: Context) -> tuple[
     """The primary codes add-on *info* may be billed with on *day*: the primaries of the
     catalog's add-on code edits in force then (CMS's AOC file, or a newer one loaded with
     :meth:`~cptkit.Catalog.with_cms_files`), or the code table's primaries for an add-on the
-    AOC file does not list. Empty, so the add-on is not judged, when no edit is in force or
-    when one leaves primaries to the contractor: type 2 (``CCCCC``), or type 3 (the listed
-    primaries and others the contractor accepts), as cptkit cannot know those (memoized per
-    context)."""
+    AOC file does not list. Empty, so the add-on is not judged, when an edit in force leaves
+    primaries to the contractor: type 2 (``CCCCC``), or type 3 (the listed primaries and others
+    the contractor accepts), as cptkit cannot know those; and when no edit is in force (CMS
+    suspended or ended them) under a policy that follows CMS's suspensions
+    (:attr:`~cptkit.policy.PayerPolicy.addon_edit_suspensions`; otherwise CPT's convention
+    holds: the code table's primaries). Memoized per context."""
     key = (_PRIMARIES, info.code.value, day)
     found = context.memo.get(key)
     if found is None:
         edits = context.catalog.add_on_edits(info.code)
-        if edits:
-            now = [e for e in edits if e.in_force_on(day)]
+        now = [e for e in edits if e.in_force_on(day)]
+        if now:
             open_ended = any(e.type != 1 or e.primary == "CCCCC" for e in now)
             found = () if open_ended else tuple(Code(t) for t in sorted({e.primary for e in now}))
+        elif edits and context.policy.addon_edit_suspensions:
+            found = ()
         else:
             found = info.primary_codes
         context.remember(key, found)
