@@ -27,6 +27,14 @@ WITHOUT_90785 = (
     "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
 )
 
+WITHOUT_96131 = (
+    "error",
+    "CO-97",
+    "code",
+    "add-on 96131 without one of its primary codes on the same date",
+    "bill it with its primary (96130)",
+)
+
 # 97530 is column 2 of an NCCI edit with 97140 (modifier indicator 1) on this date.
 NCCI_PAIR = claim(
     line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
@@ -121,16 +129,7 @@ CASES: list[Case] = [
         claim(line("96131", date_of_service="2024-03-04")),
         {"rules": rulesets.commercial()},
         "addon-without-primary",
-        [
-            (
-                0,
-                "error",
-                "CO-97",
-                "code",
-                "add-on 96131 without one of its primary codes on the same date",
-                "bill it with its primary (96130)",
-            )
-        ],
+        [(0, *WITHOUT_96131)],
     ),
     (
         "add-on-with-many-primaries-for-a-cpt-payer-while-cms-suspends-its-edit",
@@ -163,16 +162,7 @@ CASES: list[Case] = [
         claim(line("96131", date_of_service="2025-07-01")),
         {"rules": rulesets.medicare()},
         "addon-without-primary",
-        [
-            (
-                0,
-                "error",
-                "CO-97",
-                "code",
-                "add-on 96131 without one of its primary codes on the same date",
-                "bill it with its primary (96130)",
-            )
-        ],
+        [(0, *WITHOUT_96131)],
     ),
     (
         "add-on-primary-edit-deleted",
