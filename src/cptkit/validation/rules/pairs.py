@@ -3,10 +3,12 @@
 primary services where they are reported once per primary), NCCI procedure-to-procedure
 edits, duplicate lines.
 
-Sources: AMA CPT add-on code conventions and CMS NCCI add-on code edits; CMS NCCI Policy Manual
-ch. 1 (PTP edits; modifier indicators 0, 1, 9; NCCI-associated modifiers, which may be on
-either code for Medicare Part B per MAC guidance); CARC 97 (bundled), 236 (NCCI combination
-not compatible), 18 (duplicate), 151 (units not supported).
+Sources: AMA CPT add-on code conventions and CMS NCCI add-on code edits (a type 1 add-on is
+paid with a primary paid to the same practitioner, beneficiary and date: with a history, on
+another claim too); CMS NCCI Policy Manual ch. 1 (PTP edits; modifier indicators 0, 1, 9;
+NCCI-associated modifiers, which may be on either code for Medicare Part B per MAC guidance,
+judged in :mod:`._ncci`); CARC 97 (bundled), 236 (NCCI combination not compatible), 18
+(duplicate), 151 (units not supported).
 """
 
 from __future__ import annotations
@@ -217,7 +219,8 @@ def addon_units_exceed_primary() -> Rule:
 
 
 def addon_without_primary() -> Rule:
-    """``addon-without-primary``: an add-on code without one of its primaries that date."""
+    """``addon-without-primary``: an add-on code without one of its primaries that date, on
+    the claim or (with a history) on the patient's other claims from the same provider."""
     return _AddonWithoutPrimary("addon-without-primary", Severity.ERROR, "CO-97")
 
 
