@@ -189,6 +189,9 @@ def test_ncci_indicator_0_across_claims() -> None:
             claim(line("97150", 1, "GP")),
         ),
         (claim(line("97110", 1, "GP", day=DAY.replace(day=3))), claim(line("97150", 1, "GP"))),
+        # 59 on this claim's therapy line bypasses; 25 on the other claim's is not this
+        # claim's to warn about.
+        (claim(line("97110", 1, "GP", "25"), claim_id="A"), claim(line("97150", 1, "GP", "59"))),
     ],
 )
 def test_no_ncci_pair_across_claims(first: Claim, second: Claim) -> None:

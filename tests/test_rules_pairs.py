@@ -428,6 +428,30 @@ CASES: list[Case] = [
         for modifier in ("59", "XE", "XS", "XP", "XU")
     ],
     (
+        "modifier-25-beside-59-on-one-therapy-line-is-a-warning",
+        claim(line("97150", modifiers=["GP"]), line("97110", modifiers=["GP", "59", "25"])),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "warning",
+                None,
+                "modifiers",
+                "modifier 25 on 97110: an NCCI-associated modifier only on an E/M code",
+                "remove 25; the pair's other modifier is the bypass",
+            )
+        ],
+    ),
+    (
+        # Anatomic modifiers fit any kind of code (NCCI Policy Manual ch. I).
+        "an-anatomic-modifier-bypasses-on-an-e/m-code-too",
+        claim(line("97161", modifiers=["GP"]), line("99213", modifiers=["RT"])),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
         "modifier-25-on-the-e/m-code-bypasses",
         claim(line("97161", modifiers=["GP"]), line("99213", modifiers=["25"])),
         {},
