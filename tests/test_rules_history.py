@@ -189,6 +189,9 @@ def test_ncci_indicator_0_across_claims() -> None:
             claim(line("97150", 1, "GP")),
         ),
         (claim(line("97110", 1, "GP", day=DAY.replace(day=3))), claim(line("97150", 1, "GP"))),
+        # 59 on this claim's therapy line bypasses; 25 on the other claim's is not this
+        # claim's to warn about.
+        (claim(line("97110", 1, "GP", "25"), claim_id="A"), claim(line("97150", 1, "GP", "59"))),
     ],
 )
 def test_no_ncci_pair_across_claims(first: Claim, second: Claim) -> None:
@@ -206,6 +209,128 @@ def test_an_acknowledged_pair_is_info() -> None:
     (finding,) = [f for f in report.findings if f.rule == "ncci-ptp"]
     assert finding.severity.value == "info"
     assert finding.message.endswith("(97110 on claim A) (acknowledged distinct)")
+
+
+def test_an_acknowledged_indicator_0_pair_stays_an_error() -> None:
+    # Indicator 0: never payable together (NCCI Policy Manual ch. I; the PTP file's "0 = not
+    # allowed"): acknowledging a pair softens only indicator 1.
+    history = history_with(claim(line("97162", 1, "GP"), claim_id="A"))
+    report = validate(
+        claim(line("97161", 1, "GP"), claim_id="B"),
+        history=history,
+        acknowledged=[("ncci-ptp", 0)],
+    )
+    assert [
+        (f.severity.value, f.carc, f.message) for f in report.findings if f.rule == "ncci-ptp"
+    ] == [
+        (
+            "error",
+            "CO-97",
+            "97161 is bundled into 97162 (NCCI, modifier indicator 0: never payable together)"
+            " (97162 on claim A)",
+        )
+    ]
+
+
+NO_MODIFIER_97110 = (
+    "97110 with 97150: NCCI edit (modifier indicator 1, mutually exclusive procedures) and no"
+    " NCCI-associated modifier"
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        # NCCI Policy Manual ch. I and CPT Appendix A: 25 and 57 are E/M modifiers; 59 and
+        # XE/XS/XP/XU are for services other than E/M (MLN1783722). As on one claim, they
+        # bypass nothing on the other kind of code, whichever claim carries them.
+        (
+            claim(line("97150", 1, "GP"), claim_id="A1"),
+            claim(line("97110", 1, "GP", "25"), claim_id="A2"),
+            f"{NO_MODIFIER_97110} (modifier 25 bypasses only on an E/M code) (97150 on claim A1)",
+        ),
+        (
+            claim(line("97150", 1, "GP", "57"), claim_id="A1"),
+            claim(line("97110", 1, "GP"), claim_id="A2"),
+            f"{NO_MODIFIER_97110} (modifier 57 bypasses only on an E/M code) (97150 on claim A1)",
+        ),
+        (
+            claim(line("97161", 1, "GP"), claim_id="A1"),
+            claim(line("99213", 1, "XU"), claim_id="A2"),
+            "99213 with 97161: NCCI edit (modifier indicator 1, mutually exclusive procedures)"
+            " and no NCCI-associated modifier (modifier XU bypasses only on a non-E/M code)"
+            " (97161 on claim A1)",
+        ),
+    ],
+)
+def test_a_modifier_on_the_wrong_kind_of_code_bypasses_nothing_across_claims(
+    first: Claim, second: Claim, expected: str
+) -> None:
+    report = validate(second, history=history_with(first))
+    assert [
+        (f.severity.value, f.line, f.carc, f.message)
+        for f in report.findings
+        if f.rule == "ncci-ptp"
+    ] == [("error", 0, "CO-236", expected)]
+
+
+def test_modifier_25_on_a_therapy_code_beside_a_bypass_across_claims_is_a_warning() -> None:
+    history = history_with(claim(line("97150", 1, "GP", "59"), claim_id="A1"))
+    report = validate(claim(line("97110", 1, "GP", "25"), claim_id="A2"), history=history)
+    assert [
+        (f.severity.value, f.line, f.carc, f.field, f.message, f.suggestion)
+        for f in report.findings
+        if f.rule == "ncci-ptp"
+    ] == [
+        (
+            "warning",
+            0,
+            None,
+            "modifiers",
+            "modifier 25 on 97110: an NCCI-associated modifier only on an E/M code"
+            " (97150 on claim A1)",
+            "remove 25; the pair's other modifier is the bypass",
+        )
+    ]
+
+
+# -- addon-without-primary -----------------------------------------------------------------------
+
+
+def test_an_add_on_s_primary_on_another_claim_of_the_day() -> None:
+    # CMS "Medicare NCCI Add-on Code Edits": a Type 1 add-on is paid when a listed primary is
+    # paid to the same practitioner for the same patient and date; the AOC file lists 97129 as
+    # 97130's primary (type 1, from 2020-01-01).
+    history = history_with(claim(line("97129", 1, "GO"), claim_id="B1"))
+    report = validate(claim(line("97130", 1, "GO"), claim_id="B2"), history=history)
+    assert found(report, "addon-without-primary") == []
+
+
+WITHOUT_97129 = (0, "CO-97", "add-on 97130 without one of its primary codes on the same date")
+
+
+@pytest.mark.parametrize(
+    ("first", "why"),
+    [
+        (claim(line("97129", 1, "GO", day=DAY.replace(day=3)), claim_id="B1"), "another date"),
+        (
+            claim(line("97129", 1, "GO"), claim_id="B1", rendering_provider="1993999998"),
+            "another practitioner",
+        ),
+        (claim(line("97129", 1, "GO"), claim_id="B1", patient="pk-2"), "another patient"),
+        (claim(line("97110", 1, "GP"), claim_id="B1"), "not a primary of 97130"),
+        (claim(line("97129", 1, "GO"), claim_id="B2"), "the claim itself, recorded before"),
+    ],
+)
+def test_no_primary_on_another_claim(first: Claim, why: str) -> None:
+    report = validate(claim(line("97130", 1, "GO"), claim_id="B2"), history=history_with(first))
+    assert found(report, "addon-without-primary") == [WITHOUT_97129], why
+
+
+def test_a_void_claim_s_primary_does_not_count() -> None:
+    history = history_with(claim(line("97129", 1, "GO"), claim_id="B1"), status="void")
+    report = validate(claim(line("97130", 1, "GO"), claim_id="B2"), history=history)
+    assert found(report, "addon-without-primary") == [WITHOUT_97129]
 
 
 # -- kx-threshold --------------------------------------------------------------------------------
@@ -397,6 +522,12 @@ SERVICES = [
     ("97150", ("GP",)),
     ("97161", ("GP",)),
     ("97162", ("GP",)),
+    # NCCI-associated modifiers on the wrong kind of code (NCCI Policy Manual ch. I, CPT
+    # Appendix A): 25 and 57 on a therapy code, 59 on an E/M code, bypass nothing.
+    ("97110", ("GP", "25")),
+    ("97150", ("GP", "57")),
+    ("99213", ("25",)),
+    ("99213", ("59",)),
 ]
 ACROSS = {"units-exceed-mue", "ncci-ptp", "duplicate-line", "duplicate-claim"}
 _CODES = re.compile(r"\b[0-9]{4}[0-9A-Z]\b")
@@ -404,14 +535,15 @@ _CODES = re.compile(r"\b[0-9]{4}[0-9A-Z]\b")
 
 def keys(findings: tuple[Finding, ...]) -> set[tuple[str, frozenset[str]]]:
     """What a finding is about: its rule (a repeated line is one rule, on one claim or two)
-    and the codes its message names."""
+    and the codes its message names. Warnings are left out: the one of a misplaced modifier
+    beside a bypass goes only on a line of the claim checked (tested on its own)."""
     return {
         (
             "duplicate" if f.rule.startswith("duplicate-") else f.rule,
             frozenset(_CODES.findall(f.message)),
         )
         for f in findings
-        if f.rule in ACROSS
+        if f.rule in ACROSS and f.severity.value != "warning"
     }
 
 
@@ -584,3 +716,43 @@ def test_validate_many_and_make_context_take_a_history() -> None:
         [],
     ]
     assert cptkit.validation.make_context(history=history).history is history
+
+
+# An add-on's primary on any of the patient's claims of the day (CMS add-on code edits: a
+# type 1 add-on is paid when a listed primary is paid to the same practitioner, same patient
+# and date). AOC file: 97130's primary 97129; 96131's 96130 (type 1, from 2025-07-01).
+ADD_ONS = [("97129", ("GO",)), ("97130", ("GO",)), ("96130", ()), ("96131", ()), ("97110", ("GP",))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ADD_ONS), st.integers(2, 3), st.booleans()),
+        min_size=2,
+        max_size=6,
+    ).filter(lambda items: 0 < sum(first for *_, first in items) < len(items))
+)
+def test_an_add_on_s_primary_is_found_on_either_claim(
+    services: list[tuple[tuple[str, tuple[str, ...]], int, bool]],
+) -> None:
+    lines = [
+        line(code, 1, *modifiers, day=DAY.replace(day=day))
+        for (code, modifiers), day, _ in services
+    ]
+    first = [ln for ln, (*_, in_first) in zip(lines, services, strict=True) if in_first]
+    second = [ln for ln, (*_, in_first) in zip(lines, services, strict=True) if not in_first]
+
+    def without_primary(report: cptkit.Report, checked: Claim) -> set[tuple[str, datetime.date]]:
+        return {
+            (checked.lines[f.line].code.value, checked.lines[f.line].date_of_service)
+            for f in report.findings
+            if f.rule == "addon-without-primary" and f.line is not None
+        }
+
+    whole = claim(*lines)
+    expected = without_primary(validate(whole), whole)
+    one, two = claim(*first, claim_id="A"), claim(*second, claim_id="B")
+    history = history_with(one, two)
+    split = without_primary(validate(one, history=history), one)
+    split |= without_primary(validate(two, history=history), two)
+    assert split == expected

@@ -27,11 +27,47 @@ WITHOUT_90785 = (
     "bill it with its primary (90791, 90792, 90832, 90833, 90834, 90836 ...)",
 )
 
+WITHOUT_96131 = (
+    "error",
+    "CO-97",
+    "code",
+    "add-on 96131 without one of its primary codes on the same date",
+    "bill it with its primary (96130)",
+)
+
 # 97530 is column 2 of an NCCI edit with 97140 (modifier indicator 1) on this date.
 NCCI_PAIR = claim(
     line("97140", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
     line("97530", minutes=8, modifiers=["GP"], date_of_service="2019-06-03"),
 )
+
+
+def misplaced(column1: str, column2: str, others: list[str], modifier: str, kind: str) -> Case:
+    """A pair with indicator 1 whose column 2 line carries an NCCI-associated *modifier* that
+    fits only *kind*, and so bypasses nothing (the edits have the rationale "mutually
+    exclusive procedures")."""
+    return (
+        f"modifier-{modifier}-on-{column2}-is-no-bypass",
+        claim(
+            line(column1, modifiers=["GP"]),
+            line(column2, modifiers=[*others, modifier]),
+        ),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-236",
+                "modifiers",
+                f"{column2} with {column1}: NCCI edit (modifier indicator 1, mutually exclusive"
+                f" procedures) and no NCCI-associated modifier (modifier {modifier} bypasses"
+                f" only on {kind})",
+                NCCI_FIX,
+            )
+        ],
+    )
+
 
 CASES: list[Case] = [
     (
@@ -75,6 +111,58 @@ CASES: list[Case] = [
         {},
         "addon-without-primary",
         [],
+    ),
+    # CMS AOC file V2026Q2 (raw aoc_v2026q2_mcr.csv): the type 1 edits of 96131 (primary
+    # 96130) and 96137 (96130-96133, 96136) are "temporarily suspended retroactive to
+    # 1/1/2019" (last day 2019-01-01) and in force again from 2025-07-01. Medicare follows the
+    # suspension; a payer following CPT's convention (an add-on is never reported alone) does
+    # not, and judges the add-on against the code table's primaries.
+    (
+        "add-on-edit-suspended-for-medicare",
+        claim(line("96131", date_of_service="2024-03-04")),
+        {"rules": rulesets.medicare()},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-alone-for-a-cpt-payer-while-cms-suspends-its-edit",
+        claim(line("96131", date_of_service="2024-03-04")),
+        {"rules": rulesets.commercial()},
+        "addon-without-primary",
+        [(0, *WITHOUT_96131)],
+    ),
+    (
+        "add-on-with-many-primaries-for-a-cpt-payer-while-cms-suspends-its-edit",
+        claim(line("96137", date_of_service="2019-01-02")),
+        {"rules": rulesets.commercial()},
+        "addon-without-primary",
+        [
+            (
+                0,
+                "error",
+                "CO-97",
+                "code",
+                "add-on 96137 without one of its primary codes on the same date",
+                "bill it with its primary (96130, 96131, 96132, 96133, 96136)",
+            )
+        ],
+    ),
+    (
+        "add-on-with-its-primary-for-a-cpt-payer-while-cms-suspends-its-edit",
+        claim(
+            line("96130", date_of_service="2024-03-04"),
+            line("96131", date_of_service="2024-03-04"),
+        ),
+        {"rules": rulesets.commercial()},
+        "addon-without-primary",
+        [],
+    ),
+    (
+        "add-on-alone-for-medicare-once-the-edit-is-back",
+        claim(line("96131", date_of_service="2025-07-01")),
+        {"rules": rulesets.medicare()},
+        "addon-without-primary",
+        [(0, *WITHOUT_96131)],
     ),
     (
         "add-on-primary-edit-deleted",
@@ -306,6 +394,90 @@ CASES: list[Case] = [
                 "modifiers",
                 "modifier 25 on 97140: an NCCI-associated modifier only on an E/M code",
                 "remove 25; the pair's other modifier is the bypass",
+            )
+        ],
+    ),
+    # Indicator 0: never payable together; no modifier or attestation changes that (NCCI
+    # Policy Manual ch. I; PTP file: "0 = not allowed"). Acknowledging softens indicator 1 only.
+    (
+        "ncci-indicator-0-acknowledged-stays-an-error",
+        claim(line("97162", modifiers=["GP"]), line("97161", modifiers=["GP"])),
+        {"acknowledged": [("ncci-ptp", 1)]},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "error",
+                "CO-97",
+                "code",
+                "97161 is bundled into 97162 (NCCI, modifier indicator 0: never payable together)",
+                "do not bill 97161 with 97162 on the same date",
+            )
+        ],
+    ),
+    # NCCI Policy Manual ch. I and CPT Appendix A: 24, 25, 27 and 57 are E/M modifiers; 59 is
+    # for services other than E/M (an E/M takes 25), and XE/XS/XP/XU are its subsets (CMS MLN
+    # fact sheet "Proper Use of Modifiers 59 & -X{EPSU}", MLN1783722). On the other kind of
+    # code they bypass nothing. 97150/97110 and 97161/99213: indicator 1, mutually exclusive.
+    *[
+        misplaced("97150", "97110", ["GP"], modifier, "an E/M code")
+        for modifier in ("24", "27", "57")
+    ],
+    *[
+        misplaced("97161", "99213", [], modifier, "a non-E/M code")
+        for modifier in ("59", "XE", "XS", "XP", "XU")
+    ],
+    (
+        "modifier-25-beside-59-on-one-therapy-line-is-a-warning",
+        claim(line("97150", modifiers=["GP"]), line("97110", modifiers=["GP", "59", "25"])),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "warning",
+                None,
+                "modifiers",
+                "modifier 25 on 97110: an NCCI-associated modifier only on an E/M code",
+                "remove 25; the pair's other modifier is the bypass",
+            )
+        ],
+    ),
+    (
+        # Anatomic modifiers fit any kind of code (NCCI Policy Manual ch. I).
+        "an-anatomic-modifier-bypasses-on-an-e/m-code-too",
+        claim(line("97161", modifiers=["GP"]), line("99213", modifiers=["RT"])),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "modifier-25-on-the-e/m-code-bypasses",
+        claim(line("97161", modifiers=["GP"]), line("99213", modifiers=["25"])),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "modifier-59-on-the-therapy-code-of-an-e/m-pair-bypasses",
+        claim(line("97161", modifiers=["GP", "59"]), line("99213")),
+        {},
+        "ncci-ptp",
+        [],
+    ),
+    (
+        "modifier-59-on-an-e/m-code-beside-a-real-bypass-is-a-warning",
+        claim(line("97161", modifiers=["GP", "XE"]), line("99213", modifiers=["59"])),
+        {},
+        "ncci-ptp",
+        [
+            (
+                1,
+                "warning",
+                None,
+                "modifiers",
+                "modifier 59 on 99213: an NCCI-associated modifier only on a non-E/M code",
+                "remove 59; the pair's other modifier is the bypass",
             )
         ],
     ),

@@ -100,9 +100,14 @@ class PayerPolicy:
             limit: Medicare applies it, the commercial policy does not.
         unit_caps: the payer's own units per code and date of service (``{"97153": 24}``, as
             ABA plans set daily limits), applied in place of the MUE for those codes.
+        addon_edit_suspensions: whether an add-on with no CMS add-on code edit in force on a
+            date (CMS suspended those of 96131, 96133, 96137 and 96139 from 2019-01-01 to
+            2025-06-30) goes unjudged, as Medicare does. ``False`` follows CPT's convention
+            that an add-on is never reported alone: such an add-on keeps the code table's
+            primaries.
 
     .. versionchanged:: 0.2.0
-       *apply_mue*, *mue_payment_status* and *unit_caps*.
+       *apply_mue*, *mue_payment_status*, *unit_caps* and *addon_edit_suspensions*.
     """
 
     name: str
@@ -116,6 +121,7 @@ class PayerPolicy:
     apply_mue: bool = True
     mue_payment_status: bool = True
     unit_caps: tuple[tuple[Code, int], ...] = attrs.field(default=(), converter=_unit_caps)
+    addon_edit_suspensions: bool = True
 
     @classmethod
     def medicare(cls) -> PayerPolicy:
@@ -134,12 +140,13 @@ class PayerPolicy:
     def commercial(cls) -> PayerPolicy:
         """A typical commercial plan: CPT midpoint rule, no therapy-modifier or KX rules;
         95 or GT accepted for telehealth but not required; Medicare's MUEs except the zeros
-        that encode Medicare payment status."""
+        that encode Medicare payment status; CPT's add-on convention (no CMS suspension)."""
         return cls(
             name="Commercial",
             unit_rule="ama",
             telehealth_modifiers=frozenset({Modifier("95"), Modifier("GT")}),
             mue_payment_status=False,
+            addon_edit_suspensions=False,
         )
 
     def unit_cap(self, code: Code) -> int | None:

@@ -122,7 +122,8 @@ class Context:
         on: a date to judge every line on, or ``None`` to use each line's date of service.
         facts: facts the claim does not hold.
         acknowledged: ``(rule id, line)`` pairs a biller has attested to (for example that two
-            services were distinct); their findings are kept, downgraded to info.
+            services were distinct); their findings are kept, downgraded to info where the
+            rule allows it (``ncci-ptp``: indicator 1 only; indicator 0 stays an error).
         history: the patients' earlier claims (:mod:`cptkit.history`) for the rules across
             claims, or ``None``.
         watched: the catalog tables ``data-stale`` watches: those the rules being run judge

@@ -22,20 +22,21 @@ from __future__ import annotations
 import datetime
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 
 import attrs
 
 from ...claims import Claim, ClaimLine
+from ...codes import Code
 from ...history import Authorization, AuthorizationPolicy, RecordedLine, usage
 from ...modifiers import Modifier
 from ...providers import NPI
-from ...records import ModifierGroup
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
 from ._common import GN, GO, GP, ptp_edit, visit
+from ._ncci import Side, pair_findings
 from .thresholds import kx_threshold
 
 __all__ = [
@@ -103,6 +104,22 @@ def earlier(claim: Claim, context: Context) -> Earlier | None:
     )
     _LAST.value = (weakref.ref(claim), weakref.ref(context), found, revision)
     return found
+
+
+def billed_elsewhere(
+    claim: Claim, context: Context, day: datetime.date, codes: Collection[Code]
+) -> bool:
+    """Whether the patient's other claims in the context's history (:func:`earlier`) have a
+    line of one of *codes* on *day* from *claim*'s provider (a primary of an add-on, say);
+    ``False`` without a history or a patient key."""
+    found = earlier(claim, context)
+    if found is None:
+        return False
+    provider = _provider(claim)
+    return any(
+        other.code in codes and _same_provider(provider, other.provider)
+        for other in found.days.get(day, ())
+    )
 
 
 @attrs.frozen
@@ -211,52 +228,24 @@ class _NcciPtpAcross(_AcrossClaims):
                     or (other.claim_id, other.code.value) in reported
                 ):
                     continue
-                finding = self._pair(context, index, line, other)
-                if finding is not None:
+                findings = self._pair(context, index, line, other)
+                if any(f.severity is not Severity.WARNING for f in findings):
+                    # the pair's finding (not a bypass's warnings): once per claim and code
                     reported.add((other.claim_id, other.code.value))
-                    yield finding
+                yield from findings
 
     def _pair(
         self, context: Context, index: int, line: ClaimLine, other: RecordedLine
-    ) -> Finding | None:
+    ) -> list[Finding]:
         edit = ptp_edit(context, line.code, other.code, context.day(line.date_of_service))
         if edit is None:
-            return None
+            return []
+        sides = (
+            Side(index, line.code, line.modifiers),
+            Side(None, other.code, other.modifiers),
+        )
         where = f" ({other.code} on {_named([other.claim_id])})"
-        if edit.modifier_indicator == 0:
-            finding = self.finding(
-                index,
-                "code",
-                f"{edit.column2} is bundled into {edit.column1} (NCCI, modifier indicator 0:"
-                f" never payable together){where}",
-                suggestion=f"do not bill {edit.column2} with {edit.column1} on the same date",
-                carc="CO-97",
-            )
-        elif any(_bypass(context, m) for m in (*line.modifiers, *other.modifiers)):
-            return None  # the biller attested that the services were distinct
-        else:
-            finding = self.finding(
-                index,
-                "modifiers",
-                f"{edit.column2} with {edit.column1}: NCCI edit (modifier indicator 1,"
-                f" {edit.rationale.lower()}) and no NCCI-associated modifier{where}",
-                suggestion=(
-                    "only if the services were truly distinct (separate session, site or"
-                    " encounter) and documented, append 59 or XE/XS/XP/XU; cptkit never adds one"
-                ),
-            )
-        if (self.id, index) in context.acknowledged:
-            return attrs.evolve(
-                finding,
-                severity=Severity.INFO,
-                message=finding.message + " (acknowledged distinct)",
-            )
-        return finding
-
-
-def _bypass(context: Context, modifier: Modifier) -> bool:
-    info = context.modifier_info(modifier)
-    return info is not None and info.group is ModifierGroup.NCCI_BYPASS
+        return pair_findings(self, context, edit, sides, index, where)
 
 
 _ONE_CLAIM_KX = kx_threshold()

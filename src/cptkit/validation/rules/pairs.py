@@ -3,10 +3,12 @@
 primary services where they are reported once per primary), NCCI procedure-to-procedure
 edits, duplicate lines.
 
-Sources: AMA CPT add-on code conventions and CMS NCCI add-on code edits; CMS NCCI Policy Manual
-ch. 1 (PTP edits; modifier indicators 0, 1, 9; NCCI-associated modifiers, which may be on
-either code for Medicare Part B per MAC guidance); CARC 97 (bundled), 236 (NCCI combination
-not compatible), 18 (duplicate), 151 (units not supported).
+Sources: AMA CPT add-on code conventions and CMS NCCI add-on code edits (a type 1 add-on is
+paid with a primary paid to the same practitioner, beneficiary and date: with a history, on
+another claim too); CMS NCCI Policy Manual ch. 1 (PTP edits; modifier indicators 0, 1, 9;
+NCCI-associated modifiers, which may be on either code for Medicare Part B per MAC guidance,
+judged in :mod:`._ncci`); CARC 97 (bundled), 236 (NCCI combination not compatible), 18
+(duplicate), 151 (units not supported).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import attrs
 
 from ...claims import Claim
 from ...codes import Code
-from ...modifiers import Modifier
-from ...records import CodeInfo, ModifierGroup, PTPEdit, Timing
+from ...records import CodeInfo, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
 from ._common import ADD_ON, ONCE, UNSEEN, codes_text, ptp_edit, visit
 from ._common import ONCE_PER_PRIMARY as ONCE_PER_PRIMARY  # the columnar engine reads it here
+from ._ncci import Side, pair_findings
+from .history import billed_elsewhere
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
@@ -49,7 +52,11 @@ class _AddonWithoutPrimary(Rule):
                     continue
                 if present is None:
                     present = {lines[i].code for i in indexes}
-                if present.isdisjoint(primaries):
+                # CMS add-on code edits: a primary paid to the same practitioner for the
+                # patient that date may be on another claim (read only with a history).
+                if present.isdisjoint(primaries) and not billed_elsewhere(
+                    claim, context, day, primaries
+                ):
                     shown = list(primaries[:6])
                     more = " ..." if len(primaries) > 6 else ""
                     yield self.finding(
@@ -65,18 +72,22 @@ def primaries_of(info: CodeInfo, day: datetime.date, context: Context) -> tuple[
     """The primary codes add-on *info* may be billed with on *day*: the primaries of the
     catalog's add-on code edits in force then (CMS's AOC file, or a newer one loaded with
     :meth:`~cptkit.Catalog.with_cms_files`), or the code table's primaries for an add-on the
-    AOC file does not list. Empty, so the add-on is not judged, when no edit is in force or
-    when one leaves primaries to the contractor: type 2 (``CCCCC``), or type 3 (the listed
-    primaries and others the contractor accepts), as cptkit cannot know those (memoized per
-    context)."""
+    AOC file does not list. Empty, so the add-on is not judged, when an edit in force leaves
+    primaries to the contractor: type 2 (``CCCCC``), or type 3 (the listed primaries and others
+    the contractor accepts), as cptkit cannot know those; and when no edit is in force (CMS
+    suspended or ended them) under a policy that follows CMS's suspensions
+    (:attr:`~cptkit.policy.PayerPolicy.addon_edit_suspensions`; otherwise CPT's convention
+    holds: the code table's primaries). Memoized per context."""
     key = (_PRIMARIES, info.code.value, day)
     found = context.memo.get(key)
     if found is None:
         edits = context.catalog.add_on_edits(info.code)
-        if edits:
-            now = [e for e in edits if e.in_force_on(day)]
+        now = [e for e in edits if e.in_force_on(day)]
+        if now:
             open_ended = any(e.type != 1 or e.primary == "CCCCC" for e in now)
             found = () if open_ended else tuple(Code(t) for t in sorted({e.primary for e in now}))
+        elif edits and context.policy.addon_edit_suspensions:
+            found = ()
         else:
             found = info.primary_codes
         context.remember(key, found)
@@ -121,14 +132,6 @@ class _AddonUnitsExceedPrimary(Rule):
                 )
 
 
-_TWENTY_FIVE = Modifier("25")
-
-
-def _evaluation_and_management(code: str) -> bool:
-    """Whether *code* is an E/M code (CPT 99202-99499, and the 98000-98016 virtual visits)."""
-    return code.isdigit() and ("99202" <= code <= "99499" or "98000" <= code <= "98016")
-
-
 _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
 
 
@@ -166,67 +169,10 @@ class _NcciPtp(Rule):
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         return iter(self(claim, context))
 
-    def _pair(
-        self, claim: Claim, context: Context, a: int, b: int, edit: PTPEdit
-    ) -> Iterator[Finding]:
+    def _pair(self, claim: Claim, context: Context, a: int, b: int, edit: PTPEdit) -> list[Finding]:
         line_a, line_b = claim.lines[a], claim.lines[b]
-        column2 = b if line_b.code == edit.column2 else a
-        if edit.modifier_indicator == 0:
-            yield self._acknowledged(
-                context,
-                self.finding(
-                    column2,
-                    "code",
-                    f"{edit.column2} is bundled into {edit.column1} (NCCI, modifier indicator 0:"
-                    " never payable together)",
-                    suggestion=f"do not bill {edit.column2} with {edit.column1} on the same date",
-                    carc="CO-97",
-                ),
-            )
-            return
-        bypass = False
-        misplaced: list[Code] = []  # codes that carry 25 without being E/M codes
-        for line in (line_a, line_b):
-            for m in line.modifiers:
-                info = context.modifier_info(m)
-                if info is None or info.group is not ModifierGroup.NCCI_BYPASS:
-                    continue
-                if m == _TWENTY_FIVE and not _evaluation_and_management(line.code.value):
-                    misplaced.append(line.code)  # NCCI Policy Manual ch. I: E/M codes only
-                else:
-                    bypass = True
-        if bypass:
-            for code in misplaced:
-                yield self.finding(
-                    a if line_a.code == code else b,
-                    "modifiers",
-                    f"modifier 25 on {code}: an NCCI-associated modifier only on an E/M code",
-                    suggestion="remove 25; the pair's other modifier is the bypass",
-                    severity=Severity.WARNING,
-                    carc=None,
-                )
-            return  # the biller attested that the services were distinct
-        note = " (modifier 25 bypasses only on an E/M code)" if misplaced else ""
-        yield self._acknowledged(
-            context,
-            self.finding(
-                column2,
-                "modifiers",
-                f"{edit.column2} with {edit.column1}: NCCI edit (modifier indicator 1,"
-                f" {edit.rationale.lower()}) and no NCCI-associated modifier{note}",
-                suggestion=(
-                    "only if the services were truly distinct (separate session, site or"
-                    " encounter) and documented, append 59 or XE/XS/XP/XU; cptkit never adds one"
-                ),
-            ),
-        )
-
-    def _acknowledged(self, context: Context, found: Finding) -> Finding:
-        if (self.id, found.line) in context.acknowledged:
-            return attrs.evolve(
-                found, severity=Severity.INFO, message=found.message + " (acknowledged distinct)"
-            )
-        return found
+        sides = (Side(a, line_a.code, line_a.modifiers), Side(b, line_b.code, line_b.modifiers))
+        return pair_findings(self, context, edit, sides, b if line_b.code == edit.column2 else a)
 
 
 @attrs.frozen
@@ -273,13 +219,15 @@ def addon_units_exceed_primary() -> Rule:
 
 
 def addon_without_primary() -> Rule:
-    """``addon-without-primary``: an add-on code without one of its primaries that date."""
+    """``addon-without-primary``: an add-on code without one of its primaries that date, on
+    the claim or (with a history) on the patient's other claims from the same provider."""
     return _AddonWithoutPrimary("addon-without-primary", Severity.ERROR, "CO-97")
 
 
 def ncci_ptp() -> Rule:
     """``ncci-ptp``: an NCCI pair on one date, indicator 0 (CO-97), or indicator 1 without an
-    NCCI-associated modifier on either line (CO-236). Acknowledged pairs become info."""
+    NCCI-associated modifier fit for its line's kind of code on either line (CO-236).
+    Acknowledged indicator-1 pairs become info; indicator 0 stays an error."""
     return _NcciPtp("ncci-ptp", Severity.ERROR, "CO-236")
 
 
