@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from cptkit.history import (
     Status,
     usage,
 )
+from cptkit.policy import PayerPolicy
 from cptkit.validation import Checker, Facts, Finding, validate
 from cptkit.validation import rules as r
 
@@ -97,11 +99,43 @@ def test_duplicate_claim_names_the_earlier_claim() -> None:
         (claim(line("97110", 1, "GP", day=DAY.replace(day=3)), claim_id="B"), "another day"),
         (claim(line("97110", 1, "GP"), claim_id="B", rendering_provider="1993999998"), "NPI"),
         (claim(line("97110", 1, "GP"), claim_id="B", patient="pk-2"), "another patient"),
+        # A secondary payer's claim for the same service is no duplicate: each payer judges
+        # the claims sent to it (CARC 18: a duplicate of a claim the payer has).
+        (claim(line("97110", 1, "GP"), claim_id="B", payer="Medicaid"), "another payer"),
     ],
 )
 def test_not_a_duplicate_claim(second: Claim, why: str) -> None:
-    history = history_with(claim(line("97110", 1, "GP"), claim_id="A"))
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A", payer="Medicare"))
     assert found(validate(second, history=history), "duplicate-claim") == [], why
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("Medicare", "Medicare"), (None, "Medicare"), ("Medicare", None)]
+)
+def test_the_same_payer_or_an_unknown_one_is_compared(
+    first: str | None, second: str | None
+) -> None:
+    history = history_with(claim(line("97110", 1, "GP"), claim_id="A", payer=first))
+    report = validate(claim(line("97110", 1, "GP"), claim_id="B", payer=second), history=history)
+    assert [m for _, _, m in found(report, "duplicate-claim")] == [
+        "97110 with the same modifiers and date was already billed on claim A"
+    ]
+
+
+def test_a_duplicate_of_a_timed_code_is_corrected_not_modified() -> None:
+    # A timed code's units of a day go on one line (CMS Pub. 100-04 ch. 5 sec. 20.2): no
+    # 76/77 or 59 makes a second one; an untimed code may truly be repeated.
+    history = history_with(claim(line("97110", 1, "GP"), line("97161", 1, "GP"), claim_id="A"))
+    second = claim(line("97110", 1, "GP"), line("97161", 1, "GP"), claim_id="B")
+    suggestions = [
+        f.suggestion for f in validate(second, history=history).findings
+        if f.rule == "duplicate-claim"
+    ]  # fmt: skip
+    assert suggestions == [
+        "send a replacement claim to correct the earlier one",
+        "send a replacement claim to correct the earlier one; add 76/77 or 59/X{EPSU} only if"
+        " it truly was a separate service",
+    ]
 
 
 def test_a_void_claim_is_not_compared() -> None:
@@ -140,6 +174,28 @@ def test_mue_over_by_one_claim_alone_is_reported_once() -> None:
     assert [m for _, _, m in found(report, "units-exceed-mue")] == [
         "97110: 7 units on one date exceed the MUE of 6 per day (MAI 3)"
     ]
+
+
+def test_the_payer_s_own_cap_across_claims() -> None:
+    # unit_caps replaces the MUE for its codes, per date of service (docs/validation.md).
+    policy = PayerPolicy.commercial()
+    capped = attrs.evolve(policy, unit_caps={"97153": 24})
+    history = history_with(claim(line("97153", 16), claim_id="A"))
+    second = claim(line("97153", 12), claim_id="B")
+    report = validate(second, history=history, rules=cptkit.rulesets.commercial(), policy=capped)
+    assert [m for _, _, m in found(report, "units-exceed-mue")] == [
+        "97153: 28 units on one date with claim A exceed the payer's cap of 24 per day"
+    ]
+    # 97153: MUE 32 per day, MAI 3; with no MUE applied, 20 + 16 is no finding.
+    history = history_with(claim(line("97153", 20), claim_id="A"))
+    second = claim(line("97153", 16), claim_id="B")
+    with_mue = validate(second, history=history, rules=cptkit.rulesets.commercial())
+    assert [m for _, _, m in found(with_mue, "units-exceed-mue")] == [
+        "97153: 36 units on one date with claim A exceed the MUE of 32 per day (MAI 3)"
+    ]
+    no_mue = attrs.evolve(policy, apply_mue=False)
+    without = validate(second, history=history, rules=cptkit.rulesets.commercial(), policy=no_mue)
+    assert found(without, "units-exceed-mue") == []
 
 
 def test_mue_within_the_day_s_limit() -> None:
@@ -364,6 +420,19 @@ def test_kx_below_the_threshold_or_other_buckets() -> None:
     assert found(report, "kx-threshold") == []
     untagged = history_with(claim(line("97110", 1, day=DAY.replace(month=1))), allowed=[None])
     assert found(validate(claim(line("97110", 1, "GP")), history=untagged), "kx-threshold") == []
+
+
+def test_kx_counts_only_the_payer_s_own_claims() -> None:
+    # The threshold counts Medicare's allowed amounts (SSA sec. 1833(g)): another payer's
+    # claims do not add to it.
+    history = history_with(
+        claim(line("97110", 1, "GP", day=DAY.replace(month=1)), claim_id="A", payer="Aetna"),
+        allowed=[Decimal("2500.00")],
+    )
+    report = validate(
+        claim(line("97110", 1, "GP"), claim_id="B", payer="Medicare"), history=history
+    )
+    assert found(report, "kx-threshold") == []
 
 
 def test_kx_facts_win_over_the_history() -> None:

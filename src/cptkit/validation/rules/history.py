@@ -35,9 +35,10 @@ from ...providers import NPI
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import Rule
-from ._common import GN, GO, GP, ptp_edit, visit
+from ._common import GN, GO, GP, TIMED, ptp_edit, visit
 from ._ncci import Side, pair_findings
 from .thresholds import kx_threshold
+from .units import _STATUS
 
 __all__ = [
     "authorization_exceeded",
@@ -52,7 +53,9 @@ __all__ = [
 
 class Earlier:
     """The patient's recorded lines a claim is compared with: other claims (not this claim
-    id), not void, from January 1 of the claim's first year to its last date of service.
+    id), not void, to the claim's payer (either label unknown matches: each payer judges the
+    claims sent to it, so a secondary payer's claim duplicates nothing), from January 1 of the
+    claim's first year to its last date of service.
 
     Attributes:
         lines: those lines, by date.
@@ -95,11 +98,14 @@ def earlier(claim: Claim, context: Context) -> Earlier | None:
     days = [line.date_of_service for line in claim.lines]
     start, end = datetime.date(min(days).year, 1, 1), max(days)
     own = claim.claim_id
+    payer = claim.payer
     found = Earlier(
         tuple(
             line
             for line in history.lines(claim.patient, start=start, end=end)
-            if line.status != "void" and (own is None or line.claim_id != own)
+            if line.status != "void"
+            and (own is None or line.claim_id != own)
+            and (payer is None or line.payer is None or line.payer == payer)
         )
     )
     _LAST.value = (weakref.ref(claim), weakref.ref(context), found, revision)
@@ -169,8 +175,12 @@ class _DuplicateClaim(_AcrossClaims):
                         f"{line.code} with the same modifiers and date was already billed on"
                         f" {_named([other.claim_id])}",
                         suggestion=(
-                            "send a replacement claim to correct the earlier one; add 76/77 or"
-                            " 59/X{EPSU} only if it truly was a separate service"
+                            # A timed code's units of a day go on one line (CMS Pub. 100-04
+                            # ch. 5 sec. 20.2): no repeat or bypass modifier makes two.
+                            "send a replacement claim to correct the earlier one"
+                            if visit(claim, context).line_kinds[index] & TIMED
+                            else "send a replacement claim to correct the earlier one; add 76/77"
+                            " or 59/X{EPSU} only if it truly was a separate service"
                         ),
                         carc=carc,
                     )
@@ -193,19 +203,40 @@ class _UnitsExceedMueAcross(_AcrossClaims):
             ]
             if not others:
                 continue
-            edit = context.mue(code, context.day(day))
-            if edit is None or not edit.per_day:
+            limit = _day_limit(context, code, day)
+            if limit is None:
                 continue
+            units, what = limit
             own = sum(lines[i].units for i in indexes)
             total = own + sum(o.units for o in others)
-            if own <= edit.units < total:  # over by this claim alone: units-exceed-mue says so
+            if own <= units < total:  # over by this claim alone: units-exceed-mue says so
                 yield self.finding(
                     indexes[0],
                     "units",
                     f"{code}: {total} units on one date with {_named(o.claim_id for o in others)}"
-                    f" exceed the MUE of {edit.units} per day (MAI {edit.mai})",
-                    suggestion=f"the patient's claims of the day may bill at most {edit.units}",
+                    f" exceed {what}",
+                    suggestion=f"the patient's claims of the day may bill at most {units}",
                 )
+
+
+def _day_limit(context: Context, code: Code, day: datetime.date) -> tuple[int, str] | None:
+    """The units per date of service *code* may reach across claims, and how to name the
+    limit, as ``units-exceed-mue`` judges one claim: the payer's own cap
+    (:attr:`PayerPolicy.unit_caps`) before the MUE, no MUE when the policy applies none, and
+    not a 0 that encodes Medicare payment status for a payer that does not take it as a
+    limit; per line (MAI 1) limits do not add up across claims."""
+    policy = context.policy
+    cap = policy.unit_cap(code) if policy.unit_caps else None
+    if cap is not None:
+        return cap, f"the payer's cap of {cap} per day"
+    if not policy.apply_mue:
+        return None
+    edit = context.mue(code, context.day(day))
+    if edit is None or not edit.per_day:
+        return None
+    if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
+        return None
+    return edit.units, f"the MUE of {edit.units} per day (MAI {edit.mai})"
 
 
 @attrs.frozen
