@@ -37,8 +37,9 @@ _NOT_ON_EVALUATION = frozenset(Modifier(text) for text in ("59", "XE", "XP", "XS
 
 
 def evaluation_and_management(code: str) -> bool:
-    """Whether *code* is an E/M code (CPT 99202-99499, and the 98000-98016 virtual visits)."""
-    return code.isdigit() and ("99202" <= code <= "99499" or "98000" <= code <= "98016")
+    """Whether *code* is an E/M code (CPT 99201-99499, 99201 until 2020, and the 98000-98016
+    virtual visits)."""
+    return code.isdigit() and ("99201" <= code <= "99499" or "98000" <= code <= "98016")
 
 
 def _fits(modifier: Modifier) -> str:
