@@ -11,6 +11,30 @@ from cptkit.policy import PayerPolicy
 from cptkit.validation import Facts
 from rulekit import FAMILIES, Case, assert_case, claim, covered, line, names
 
+# G0281, G0283 and G0329 carry the therapy MPPR indicator 5 in RVU25D and RVU26C, which
+# CMS gives the codes on its "always therapy" list (MPPR for selected therapy services,
+# CR 7050; NGS and Novitas: the reduction applies to the "always therapy" list), and their
+# HCPCS descriptors say "as part of a therapy plan of care".
+ALWAYS_THERAPY: list[Case] = [
+    (
+        f"always-therapy-{code}",
+        claim(line(code)),
+        {},
+        "therapy-modifier-missing",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                f"{code} is a therapy code without GP, GO or GN",
+                "add GP (PT), GO (OT) or GN (SLP)",
+            )
+        ],
+    )
+    for code in ("G0281", "G0283", "G0329")
+]
+
 CASES: list[Case] = [
     (
         "modifier-unknown",
@@ -168,6 +192,8 @@ CASES: list[Case] = [
             )
         ],
     ),
+    *ALWAYS_THERAPY,
+    ("g0283-with-gp", claim(line("G0283", modifiers=["GP"])), {}, "therapy-modifier-missing", []),
     (
         "missing-names-the-clinician-discipline",
         claim(line("97530", minutes=10)),

@@ -107,6 +107,55 @@ CASES: list[Case] = [
         ],
     ),
     ("status-n-with-gy", claim(line("97169", modifiers=["GY"])), {}, "code-not-payable", []),
+    # The RVU files' documentation: X, a statutory exclusion (not a "physician service" in the
+    # statute's sense), and E, excluded by regulation: no payment under the PFS, but Medicare
+    # may pay the service under another payment system (home health for G0151-G0161, a fee
+    # schedule of its own for laboratory tests), so a warning without a CARC.
+    (
+        "status-x-statutory-exclusion",
+        claim(line("G0151", 1, minutes=15, modifiers=["GP"])),
+        {},
+        "code-not-payable",
+        [
+            (
+                0,
+                "warning",
+                None,
+                "code",
+                "G0151 is not paid under the Medicare Physician Fee Schedule (PFS status X:"
+                " excluded by statute)",
+                "Medicare pays it, if at all, outside the PFS (home health, hospital outpatient"
+                " or a fee schedule of its own): bill it there, or add GY if a secondary payer"
+                " needs Medicare's denial",
+            )
+        ],
+    ),
+    (
+        "status-e-excluded-by-regulation",
+        claim(line("G0157", 1, minutes=15, modifiers=["GP"], date_of_service="2022-02-01")),
+        {},
+        "code-not-payable",
+        [
+            (
+                0,
+                "warning",
+                None,
+                "code",
+                "G0157 is not paid under the Medicare Physician Fee Schedule (PFS status E:"
+                " excluded by regulation)",
+                "Medicare pays it, if at all, outside the PFS (home health, hospital outpatient"
+                " or a fee schedule of its own): bill it there, or add GY if a secondary payer"
+                " needs Medicare's denial",
+            )
+        ],
+    ),
+    (
+        "status-x-with-gy",
+        claim(line("G0151", 1, minutes=15, modifiers=["GP", "GY"])),
+        {},
+        "code-not-payable",
+        [],
+    ),
     (
         "status-a-is-paid",
         claim(line("97110", 1, minutes=15, modifiers=["GP"])),
@@ -168,6 +217,9 @@ STATUSES = [
     ("97110", "2026-03-02", "A"),
     ("97169", "2023-05-01", "N"),
     ("97014", "2024-11-15", "I"),  # 2024Q4: no release in the raw data; both sides agree
+    ("G0151", "2026-03-02", "X"),
+    ("92558", "2024-05-01", "X"),
+    ("G0157", "2025-06-01", "E"),
 ]
 
 

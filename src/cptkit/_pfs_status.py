@@ -4,7 +4,8 @@
 Built by ``scripts/build_dataset.py`` into ``pfs_status.csv`` from the CMS PFS Relative Value
 Files (quarterly PPRRVU 2022A-2024C, RVU25D, RVU26C) and hand rows that cite the final rule
 (CY2018 PFS for 97127/G0515). Status I: not valid for Medicare (another code is used); N:
-non-covered; B: bundled, never paid separately; A: active (see the RVU file's documentation).
+non-covered; B: bundled, never paid separately; X: statutory exclusion and E: excluded by
+regulation, no payment under the PFS; A: active (see the RVU file's documentation).
 
 >>> from cptkit._pfs_status import status_on
 >>> import datetime
@@ -26,8 +27,9 @@ from ._tables import _rows
 
 __all__ = ["COLUMNS", "NOT_PAID", "PfsStatus", "build", "status_on", "unpaid_codes"]
 
-NOT_PAID = frozenset({"I", "N", "B"})
-"""The statuses under which the PFS never pays a code as billed."""
+NOT_PAID = frozenset({"I", "N", "B", "X", "E"})
+"""The statuses under which the PFS never pays a code as billed (X and E: excluded from the PFS
+by statute or regulation; Medicare may pay such a service under another payment system)."""
 
 COLUMNS = ("code", "status", "effective", "through", "use", "source")
 

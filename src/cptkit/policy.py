@@ -16,6 +16,7 @@ unit_rule="ama")``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
@@ -26,7 +27,7 @@ from .codes import Code
 from .errors import InvalidInput
 from .modifiers import Modifier
 
-__all__ = ["KX_THRESHOLDS", "PayerPolicy", "UnitRule"]
+__all__ = ["KX_THRESHOLDS", "MEDICARE_PHE_TELEHEALTH", "PayerPolicy", "UnitRule"]
 
 UnitRule = Literal["cms", "ama"]
 """``"cms"``: the Medicare 8-minute rule (pooled); ``"ama"``: the CPT midpoint rule (per code)."""
@@ -45,6 +46,44 @@ KX_THRESHOLDS: tuple[tuple[int, Decimal], ...] = (
 """Medicare therapy KX-modifier thresholds per beneficiary and year (PT and SLP combined; OT
 the same amount separately). CMS annual Physician Fee Schedule final rules; 2025 and 2026 from
 secondary sources (see the docs)."""
+
+
+MEDICARE_PHE_TELEHEALTH: tuple[tuple[datetime.date, datetime.date], ...] = (
+    (datetime.date(2020, 3, 1), datetime.date(2023, 12, 31)),
+)
+"""The days on which Medicare told practitioners to bill telehealth with the place of service of
+an in-person visit and modifier 95: from the COVID-19 public health emergency's first interim
+final rule (CMS-1744-IFC, 85 FR 19230, 19233; applicable from 2020-03-01) through the end of
+2023 (CY2023 PFS final rule); from 2024 telehealth takes POS 02 or 10 (CY2024 PFS final rule,
+88 FR 78874-78876)."""
+
+
+def _day(value: object) -> datetime.date:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput("telehealth_in_person_place", value, "a date or YYYY-MM-DD text")
+
+
+def _periods(values: object) -> tuple[tuple[datetime.date, datetime.date], ...]:
+    """``[("2020-03-01", "2023-12-31")]`` (or dates) as sorted ``(first, last)`` day pairs."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInput(
+            "telehealth_in_person_place", values, "(first day, last day) pairs of dates"
+        )
+    periods = []
+    for item in values:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise InvalidInput("telehealth_in_person_place", item, "(first day, last day) pairs")
+        first, last = _day(item[0]), _day(item[1])
+        if last < first:
+            raise InvalidInput("telehealth_in_person_place", item, "a first day before the last")
+        periods.append((first, last))
+    return tuple(sorted(periods))
 
 
 def _modifiers(values: object) -> frozenset[Modifier]:
@@ -91,6 +130,9 @@ class PayerPolicy:
         telehealth_modifiers: the modifiers that mark telehealth for this payer (any one).
         telehealth_modifier_required: whether telehealth places of service (02, 10) need one of
             them on therapy lines.
+        telehealth_in_person_place: ``(first day, last day)`` periods in which the payer took
+            telehealth billed with the place of service of an in-person visit and one of its
+            telehealth modifiers (Medicare: :data:`MEDICARE_PHE_TELEHEALTH`).
         kx_thresholds: ``(year, amount)`` pairs for the therapy threshold, or empty when the
             payer has none.
         apply_mue: whether Medicare's Medically Unlikely Edits apply at all. Every MUE is
@@ -107,7 +149,8 @@ class PayerPolicy:
             primaries.
 
     .. versionchanged:: 0.2.0
-       *apply_mue*, *mue_payment_status*, *unit_caps* and *addon_edit_suspensions*.
+       *apply_mue*, *mue_payment_status*, *unit_caps*, *telehealth_in_person_place* and
+       *addon_edit_suspensions*.
     """
 
     name: str
@@ -117,6 +160,9 @@ class PayerPolicy:
         default=frozenset(), converter=_modifiers
     )
     telehealth_modifier_required: bool = False
+    telehealth_in_person_place: tuple[tuple[datetime.date, datetime.date], ...] = attrs.field(
+        default=(), converter=_periods
+    )
     kx_thresholds: tuple[tuple[int, Decimal], ...] = ()
     apply_mue: bool = True
     mue_payment_status: bool = True
@@ -126,13 +172,15 @@ class PayerPolicy:
     @classmethod
     def medicare(cls) -> PayerPolicy:
         """Medicare Part B: 8-minute rule, GP/GO/GN required, modifier 95 for therapy
-        telehealth, KX thresholds by year."""
+        telehealth (at the in-person place of service during the COVID-19 public health
+        emergency's billing instruction, 2020-03-01 to 2023-12-31), KX thresholds by year."""
         return cls(
             name="Medicare",
             unit_rule="cms",
             therapy_modifiers_required=True,
             telehealth_modifiers=frozenset({Modifier("95")}),
             telehealth_modifier_required=True,
+            telehealth_in_person_place=MEDICARE_PHE_TELEHEALTH,
             kx_thresholds=KX_THRESHOLDS,
         )
 
@@ -155,6 +203,21 @@ class PayerPolicy:
             if known == code:
                 return units
         return None
+
+    def telehealth_at_in_person_place(self, day: datetime.date) -> bool:
+        """Whether, on *day*, the payer took telehealth at an in-person place of service."""
+        return any(first <= day <= last for first, last in self.telehealth_in_person_place)
+
+    def change_dates(self) -> tuple[datetime.date, ...]:
+        """The days on which what the policy expects changes, within a year (the first day of
+        each :attr:`telehealth_in_person_place` period and the day after its last), sorted:
+        a line is judged alike on every day between two of them (:meth:`Context.period`)."""
+        return tuple(
+            sorted(
+                {first for first, _ in self.telehealth_in_person_place}
+                | {last + datetime.timedelta(days=1) for _, last in self.telehealth_in_person_place}
+            )
+        )
 
     def kx_threshold(self, year: int) -> Decimal | None:
         """The therapy threshold for *year*, or ``None`` when the policy has none for it."""

@@ -199,7 +199,8 @@ class Context:
 
         A stretch lies within one year (the therapy thresholds are yearly) and between two
         dates on which some code, modifier or place of service becomes or stops being valid, so
-        every such record is valid on all of its days or on none. Line rules see this day in
+        every such record is valid on all of its days or on none, or on which the payer policy
+        changes (:meth:`~cptkit.policy.PayerPolicy.change_dates`). Line rules see this day in
         place of the real one (:class:`~cptkit.validation.LineView`), so they judge every day
         of a stretch alike.
         """
@@ -212,6 +213,9 @@ class Context:
         index = bisect.bisect_right(changes, day)
         if index and changes[index - 1] > first:
             first = changes[index - 1]
+        for change in self.policy.change_dates():
+            if first < change <= day:
+                first = change
         return keep(self._periods, day, first)
 
     def line_memo(self, owner: object) -> dict[object, Any]:

@@ -4,9 +4,13 @@
 Sources: the CMS PFS Relative Value Files (status indicator per code, quarterly PPRRVU 2022A-
 2024C, RVU25D, RVU26C; the file's documentation defines the indicators: I not valid for
 Medicare purposes, another code is used; N non-covered service; B bundled, never paid
-separately); the CY2018 PFS final rule (97127 status I, G0515 in its place for 2018-2019).
-CARCs: 181 (procedure code invalid on the date of service) for I, 96 (non-covered charge) for
-N, 97 (payment included in another service) for B.
+separately; X statutory exclusion, not a physician service in the statute's sense, and E
+excluded by regulation: no payment under the PFS, though Medicare may pay the service under
+another payment system, as it pays laboratory tests under their own fee schedule and home
+health services under the home health system); the CY2018 PFS final rule (97127 status I,
+G0515 in its place for 2018-2019). CARCs: 181 (procedure code invalid on the date of service)
+for I, 96 (non-covered charge) for N, 97 (payment included in another service) for B; none for
+X and E, whose outcome is the other payment system's.
 """
 
 from __future__ import annotations
@@ -25,23 +29,49 @@ from ._common import UNPAID, visit
 
 __all__ = ["code_not_payable"]
 
-# Status -> (what it means, CARC, advice).
-_STATUSES = {
-    "I": ("is not valid for Medicare (PFS status I)", "CO-181", "bill the code Medicare uses"),
+_ELSEWHERE = (
+    "Medicare pays it, if at all, outside the PFS (home health, hospital outpatient or a fee"
+    " schedule of its own): bill it there, or add GY if a secondary payer needs Medicare's denial"
+)
+# Status -> (what it means, CARC, advice, severity).
+_STATUSES: dict[str, tuple[str, str | None, str, Severity]] = {
+    "I": (
+        "is not valid for Medicare (PFS status I)",
+        "CO-181",
+        "bill the code Medicare uses",
+        Severity.ERROR,
+    ),
     "N": (
         "is not covered by Medicare (PFS status N)",
         "CO-96",
         "do not bill it to Medicare, or add GY if a secondary payer needs Medicare's denial",
+        Severity.ERROR,
     ),
     "B": (
         "is bundled: Medicare never pays it separately (PFS status B)",
         "CO-97",
         "do not bill it separately; its payment is in the day's other services",
+        Severity.ERROR,
+    ),
+    # Not paid under the PFS, but perhaps under another payment system: a warning.
+    "X": (
+        "is not paid under the Medicare Physician Fee Schedule (PFS status X: excluded by statute)",
+        None,
+        _ELSEWHERE,
+        Severity.WARNING,
+    ),
+    "E": (
+        "is not paid under the Medicare Physician Fee Schedule (PFS status E: excluded by"
+        " regulation)",
+        None,
+        _ELSEWHERE,
+        Severity.WARNING,
     ),
 }
-# On a non-covered service these say the biller knows (GY: statutorily excluded; GA/GZ: an
-# advance notice was or was not given).
+# On a service Medicare does not cover these say the biller knows (GY: statutorily excluded;
+# GA/GZ: an advance notice was or was not given).
 _NOTICE = frozenset({Modifier("GY"), Modifier("GA"), Modifier("GZ")})
+_NOT_COVERED = frozenset({"N", "X", "E"})
 
 
 @attrs.frozen
@@ -59,16 +89,25 @@ class _CodeNotPayable(Rule):
             span = _pfs_status.status_on(text, context.day(line.date_of_service))
             if span is None or span.status not in _STATUSES:
                 continue
-            if span.status == "N" and any(m in _NOTICE for m in line.modifiers):
+            if span.status in _NOT_COVERED and any(m in _NOTICE for m in line.modifiers):
                 continue
-            meaning, carc, advice = _STATUSES[span.status]
+            meaning, carc, advice, severity = _STATUSES[span.status]
             if span.use:
                 advice = f"bill {span.use}, the code Medicare uses"
-            yield self.finding(index, "code", f"{text} {meaning}", suggestion=advice, carc=carc)
+            yield self.finding(
+                index,
+                "code",
+                f"{text} {meaning}",
+                suggestion=advice,
+                carc=carc,
+                severity=severity,
+            )
 
 
 def code_not_payable() -> Rule:
     """``code-not-payable``: a code whose Medicare PFS status on the date of service is I (not
     valid for Medicare; the suggestion names the code Medicare uses when known), N (not
-    covered) or B (bundled). Medicare rule set only."""
+    covered) or B (bundled), errors; or X or E (excluded from the PFS by statute or
+    regulation, perhaps paid under another payment system), warnings. Medicare rule set
+    only."""
     return _CodeNotPayable("code-not-payable", Severity.ERROR, "CO-181")

@@ -4,8 +4,13 @@ telehealth modifiers.
 
 Sources: CMS Place of Service Code Set (02 redefined and 10 added on 2022-01-01); CMS PFS final
 rules CY2024-2026 and MLN telehealth guidance (POS 02/10 with modifier 95 for therapy furnished
-via telehealth); rules.md sec. 5. CARC 5: "the procedure code is inconsistent with the place of
-service"; CARC 4 for a missing required modifier.
+via telehealth); rules.md sec. 5. During the COVID-19 public health emergency Medicare took
+telehealth at the in-person place of service with 95 (CMS-1744-IFC, 85 FR 19233, from
+2020-03-01; through 2023-12-31 by the CY2023 PFS final rule; ended by the CY2024 PFS final rule,
+88 FR 78874-78876): ``PayerPolicy.telehealth_in_person_place``. FR (supervising practitioner
+present by audio/video) is not a telehealth modifier: the service is in person. CARC 5: "the
+procedure code is inconsistent with the place of service"; CARC 4 for a missing required
+modifier.
 """
 
 from __future__ import annotations
@@ -74,6 +79,14 @@ class _TelehealthMismatch(LineRule):
                 carc="CO-4",
             )
         elif not remote and telehealth_modifiers:
+            if policy.telehealth_in_person_place and policy.telehealth_at_in_person_place(
+                line.day  # a period never straddles the policy's dates (Context.period)
+            ):
+                telehealth_modifiers = [
+                    m for m in telehealth_modifiers if m not in policy.telehealth_modifiers
+                ]
+                if not telehealth_modifiers:
+                    return
             names = ", ".join(str(m) for m in telehealth_modifiers)
             yield self.finding(
                 index,
@@ -103,5 +116,6 @@ def place_of_service_unknown() -> Rule:
 def telehealth_mismatch() -> Rule:
     """``telehealth-mismatch``: telehealth place (02, 10) without the payer's telehealth
     modifier on a therapy code (error, CO-4), or a telehealth modifier with an in-person place
-    (warning, CO-5: some payers still take POS 11 with 95)."""
+    (warning, CO-5: some payers still take POS 11 with 95), except the payer's own telehealth
+    modifiers in a period it took them there (Medicare 2020-03-01 to 2023-12-31)."""
     return _TelehealthMismatch("telehealth-mismatch", Severity.ERROR, "CO-5")

@@ -5,6 +5,10 @@ Source: Social Security Act sec. 1833(g) as amended by the Bipartisan Budget Act
 annual PFS final rules for the amounts (PT and SLP combined, OT separately); CMS Pub. 100-04
 ch. 5 sec. 10.3. CARC 119: "benefit maximum for this time period has been reached".
 
+The thresholds are per beneficiary per calendar year, so the year-to-date amounts (facts) are
+those of the year of the claim's earliest date of service: a line of a later year starts a year
+whose amount cptkit does not know, and is left alone.
+
 The amounts are Medicare allowed amounts. When the year-to-date amount and the PFS locality
 are known (:class:`~cptkit.validation.Facts`), this claim's own lines are priced with
 :func:`cptkit.payment.estimate`: the line on which the year's amount passes the threshold, and
@@ -44,6 +48,11 @@ def _bucket(line: ClaimLine) -> str | None:
     return None
 
 
+def _year(claim: Claim, context: Context) -> int:
+    """The year the year-to-date amounts are of: the claim's earliest date's, as judged."""
+    return context.day(min(line.date_of_service for line in claim.lines)).year
+
+
 def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
     """The lines (with their threshold) on or after which this claim's estimated allowed
     amounts take a known year-to-date amount past the threshold; empty when the estimate
@@ -61,7 +70,7 @@ def _crossings(claim: Claim, context: Context) -> dict[int, Decimal]:
     except CptkitError:
         return {}
     order = sorted(range(len(claim.lines)), key=lambda i: (claim.lines[i].date_of_service, i))
-    year = context.day(claim.lines[order[0]].date_of_service).year
+    year = _year(claim, context)
     threshold = context.policy.kx_threshold(year)
     if threshold is None:
         return {}
@@ -85,12 +94,15 @@ class _KxThreshold(Rule):
         if facts.pt_slp_amount_ytd is None and facts.ot_amount_ytd is None:
             return  # the usual run: nothing to compare with
         crossings = _crossings(claim, context)
+        year = _year(claim, context)
         for index, line in enumerate(claim.lines):
             bucket = _bucket(line)
             if KX in line.modifiers or bucket is None:
                 continue
+            if context.day(line.date_of_service).year != year:
+                continue  # a later year: its year-to-date amount is unknown
             amount = facts.ot_amount_ytd if bucket == _OT else facts.pt_slp_amount_ytd
-            threshold = context.policy.kx_threshold(context.day(line.date_of_service).year)
+            threshold = context.policy.kx_threshold(year)
             if amount is not None and threshold is not None and amount >= threshold:
                 yield self.finding(
                     index,
@@ -112,6 +124,7 @@ class _KxThreshold(Rule):
 
 def kx_threshold() -> Rule:
     """``kx-threshold``: the therapy line has no KX although the year-to-date therapy amount
-    (a fact given in the context) is at the year's threshold (an error), or, with the PFS
-    locality known, this claim's estimated allowed amounts take it past (a warning)."""
+    (a fact given in the context, for the year of the claim's earliest date) is at the year's
+    threshold (an error), or, with the PFS locality known, this claim's estimated allowed
+    amounts take it past (a warning). Lines of a later year are not judged."""
     return _KxThreshold("kx-threshold", Severity.ERROR, "CO-119")
