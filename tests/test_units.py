@@ -313,6 +313,31 @@ FIFTEEN = sorted(
 visits = st.dictionaries(st.sampled_from(FIFTEEN), st.integers(0, 39), max_size=4)
 
 
+# 15-minute codes off CMS's therapy list, typed out: ABA, health behaviour (to 2019), home health.
+NOT_THERAPY = [
+    *(f"9715{n}" for n in range(1, 9)),
+    "0362T",
+    "0373T",
+    *(f"9615{n}" for n in range(6)),
+    *("G0151", "G0152", "G0153", "G0155", "G0156", "G0157", "G0158", "G0159", "G0160", "G0161"),
+]
+others = st.dictionaries(st.sampled_from(NOT_THERAPY), st.integers(0, 39), max_size=3)
+
+
+@given(visits, others)
+def test_codes_off_the_therapy_list_leave_the_pool_alone(
+    minutes: dict[str, int], more: dict[str, int]
+) -> None:
+    # Under the 8-minute rule the therapy codes' units do not change when other 15-minute
+    # codes are billed the same day, and those take the CPT rule's units, each alone.
+    both = units.allocate({**minutes, **more}).units
+    assert {code: n for code, n in both.items() if str(code) in minutes} == dict(
+        units.allocate(minutes).units
+    )
+    alone = units.allocate(more, rule="ama").units
+    assert {code: n for code, n in both.items() if str(code) in more} == dict(alone)
+
+
 @given(visits)
 def test_cms_total_is_the_chart_row(minutes: dict[str, int]) -> None:
     result = units.allocate(minutes)
