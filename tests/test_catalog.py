@@ -81,11 +81,12 @@ def test_timing_spot_checks(
     assert info.timed is (timing in (Timing.TIMED, Timing.LADDER))
 
 
-# (code, pooled under the 8-minute rule, band text): CMS Pub. 100-04 ch. 5 sec. 20.2 pools the
-# 15-minute timed codes only; CPT psychotherapy bands.
+# (code, pooled under the 8-minute rule, band text): CMS Pub. 100-04 ch. 5 sec. 20.2 (the
+# outpatient therapy chapter) pools the 15-minute timed therapy codes only; CPT psychotherapy
+# bands.
 POOLING_TABLE = [
     ("97110", True, None),
-    ("97153", True, None),
+    ("97153", False, None),  # ABA: 15-minute units, not a therapy code (CPT counts it alone)
     ("98960", False, None),  # timed, but in 30-minute units
     ("96125", False, None),  # timed, per hour
     ("96130", False, None),  # a ladder

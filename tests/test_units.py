@@ -89,6 +89,43 @@ def test_ama_examples(minutes: dict[str, int], expected: dict[str, int]) -> None
     assert {str(code): count for code, count in result.units.items()} == expected
 
 
+# The 8-minute rule pools the 15-minute codes of outpatient PT/OT/SLP (CMS Pub. 100-04 ch. 5
+# sec. 20.2, the therapy chapter); other 15-minute codes are counted each alone by CPT's time
+# rule, a unit from 8 minutes (rules.md sec. 2 and 3: ABA per code), under Medicare too.
+OUTSIDE_THERAPY = [
+    ({"97153": 10, "97155": 10}, {"97153": 1, "97155": 1}),  # ABA: pooled, 1 unit to 97153
+    ({"97110": 10, "97153": 10}, {"97110": 1, "97153": 1}),  # PT alone, ABA alone
+    ({"97153": 7, "97155": 7}, {}),  # pooled, 14 minutes were 1 unit
+    ({"0362T": 10, "0373T": 10}, {"0362T": 1, "0373T": 1}),
+    ({"96152": 10, "96153": 10}, {"96152": 1, "96153": 1}),  # health behaviour (to 2019)
+    ({"G0151": 10, "G0157": 10}, {"G0151": 1, "G0157": 1}),  # home health PT and PTA
+    # 97110 7 + 97140 7 pool to 14 minutes, 1 unit (Example 5's way); 97153's 7 are alone: 0.
+    ({"97110": 7, "97140": 7, "97153": 7}, {"97110": 1}),
+]
+
+
+@pytest.mark.parametrize(("minutes", "expected"), OUTSIDE_THERAPY)
+def test_only_therapy_codes_are_pooled(minutes: dict[str, int], expected: dict[str, int]) -> None:
+    result = units.allocate(minutes)
+    assert {str(code): count for code, count in result.units.items()} == expected
+    methods = {str(line.code): line.method for line in result.lines}
+    assert all(methods[code] == "midpoint" for code in minutes if code not in ("97110", "97140"))
+
+
+def test_aba_explained_by_the_midpoint_rule() -> None:
+    text = units.allocate({"97110": 10, "97153": 10}).explain()
+    assert "Timed minutes of the 15-minute codes: 97110 10 = 10" in text
+    assert "Chart: 8-22 minutes -> 1 unit" in text
+    assert (
+        "97153: 10 min -> 1 (midpoint rule); 15-minute units, not a therapy code: not pooled"
+        in text
+    )
+    # 98960 (30-minute units) is not charted either: 10 pooled minutes are the chart's row.
+    text = units.allocate({"97110": 10, "98960": 16}).explain()
+    assert "Timed minutes of the 15-minute codes: 97110 10 = 10" in text
+    assert "Chart: 8-22 minutes -> 1 unit" in text
+
+
 def test_rules_differ_as_documented() -> None:
     assert units.allocate({"97110": 10, "97140": 10}, rule="cms").total == 1
     assert units.allocate({"97110": 10, "97140": 10}, rule="ama").total == 2
@@ -264,12 +301,41 @@ def test_bad_rule() -> None:
 
 # --- properties -------------------------------------------------------------------------------
 
+# The 15-minute codes the 8-minute rule pools: those on CMS's "always therapy" list (ABA,
+# health behaviour and home health are 15-minute codes outside it, counted each alone).
 FIFTEEN = sorted(
     str(info.code)
     for info in cptkit.catalog().codes(on="2026-01-01")
-    if info.timing is cptkit.Timing.TIMED and info.unit_minutes == 15
+    if info.timing is cptkit.Timing.TIMED
+    and info.unit_minutes == 15
+    and info.therapy_list == "always"
 )
 visits = st.dictionaries(st.sampled_from(FIFTEEN), st.integers(0, 39), max_size=4)
+
+
+# 15-minute codes off CMS's therapy list, typed out: ABA, health behaviour (to 2019), home health.
+NOT_THERAPY = [
+    *(f"9715{n}" for n in range(1, 9)),
+    "0362T",
+    "0373T",
+    *(f"9615{n}" for n in range(6)),
+    *("G0151", "G0152", "G0153", "G0155", "G0156", "G0157", "G0158", "G0159", "G0160", "G0161"),
+]
+others = st.dictionaries(st.sampled_from(NOT_THERAPY), st.integers(0, 39), max_size=3)
+
+
+@given(visits, others)
+def test_codes_off_the_therapy_list_leave_the_pool_alone(
+    minutes: dict[str, int], more: dict[str, int]
+) -> None:
+    # Under the 8-minute rule the therapy codes' units do not change when other 15-minute
+    # codes are billed the same day, and those take the CPT rule's units, each alone.
+    both = units.allocate({**minutes, **more}).units
+    assert {code: n for code, n in both.items() if str(code) in minutes} == dict(
+        units.allocate(minutes).units
+    )
+    alone = units.allocate(more, rule="ama").units
+    assert {code: n for code, n in both.items() if str(code) in more} == dict(alone)
 
 
 @given(visits)

@@ -98,6 +98,9 @@ class Ladder:
     addon_threshold: int
 
 
+_THERAPY_LISTS = frozenset({"always", "sometimes"})
+
+
 @attrs.frozen
 class CodeInfo:
     """What the dataset knows of one code.
@@ -158,19 +161,29 @@ class CodeInfo:
 
     @property
     def pooled(self) -> bool:
-        """True for a timed code of 15-minute units: the Medicare 8-minute rule pools its
-        minutes with the day's other such codes (the CPT rule takes every code alone).
+        """True for an outpatient therapy code of 15-minute units: the Medicare 8-minute rule
+        pools its minutes with the day's other such codes (the CPT rule takes every code alone).
+
+        CMS Pub. 100-04 ch. 5 sec. 20.2 is the rule of outpatient rehabilitation therapy (PT,
+        OT, SLP): it pools the codes on CMS's therapy code list. A timed code of 15-minute
+        units is pooled when :attr:`therapy_list` is ``"always"``, or ``"sometimes"`` (therapy
+        when billed under a therapy plan of care, with GP, GO or GN: the claim rules take one
+        without those modifiers alone). 15-minute codes off the list are not pooled: ABA
+        (97151-97158, 0362T, 0373T), health behaviour (96150-96155), home health
+        (G0151-G0161); CPT's time rule counts each alone.
 
         That includes a ladder of 15-minute units on CMS's "always therapy" list (97129 first
-        15 minutes, 97130 each further 15): CMS Pub. 100-04 ch. 5 sec. 20.2 pools every
-        service "represented by 15 minute timed codes", and the CY2020 PFS final rule put
-        97129/97130 in the place of G0515, a pooled 15-minute code.
+        15 minutes, 97130 each further 15): sec. 20.2 pools every therapy service "represented
+        by 15 minute timed codes", and the CY2020 PFS final rule put 97129/97130 in the place
+        of G0515, a pooled 15-minute code.
 
         .. versionchanged:: 0.2.0
            15-minute "always therapy" ladders (97129/97130) are pooled.
+        .. versionchanged:: 0.2.1
+           Only therapy codes: 15-minute codes off CMS's therapy list are not pooled.
         """
         if self.timing is Timing.TIMED:
-            return self.unit_minutes == 15
+            return self.unit_minutes == 15 and self.therapy_list in _THERAPY_LISTS
         family = self.ladder
         return (
             family is not None

@@ -41,7 +41,7 @@ _CODES = {
 }
 
 _EIGHT_MINUTE = (
-    "Medicare: add up the day's minutes of all 15-minute timed codes; 8-22 min = 1 unit,"
+    "Medicare: add up the day's minutes of all 15-minute timed therapy codes; 8-22 min = 1 unit,"
     " 23-37 = 2, 38-52 = 3, 53-67 = 4, 68-82 = 5 (then every 15 min). Give each code its whole"
     " 15-minute blocks first, then leftover units to the largest leftover minutes."
 )

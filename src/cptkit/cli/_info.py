@@ -72,8 +72,10 @@ def _timing(info: CodeInfo) -> str:
         return "untimed: one unit per session, whatever the minutes"
     if info.timing is Timing.TIMED:
         text = f"timed: {info.unit_minutes}-minute units"
-        if info.unit_minutes == 15:
+        if info.pooled:
             text += " (Medicare pools them under the 8-minute rule)"
+        elif info.unit_minutes == 15:
+            text += " (not a therapy code: not pooled, each code alone)"
         return text
     if info.timing is Timing.BAND:
         assert info.time_band is not None  # a band code always carries its band

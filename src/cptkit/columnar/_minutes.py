@@ -5,8 +5,9 @@ polars expressions over a batch's timed lines, per claim, date and discipline.
 The chart's units for a day's pooled minutes are handed out as :mod:`cptkit.units._rules`
 does: whole 15-minute blocks first, then the leftover units by leftover minutes, minutes,
 code; codes tied at the cut get the units any allowed choice gives (CMS Example 2). Each
-distinct mismatch is worded by the rule's own code. Claims with a ladder code or a timed line
-without minutes are returned for the rule itself to judge.
+distinct mismatch is worded by the rule's own code. Claims with a ladder code, a timed line
+without minutes or a "sometimes therapy" line outside a therapy plan are returned for the rule
+itself to judge.
 """
 
 from __future__ import annotations
@@ -60,15 +61,25 @@ def minutes_findings(
     other claims with a timed code, for the rule to run on."""
     unit_rule = context.policy.unit_rule
     mark = pl.col("_mark")
-    # A line without a discipline joins the date's only one (the rule's grouping): the
-    # date's disciplines as bits (GP 2, GO 4, GN 8), over the date's lines (a run: sorted).
+    # A line of an "always therapy" code without a discipline joins the date's only one (the
+    # rule's grouping): the date's disciplines as bits (GP 2, GO 4, GN 8), over the date's
+    # lines (a run: sorted). Other lines without one are outside therapy, never pooled.
     bit = pl.when(mark == 1).then(2).when(mark == 2).then(4).when(mark == 3).then(8).otherwise(0)
     only = pl.col("_marks").replace_strict({2: 1, 4: 2, 8: 3}, default=0, return_dtype=INT)
+    always = []  # the numbers of the batch's "always therapy" codes (column _code)
+    for number, facts_of in enumerate(facts.codes.values()):
+        info = context.code_info(facts_of.code)
+        if info is not None and info.therapy_list == "always":
+            always.append(number)
+    therapy = pl.col("_code").is_in(always)
     timed = (
         facts.frame.with_columns(_marks=bit.bitwise_or().over("_day"))
         .filter(pl.col("_timed") > 0)
         # Each timed line's group: its claim, date and discipline (0: none), as one integer.
-        .with_columns(_group=pl.col("_day") * 4 + pl.when(mark == 0).then(only).otherwise(mark))
+        .with_columns(
+            _group=pl.col("_day") * 4
+            + pl.when(mark != 0).then(mark).when(therapy).then(only).otherwise(0)
+        )
     )
     none = pl.DataFrame(schema=FOUND)
     if timed.height == 0:
@@ -77,7 +88,9 @@ def minutes_findings(
         claims: list[int] = timed["_claim"].unique().sort().to_list()
         return none, claims
     group = "_group"
-    hard = timed.filter((pl.col("_timed") == 2) | pl.col("minutes").is_null())
+    # A "sometimes therapy" code without a discipline is judged alone by the rule's own code.
+    outside = pl.col("_pooled") & (mark == 0) & ~therapy
+    hard = timed.filter((pl.col("_timed") == 2) | pl.col("minutes").is_null() | outside)
     width = len(facts.codes)
     timed = timed.filter(~pl.col("_claim").is_in(hard["_claim"].unique().implode()))
     # Lines of one code and group are summed; most codes have one line in their group (the

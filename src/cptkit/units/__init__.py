@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
 
 from .._catalog import Catalog, default_catalog
 from ..claims import MAX_COUNT
@@ -96,8 +98,9 @@ def allocate(
 
     Args:
         minutes: documented direct minutes per code (``{"97110": 33, "97140": 7}``).
-        rule: ``"cms"`` (Medicare 8-minute rule: 15-minute codes pooled, then whole blocks
-            and the largest leftovers), ``"ama"`` (CPT midpoint rule, each code alone), or a
+        rule: ``"cms"`` (Medicare 8-minute rule: the 15-minute therapy codes pooled, then
+            whole blocks and the largest leftovers; every other code alone by the midpoint),
+            ``"ama"`` (CPT midpoint rule, each code alone), or a
             :class:`~cptkit.policy.PayerPolicy` whose ``unit_rule`` decides.
         catalog: the catalog that says how each code is timed (default: the packaged one).
         unbilled_minutes: under ``"cms"``, the day's minutes of 15-minute codes that are not
@@ -109,6 +112,11 @@ def allocate(
     clinician chooses: :attr:`Allocation.units` is cptkit's pick, and
     :attr:`Allocation.alternatives` and :meth:`Allocation.allows` give every allocation the
     CMS ordering allows.
+
+    The pooled codes are PT/OT/SLP therapy codes (:attr:`~cptkit.CodeInfo.pooled`); a
+    "sometimes therapy" code is taken as billed under a therapy plan here (the claim rules
+    read GP/GO/GN). 15-minute codes off CMS's therapy list (ABA, health behaviour, home
+    health) are counted each alone, a unit from 8 minutes.
 
     Untimed codes get one unit each and their minutes never join the timed total. Band codes
     (psychotherapy) get one unit when their minutes fall in the band, else none. Ladder codes
@@ -123,6 +131,8 @@ def allocate(
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        *unbilled_minutes*, and the tie set (:attr:`Allocation.tie`).
+    .. versionchanged:: 0.2.1
+       Only therapy codes are pooled under ``"cms"``.
     """
     name = _rule_name(rule)
     if type(unbilled_minutes) is not int or unbilled_minutes < 0:
@@ -168,9 +178,10 @@ def allocate(
         else:
             unit = info.unit_minutes or _rules.CMS_UNIT
             timed += count
-            lines.append(
-                AllocationLine(info.code, count, got, "midpoint", note=f"{unit}-minute units")
-            )
+            note = f"{unit}-minute units"
+            if name == "cms" and unit == _rules.CMS_UNIT:
+                note += ", not a therapy code: not pooled"
+            lines.append(AllocationLine(info.code, count, got, "midpoint", note=note))
             next_unit.append(_rules.midpoint_next(count, unit))
     given = {info.code: count for info, count in entries} if ladders or families else {}
     for offset, (family, total) in enumerate(families.items(), start=len(plain)):
@@ -216,19 +227,45 @@ def _band_line(info: CodeInfo, count: int, catalog: Catalog) -> AllocationLine:
     )
 
 
+# The series of time-band codes: one service, its bands side by side. A code's dataset family
+# can be wider (telephone-online holds telephone, online and check-in codes), so a suggestion
+# stays within the series. Sources: CPT psychotherapy (90832/90834/90837, with an E/M
+# 90833/90836/90838), psychophysiological therapy (90875/90876), telephone assessment by a
+# qualified non-physician professional (98966-98968), online digital assessment
+# (98970-98972); HCPCS G2061-G2063 (the 2020 online assessments, CY2020 PFS final rule).
+# Codes in no series (virtual check-ins, 90846/90847, G0176/G0177 ...) suggest none.
+_BAND_SERIES: Final = (
+    ("90832", "90834", "90837"),
+    ("90833", "90836", "90838"),
+    ("90875", "90876"),
+    ("98966", "98967", "98968"),
+    ("98970", "98971", "98972"),
+    ("G2061", "G2062", "G2063"),
+)
+_SERIES_OF: Final = MappingProxyType(
+    {code: tuple(map(Code, series)) for series in _BAND_SERIES for code in series}
+)
+
+
 def band_codes_for(
     info: CodeInfo, minutes: int, *, catalog: Catalog | None = None
 ) -> tuple[Code, ...]:
-    """The codes of *info*'s family (add-on or not, like *info*) whose band holds *minutes*.
+    """The codes of *info*'s series (one service's time bands, like 90832/90834/90837) whose
+    band holds *minutes*; none for a code in no series.
 
     >>> band_codes_for(default_catalog().lookup("90837"), 45)
     (Code('90834'),)
+
+    .. versionchanged:: 0.2.1
+       The code's series, not its dataset family (98968, telephone, no longer suggests the
+       online codes 98972 and G2063).
     """
+    series = _SERIES_OF.get(info.code.value)
+    if series is None:
+        return ()
     book = default_catalog() if catalog is None else catalog
     return tuple(
-        other.code
-        for other in book.codes(family=info.family)
-        if other.add_on == info.add_on and other.in_band(minutes)
+        code for code in series if (other := book.find(code)) is not None and other.in_band(minutes)
     )
 
 

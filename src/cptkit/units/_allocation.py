@@ -204,8 +204,10 @@ class Allocation:
             parts = " + ".join(f"{line.code} {line.minutes}" for line in pooled)
             if self.unbilled_minutes:
                 parts += f" + unbilled {self.unbilled_minutes}"
-            yield f"Timed minutes of the 15-minute codes: {parts} = {self.timed_minutes}"
-            chart = _rules.cms_chart_units(self.timed_minutes)
+            # The pool alone: codes timed outside it (ABA, 30-minute units) are not charted.
+            pooled_minutes = sum(line.minutes for line in pooled) + self.unbilled_minutes
+            yield f"Timed minutes of the 15-minute codes: {parts} = {pooled_minutes}"
+            chart = _rules.cms_chart_units(pooled_minutes)
             if chart:
                 low = _rules.CMS_FIRST + _rules.CMS_UNIT * (chart - 1)
                 yield f"Chart: {low}-{low + 14} minutes -> {chart} unit{'s' * (chart != 1)}"

@@ -10,6 +10,7 @@ ranges. CARC 151: "the information furnished does not support this many units or
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Final
 
 import attrs
 
@@ -150,6 +151,8 @@ class _UntimedMultipleUnits(Rule):
             info = infos[indexes[0]]
             if info is None or info.add_on or info.timing not in _ONE_PER_SESSION:
                 continue
+            if code.value in _PER_UNIT_OF_SERVICE:
+                continue  # a unit per instrument or session: the MUE limits them
             total = (
                 lines[indexes[0]].units
                 if len(indexes) == 1
@@ -164,15 +167,33 @@ class _UntimedMultipleUnits(Rule):
                 )
 
 
-_DISTINCT = frozenset({Modifier("59"), Modifier("XU")})
+# Codes whose unit is one instrument or one session, several of which a patient may have on
+# one date; the MUE (units-exceed-mue) limits them. Typed out from the code sets:
+# - 96110, 96127, 96160, 96161: "per standardized instrument" (CPT descriptors); practitioner
+#   MUE 3, 3, 3, 1 (MAI 3).
+# - 90868: rTMS subsequent delivery and management, "per session" (CPT); MUE 2 (MAI 3).
+# - G0410, G0411: one PHP/IOP group psychotherapy session of about 45-50 minutes (HCPCS); a
+#   PHP day holds several; practitioner MUE 4 (MAI 3), outpatient hospital 6.
+# - G0176, G0177: PHP activity therapy and training, "per session (45 minutes or more)"
+#   (HCPCS); outpatient hospital MUE 5 (MAI 3).
+# MUEs: CMS NCCI practitioner and outpatient hospital tables, 2024-07-01 and 2026-04-01.
+_PER_UNIT_OF_SERVICE: Final = frozenset(
+    {"90868", "96110", "96127", "96160", "96161", "G0176", "G0177", "G0410", "G0411"}
+)
+
+# The modifiers that mark a second session on one date distinct: 59, and of its subsets (CMS
+# CR 8863, MLN MM8863) XE "separate encounter", XP "separate practitioner" and XU "unusual
+# non-overlapping service". XS ("separate structure", an organ or site) does not tell sessions.
+_DISTINCT = frozenset({Modifier("59"), Modifier("XE"), Modifier("XP"), Modifier("XU")})
 
 
 def _distinct_sessions(
     claim: Claim, context: Context, indexes: list[int], info: CodeInfo, total: int
 ) -> bool:
     """Whether time-band sessions on one date are each a line of one unit, every line after
-    the first marked distinct (59 or XU), within the MUE: two psychotherapy sessions in a day
-    are billable so (NCCI Policy Manual ch. I on 59/XU; the MUE caps the day)."""
+    the first marked distinct (59, XE, XP or XU), within the MUE: two psychotherapy sessions
+    in a day are billable so (NCCI Policy Manual ch. I on 59; CMS CR 8863 on XE, XP, XU; the
+    MUE caps the day)."""
     if info.timing is not Timing.BAND:
         return False
     lines = claim.lines
@@ -198,10 +219,10 @@ class _UnitsMinutesMismatch(Rule):
                 info = digest.infos[0]
                 assert info is not None  # the claim's one line is timed
                 if info.timing is _TIMED:  # the commonest claim: no grouping to do
-                    found = self._alone(context, 0, lines[0], info)
+                    found = self._alone(context, 0, lines[0], info, policy.unit_rule)
                     return () if found is None else (found,)
             elif len(digest.days) == 1 and policy.unit_rule == "cms":
-                usual = _usual_visit(lines, digest.line_kinds)
+                usual = _usual_visit(lines, digest.line_kinds, digest.infos)
                 if usual is not None:
                     return self._pooled(context, digest.infos, *usual)
         return list(self._grouped(claim, context, digest.infos, len(digest.days)))
@@ -212,16 +233,20 @@ class _UnitsMinutesMismatch(Rule):
     def _grouped(
         self, claim: Claim, context: Context, infos: list[CodeInfo | None], days: int
     ) -> Iterator[Finding]:
-        """The findings of every group of timed lines (a date and a therapy discipline)."""
+        """The findings of every group of timed lines (a date and a therapy discipline, or the
+        date's lines outside a therapy plan)."""
         # Per line, its record when the code is timed.
         timed = [
             info if info is not None and (info.timing is _TIMED or info.timing is _LADDER) else None
             for info in infos
         ]
-        unbilled = context.facts.unbilled_minutes and context.policy.unit_rule == "cms"
-        for indexes in _by_day_and_discipline(claim, timed, days):
-            extra = _unbilled(claim, context, indexes) if unbilled else 0
-            yield from self._group(claim, context, indexes, timed, extra)
+        rule = context.policy.unit_rule
+        unbilled = context.facts.unbilled_minutes and rule == "cms"
+        for indexes, therapy in _by_day_and_discipline(claim, timed, days):
+            extra = _unbilled(claim, context, indexes) if unbilled and therapy else 0
+            yield from self._group(
+                claim, context, indexes, timed, extra, rule if therapy else _OUTSIDE_PLAN
+            )
 
     def _pooled(
         self,
@@ -257,14 +282,16 @@ class _UnitsMinutesMismatch(Rule):
         indexes: list[int],
         timed: list[CodeInfo | None],
         unbilled: int,
+        rule: str,
     ) -> Iterator[Finding]:
+        """The findings of one group of timed lines (*indexes*), judged under *rule*."""
         lines = claim.lines
         if len(indexes) == 1 and not unbilled:
             index = indexes[0]
             line, info = lines[index], timed[index]
             assert info is not None  # only timed lines are grouped
             if info.timing is _TIMED:
-                found = self._alone(context, index, line, info)
+                found = self._alone(context, index, line, info, rule)
                 if found is not None:
                     yield found
                 return
@@ -296,9 +323,7 @@ class _UnitsMinutesMismatch(Rule):
                 else:
                     unknown[text] = line.code
         if unknown:
-            if context.policy.unit_rule == "cms" and any(
-                _pooled(context, c) for c in unknown.values()
-            ):
+            if rule == "cms" and any(_pooled(context, c) for c in unknown.values()):
                 # The 8-minute rule pools the day's 15-minute codes: one unknown spoils the sum.
                 for text, info in codes.items():
                     if info.pooled:
@@ -308,7 +333,6 @@ class _UnitsMinutesMismatch(Rule):
             checked = minutes
         if not checked:
             return
-        rule = context.policy.unit_rule
         supported, considered = _supported(context, rule, checked, codes, billed, unbilled)
         judged = [text for text in considered if text in billed and text not in unknown]
         for text in sorted(judged) if len(judged) > 1 else judged:
@@ -319,14 +343,16 @@ class _UnitsMinutesMismatch(Rule):
                 )
 
     def _alone(
-        self, context: Context, index: int, line: ClaimLine, info: CodeInfo
+        self, context: Context, index: int, line: ClaimLine, info: CodeInfo, rule: str
     ) -> Finding | None:
         """The finding for a plain timed code alone on its day and discipline, if any."""
         if line.minutes is None:
             return None  # nothing documented to judge by
-        rule = context.policy.unit_rule
         unit = info.unit_minutes or unit_arithmetic.CMS_UNIT
-        expected = unit_arithmetic.code_units(rule, line.minutes, unit, info.pooled)
+        pooled = info.pooled
+        if pooled and rule == "cms" and info.therapy_list != "always" and not _marked(line):
+            rule = _OUTSIDE_PLAN  # a "sometimes therapy" code billed outside a therapy plan
+        expected = unit_arithmetic.code_units(rule, line.minutes, unit, pooled)
         if line.units == expected:
             return None
         return self._mismatch(context, index, info, line.units, expected, rule)
@@ -374,6 +400,10 @@ class _UnitsMinutesMismatch(Rule):
 
 _CRISIS = "90839"
 _TIMED, _LADDER = Timing.TIMED, Timing.LADDER  # CodeInfo.timed, without a property call
+# How lines outside a therapy plan are judged: the 8-minute rule is outpatient therapy's (CMS
+# Pub. 100-04 ch. 5 sec. 20.2), so each code alone by CPT's time rule, which is what "cms"
+# gives a code it does not pool, and the findings name it.
+_OUTSIDE_PLAN = "ama"
 
 
 def _supported(
@@ -440,29 +470,34 @@ _Allocated = tuple[dict[str, int], frozenset[str], "unit_rules.Allocation | None
 
 
 def _usual_visit(
-    lines: Sequence[ClaimLine], kinds: list[int]
+    lines: Sequence[ClaimLine], kinds: list[int], infos: list[CodeInfo | None]
 ) -> tuple[list[int], list[tuple[str, int]], list[int]] | None:
     """The usual Medicare visit of one date: its timed lines are two or more distinct
     15-minute codes the 8-minute rule pools (*kinds*: each line's :class:`._common.Visit`
-    kinds), each with its minutes, and its lines carry one therapy discipline modifier at
-    most, so they make one group that the chart judges together. Returns the timed lines'
-    indexes, ``(code text, minutes)`` pairs and billed units, else ``None``."""
+    kinds; *infos*: their records), each with its minutes, and its lines carry one therapy
+    discipline modifier at most, so they make one group that the chart judges together.
+    Returns the timed lines' indexes, ``(code text, minutes)`` pairs and billed units, else
+    ``None``."""
     indexes = []
     pairs = []
     billed = []
     mark = None
     for index, line in enumerate(lines):
+        marked = False
         for modifier in line.modifiers:
             if modifier.value in _DISCIPLINES:
                 if mark is not None and modifier.value != mark:
                     return None  # two disciplines: each is judged on its own
                 mark = modifier.value
+                marked = True
                 break
         kind = kinds[index]
         if not kind & TIMED:
             continue
         if not kind & POOLED or line.minutes is None:
             return None  # _pooled gives every code the chart: only pooled 15-minute codes
+        if not marked and infos[index].therapy_list != "always":  # type: ignore[union-attr]
+            return None  # a "sometimes therapy" code outside a plan is judged alone
         indexes.append(index)
         pairs.append((line.code.value, line.minutes))
         billed.append(line.units)
@@ -490,37 +525,56 @@ def _pooled(context: Context, code: Code) -> bool:
 _DISCIPLINES = frozenset(modifier.value for modifier in THERAPY_DISCIPLINE_MODIFIERS)
 
 
+def _marked(line: ClaimLine) -> bool:
+    """Whether *line* carries a therapy discipline modifier (GP, GO or GN)."""
+    return any(modifier.value in _DISCIPLINES for modifier in line.modifiers)
+
+
+_OUTSIDE = ""  # the group of a date's timed lines outside a therapy plan
+
+
 def _by_day_and_discipline(
     claim: Claim, timed: list[CodeInfo | None], days: int
-) -> list[list[int]]:
+) -> list[tuple[list[int], bool]]:
     """Indexes of the *timed* lines, by date of service and therapy discipline modifier (GP,
     GO, GN or none), in the order the groups first appear among all lines (*days*: how
-    many dates the claim has).
+    many dates the claim has); each with whether its lines are therapy.
 
     Each discipline's timed minutes are totalled on their own: PT, OT and SLP are separate
-    plans of care, and the 8-minute rule is applied per discipline. A line without one of the
-    modifiers (itself a finding) joins the date's only discipline when there is one.
+    plans of care, and the 8-minute rule is applied per discipline. A line of an "always
+    therapy" code without one of the modifiers (itself a finding) joins the date's only
+    discipline when there is one. A line without one whose code is not an "always therapy"
+    code (ABA, a "sometimes therapy" code billed outside a plan) is outside therapy: those
+    lines of a date make a group of their own, never pooled.
     """
     lines = claim.lines
     marks: list[str | None] = []
     seen: set[str] = set()
-    for line in lines:
+    inside = outside = False  # whether timed lines are in therapy, outside it
+    for line, info in zip(lines, timed, strict=True):
         mark = None
         for modifier in line.modifiers:
             if modifier.value in _DISCIPLINES:
                 mark = modifier.value
                 seen.add(mark)
                 break
+        if info is not None:
+            if mark is None and info.therapy_list != "always":
+                mark = _OUTSIDE
+                outside = True
+            else:
+                inside = True
         marks.append(mark)
-    if len(seen) < 2 and days == 1:
-        # The common visit: one date, one discipline (or none): one group.
-        return [[index for index, info in enumerate(timed) if info is not None]]
+    if len(seen) < 2 and days == 1 and not (inside and outside):
+        # The common visit: one date, one discipline (or none), or only lines outside
+        # therapy (an ABA visit): one group.
+        return [([index for index, info in enumerate(timed) if info is not None], not outside)]
     per_day: dict[object, set[str]] = {}
     for line, mark in zip(lines, marks, strict=True):
         known = per_day.get(line.date_of_service)
         if known is None:
             known = per_day[line.date_of_service] = set()
-        if mark is not None:
+        if mark:
             known.add(mark)
     groups: dict[tuple[object, str | None], list[int]] = {}
     for index, (line, mark) in enumerate(zip(lines, marks, strict=True)):
@@ -534,7 +588,7 @@ def _by_day_and_discipline(
             members = groups[group] = []
         if timed[index] is not None:
             members.append(index)
-    return [members for members in groups.values() if members]
+    return [(members, group[1] != _OUTSIDE) for group, members in groups.items() if members]
 
 
 @attrs.frozen
@@ -570,7 +624,8 @@ def units_exceed_mue() -> Rule:
 
 def untimed_multiple_units() -> Rule:
     """``untimed-multiple-units``: an untimed (or time-band) code with more than one unit on
-    one date. Untimed add-ons counted by area or item (97598) are exempt."""
+    one date. Untimed add-ons counted by area or item (97598) and codes counted per instrument
+    or per session (96127, G0410 ...) are exempt."""
     return _UntimedMultipleUnits("untimed-multiple-units", Severity.ERROR, "CO-151")
 
 
