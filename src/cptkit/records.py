@@ -179,7 +179,7 @@ class CodeInfo:
 
         .. versionchanged:: 0.2.0
            15-minute "always therapy" ladders (97129/97130) are pooled.
-        .. versionchanged:: 0.2.1
+        .. versionchanged:: 0.3.0
            Only therapy codes: 15-minute codes off CMS's therapy list are not pooled.
         """
         if self.timing is Timing.TIMED:

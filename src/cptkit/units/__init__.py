@@ -131,7 +131,7 @@ def allocate(
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        *unbilled_minutes*, and the tie set (:attr:`Allocation.tie`).
-    .. versionchanged:: 0.2.1
+    .. versionchanged:: 0.3.0
        Only therapy codes are pooled under ``"cms"``.
     """
     name = _rule_name(rule)
@@ -256,7 +256,7 @@ def band_codes_for(
     >>> band_codes_for(default_catalog().lookup("90837"), 45)
     (Code('90834'),)
 
-    .. versionchanged:: 0.2.1
+    .. versionchanged:: 0.3.0
        The code's series, not its dataset family (98968, telephone, no longer suggests the
        online codes 98972 and G2063).
     """
