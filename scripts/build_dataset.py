@@ -53,8 +53,8 @@ import build_payment  # noqa: E402  (the PFS tables: a sibling script, also run 
 
 # Bump when an input changes; it is the "generated" date written into every file header, kept
 # constant so that a rebuild of unchanged inputs is byte-identical.
-GENERATED = "2026-12-04"
-DATA_RELEASE = "2026.12.04"
+GENERATED = "2026-12-05"
+DATA_RELEASE = "2026.12.05"
 
 EDITIONS = {
     "hcpcs": "CMS HCPCS Level II, July 2025 (descriptions); January 2026 dates for 92 modifiers",

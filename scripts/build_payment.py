@@ -49,7 +49,7 @@ from cptkit.payment._schedule import (  # noqa: E402
 
 # The "generated" date of the PFS files: constant, so a rebuild of unchanged inputs is
 # byte-identical. Bump it when an input changes.
-GENERATED = "2026-12-04"
+GENERATED = "2026-12-05"
 
 # (release, year, first day it applies to, RVU file, GPCI file, conversion factor of the
 # final rule, the qualifying APM participants' conversion factor, crosswalk or ""). From 2026

@@ -69,7 +69,7 @@ def test_check_examples_finds_the_mistakes_and_exits_1() -> None:
     assert lines[-1] == (
         "Summary: 5 files, 12 rows read, 0 rejected; 6 claims checked, 2 with errors;"
         " findings: 4 errors, 6 warnings, 0 info"
-        "; data: 2026.12.04 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
+        "; data: 2026.12.05 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
         " PTP 2024-07-01, AOC V2026Q2, ICD-10-CM FY2026, PFS RVU26C)"
     )
 
@@ -85,7 +85,7 @@ def test_the_clean_examples_pass() -> None:
     assert lines[-1] == (
         "Summary: 4 files, 8 rows read, 0 rejected; 4 claims checked, 0 with errors;"
         " findings: 0 errors, 4 warnings, 0 info"
-        "; data: 2026.12.04 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
+        "; data: 2026.12.05 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
         " PTP 2024-07-01, AOC V2026Q2, ICD-10-CM FY2026, PFS RVU26C)"
     )
 
@@ -124,7 +124,7 @@ def test_json_format_is_one_document_with_the_summary() -> None:
         "data": document["dataset"],
         "exit_status": 1,
     }
-    assert document["dataset"].startswith("2026.12.04 (codes 2026-04,")
+    assert document["dataset"].startswith("2026.12.05 (codes 2026-04,")
 
 
 def test_csv_format_writes_rows_and_the_summary_to_stderr() -> None:

@@ -83,7 +83,7 @@ def test_the_demonstration_and_the_version(capsys: pytest.CaptureFixture[str]) -
         main(["--version"])
     assert exit_info.value.code == 0
     shown = capsys.readouterr().out
-    assert shown.startswith(f"cptkit {cptkit.__version__}, dataset 2026.12.04 (codes 2026-04,")
+    assert shown.startswith(f"cptkit {cptkit.__version__}, dataset 2026.12.05 (codes 2026-04,")
     # One line, whatever the terminal's width (argparse's own action wraps it).
     assert shown.count("\n") == 1 and shown.endswith("PFS RVU26C)\n")
 

@@ -48,7 +48,7 @@ def test_coverage_of_every_packaged_table() -> None:
 
 def test_dataset_version_names_each_table_edition() -> None:
     assert cptkit.dataset_version == (
-        "2026.12.04 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
+        "2026.12.05 (codes 2026-04, modifiers 2025-07, places 2024-06, MUE 2026-04-01,"
         " PTP 2024-07-01, AOC V2026Q2, ICD-10-CM FY2026, PFS RVU26C)"
     )
 
