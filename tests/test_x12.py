@@ -129,6 +129,12 @@ def test_write_with_other_separators() -> None:
             "charge: Decimal('100000000.00') is not an amount of at most 99999999.99 (SV102)",
         ),
         ({"charge": "10.125"}, {}, "charge: Decimal('10.125') is not an amount in whole cents"),
+        # Found by the fuzz run: quantizing this to cents overflowed Decimal's precision.
+        (
+            {"charge": None},
+            {"default_charge": Decimal("1E+30")},
+            "charge: Decimal('1E+30') is not an amount of at most 99999999.99 (SV102)",
+        ),
         ({}, {"number": 0}, "number: 0 is not a line number 1-999999 (LX01)"),
         ({}, {"number": True}, "number: True is not a line number 1-999999 (LX01)"),
         ({}, {"number": 1_000_000}, "number: 1000000 is not a line number 1-999999 (LX01)"),

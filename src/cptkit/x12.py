@@ -407,11 +407,12 @@ def _amount(charge: decimal.Decimal) -> str:
     suppresses trailing zeros after the point and limits a monetary amount (element 782) to
     10 digits, cents included."""
     amount = charge.copy_abs()
-    if amount != amount.quantize(_CENT, rounding=decimal.ROUND_DOWN):
-        raise CannotWrite("charge", charge, "an amount in whole cents (SV102)")
-    if amount > _LARGEST:
+    if amount > _LARGEST:  # first: quantizing a huge amount would overflow the precision
         raise CannotWrite("charge", charge, "an amount of at most 99999999.99 (SV102)")
-    text = format(amount.quantize(_CENT), "f")
+    cents = amount.quantize(_CENT, rounding=decimal.ROUND_DOWN)
+    if amount != cents:
+        raise CannotWrite("charge", charge, "an amount in whole cents (SV102)")
+    text = format(cents, "f")
     return text.rstrip("0").removesuffix(".")
 
 
