@@ -389,6 +389,46 @@ def test_a_void_claim_s_primary_does_not_count() -> None:
     assert found(report, "addon-without-primary") == [WITHOUT_97129]
 
 
+# -- addon-units-exceed-primary with a history -------------------------------------------------
+# 90785 (interactive complexity) is reported once per primary psychiatric service (CPT); the
+# primary need not be on the same claim (CMS add-on code edits: same practitioner, patient and
+# date), so with a history the day's services and add-ons on the patient's claims count.
+
+PSY = datetime.date(2024, 3, 4)
+
+
+def test_an_add_on_s_units_count_the_primaries_of_the_day_s_other_claims() -> None:
+    history = history_with(claim(line("90834", 1, day=PSY), claim_id="A"))
+    second = claim(line("90834", 1, day=PSY), line("90785", 2, day=PSY), claim_id="B")
+    assert found(validate(second, history=history), "addon-units-exceed-primary") == []
+    # Without the history, the claim alone bills two add-ons for one primary.
+    assert [m for _, _, m in found(validate(second), "addon-units-exceed-primary")] == [
+        "add-on 90785: 2 units for 1 primary service on one date; it is reported once per"
+        " primary service"
+    ]
+
+
+def test_an_add_on_already_billed_on_another_claim_counts() -> None:
+    history = history_with(
+        claim(line("90834", 1, day=PSY), line("90785", 1, day=PSY), claim_id="A")
+    )
+    second = claim(line("90834", 1, day=PSY), line("90785", 2, day=PSY), claim_id="B")
+    assert [
+        m for _, _, m in found(validate(second, history=history), "addon-units-exceed-primary")
+    ] == [
+        "add-on 90785: 3 units for 2 primary services on one date with claim A; it is reported"
+        " once per primary service"
+    ]
+    alone = claim(line("90785", 2, day=PSY), claim_id="C")
+    history = history_with(claim(line("90834", 1, day=PSY), claim_id="A"))
+    assert [
+        m for _, _, m in found(validate(alone, history=history), "addon-units-exceed-primary")
+    ] == [
+        "add-on 90785: 2 units for 1 primary service on one date with claim A; it is reported"
+        " once per primary service"
+    ]
+
+
 # -- kx-threshold --------------------------------------------------------------------------------
 
 

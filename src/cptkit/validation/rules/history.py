@@ -128,6 +128,24 @@ def billed_elsewhere(
     )
 
 
+def units_elsewhere(
+    claim: Claim, context: Context, day: datetime.date, codes: Collection[Code]
+) -> tuple[int, frozenset[str | None]]:
+    """The units of *codes* the patient's other claims in the context's history bill on *day*
+    from *claim*'s provider, and those claims' ids; ``(0, frozenset())`` without a history or
+    a patient key."""
+    found = earlier(claim, context)
+    if found is None:
+        return 0, frozenset()
+    provider = _provider(claim)
+    others = [
+        other
+        for other in found.days.get(day, ())
+        if other.code in codes and _same_provider(provider, other.provider)
+    ]
+    return sum(other.units for other in others), frozenset(other.claim_id for other in others)
+
+
 @attrs.frozen
 class _AcrossClaims(Rule):
     """A rule across claims: without a history it is not run at all (no generator made), so
@@ -148,7 +166,7 @@ def _same_provider(mine: NPI | None, theirs: NPI | None) -> bool:
     return mine is None or theirs is None or mine == theirs
 
 
-def _named(claim_ids: Iterable[str | None]) -> str:
+def claims_named(claim_ids: Iterable[str | None]) -> str:
     names = sorted({"(no id)" if claim_id is None else claim_id for claim_id in claim_ids})
     return ("claim " if len(names) == 1 else "claims ") + ", ".join(names)
 
@@ -173,7 +191,7 @@ class _DuplicateClaim(_AcrossClaims):
                         index,
                         "code",
                         f"{line.code} with the same modifiers and date was already billed on"
-                        f" {_named([other.claim_id])}",
+                        f" {claims_named([other.claim_id])}",
                         suggestion=(
                             # A timed code's units of a day go on one line (CMS Pub. 100-04
                             # ch. 5 sec. 20.2): no repeat or bypass modifier makes two.
@@ -213,7 +231,7 @@ class _UnitsExceedMueAcross(_AcrossClaims):
                 yield self.finding(
                     indexes[0],
                     "units",
-                    f"{code}: {total} units on one date with {_named(o.claim_id for o in others)}"
+                    f"{code}: {total} units on one date with {claims_named(o.claim_id for o in others)}"
                     f" exceed {what}",
                     suggestion=f"the patient's claims of the day may bill at most {units}",
                 )
@@ -275,7 +293,7 @@ class _NcciPtpAcross(_AcrossClaims):
             Side(index, line.code, line.modifiers),
             Side(None, other.code, other.modifiers),
         )
-        where = f" ({other.code} on {_named([other.claim_id])})"
+        where = f" ({other.code} on {claims_named([other.claim_id])})"
         return pair_findings(self, context, edit, sides, index, where)
 
 
@@ -307,7 +325,7 @@ class _KxThresholdAcross(_AcrossClaims):
             on=context.on,
             facts=attrs.evolve(facts, pt_slp_amount_ytd=amounts["pt"], ot_amount_ytd=amounts["ot"]),
         )
-        where = f" (year-to-date from the history's {_named(claims)})"
+        where = f" (year-to-date from the history's {claims_named(claims)})"
         for finding in _ONE_CLAIM_KX.check(claim, with_amounts):
             yield attrs.evolve(finding, message=finding.message + where)
 

@@ -27,7 +27,7 @@ from .._rule import Rule
 from ._common import ADD_ON, ONCE, UNSEEN, codes_text, ptp_edit, visit
 from ._common import ONCE_PER_PRIMARY as ONCE_PER_PRIMARY  # the columnar engine reads it here
 from ._ncci import Side, pair_findings
-from .history import billed_elsewhere
+from .history import billed_elsewhere, claims_named, units_elsewhere
 
 __all__ = ["addon_units_exceed_primary", "addon_without_primary", "duplicate_line", "ncci_ptp"]
 
@@ -101,13 +101,16 @@ _PRIMARIES = object()
 class _AddonUnitsExceedPrimary(Rule):
     def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
         # Called, it returns no findings at once for a claim without such an add-on.
-        if len(claim.lines) > 1 and visit(claim, context).kinds & ONCE:
+        if (len(claim.lines) > 1 or context.history is not None) and visit(
+            claim, context
+        ).kinds & ONCE:
             return self.check(claim, context)
         return ()
 
     def check(self, claim: Claim, context: Context) -> Iterator[Finding]:
         lines = claim.lines
-        if len(lines) < 2:
+        across = context.history is not None
+        if len(lines) < 2 and not across:
             return  # a lone add-on is addon-without-primary's
         digest = visit(claim, context)
         for (code, _), indexes in digest.codes.items():
@@ -121,14 +124,24 @@ class _AddonUnitsExceedPrimary(Rule):
             day = digest.days[served]
             services = sum(lines[i].units for i in day if lines[i].code in primaries)
             billed = sum(lines[i].units for i in indexes)
+            where = ""
+            if across:
+                # With a history, the day's services and add-ons on the patient's other
+                # claims from the provider count too (as for addon-without-primary).
+                more_services, with_services = units_elsewhere(claim, context, served, primaries)
+                more_billed, with_billed = units_elsewhere(claim, context, served, (code,))
+                services += more_services
+                billed += more_billed
+                if with_services | with_billed:
+                    where = f" with {claims_named(with_services | with_billed)}"
             if services and billed > services:
                 yield self.finding(
                     indexes[0],
                     "units",
                     f"add-on {code}: {billed} units for {services} primary"
-                    f" service{'s' * (services != 1)} on one date; it is reported once per"
-                    " primary service",
-                    suggestion=f"bill {services}",
+                    f" service{'s' * (services != 1)} on one date{where}; it is reported once"
+                    " per primary service",
+                    suggestion=f"bill {services}" if not where else "bill one per primary service",
                 )
 
 
