@@ -534,6 +534,12 @@ def build_modifiers(raw: Path, manual: Path) -> bytes:
             iso(row["term_dt"]),
             "CMS HCPCS 2026-01 (transcribed)",
         )
+    # CPT modifiers: the AMA publishes no dated file; the few whose start a rule compares
+    # dates with carry a cited date (data/manual/cpt_modifier_dates.csv).
+    cpt_dates = {
+        row["modifier"]: (row["effective"], "", f"cited: {row['evidence']}")
+        for row in read_csv(manual / "cpt_modifier_dates.csv")
+    }
     reviewed = {}
     for number, row in enumerate(read_csv(manual / "modifier_attributes.csv"), start=2):
         where = f"data/manual/modifier_attributes.csv line {number} ({row['modifier']})"
@@ -551,7 +557,9 @@ def build_modifiers(raw: Path, manual: Path) -> bytes:
         description = descriptions.get(modifier, "") if level == "HCPCS" else ""
         effective, terminated, basis = dated.get(modifier, ("", "", "no dated CMS record"))
         if level == "CPT":
-            effective, terminated, basis = "", "", "CPT modifier: no dates in public data"
+            effective, terminated, basis = cpt_dates.get(
+                modifier, ("", "", "CPT modifier: no dates in public data")
+            )
         rows.append(
             [
                 modifier,

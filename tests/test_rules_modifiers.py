@@ -98,6 +98,47 @@ CASES: list[Case] = [
             )
         ],
     ),
+    # CPT modifiers with a cited start (data/manual/cpt_modifier_dates.csv): 93 (audio-only)
+    # from 2022-01-01 (AMA, CPT Appendix T and modifier 93); 95 from CPT 2017.
+    (
+        "cpt-modifier-93-before-2022",
+        claim(line("90834", modifiers=["93"], date_of_service="2021-12-31", minutes=45)),
+        {},
+        "modifier-unknown",
+        [
+            (
+                0,
+                "error",
+                "CO-182",
+                "modifiers",
+                "modifier 93 is not valid before 2022-01-01",
+                "93 applies to services from 2022-01-01",
+            )
+        ],
+    ),
+    (
+        "cpt-modifier-93-from-2022",
+        claim(line("90834", modifiers=["93"], date_of_service="2022-01-01", minutes=45)),
+        {},
+        "modifier-unknown",
+        [],
+    ),
+    (
+        "cpt-modifier-95-before-2017",
+        claim(line("90834", modifiers=["95"], date_of_service="2016-12-31", minutes=45)),
+        {},
+        "modifier-unknown",
+        [
+            (
+                0,
+                "error",
+                "CO-182",
+                "modifiers",
+                "modifier 95 is not valid before 2017-01-01",
+                "95 applies to services from 2017-01-01",
+            )
+        ],
+    ),
     (
         "modifier-terminated",
         claim(line("97161", modifiers=["GP", "GD"], date_of_service="2020-01-01")),
