@@ -179,6 +179,22 @@ def test_a_qualifying_apm_participant_has_its_own_conversion_factor_from_2026() 
         assert (result.lines[0].conversion_factor, result.allowed) == (D("32.3465"), D("26.83"))
 
 
+def test_cq_on_a_speech_line_is_not_reduced() -> None:
+    # SSA sec. 1834(v)(1): 85 % for services of PT and OT assistants only (no SLP assistant).
+    # 92507 x1, Alabama 2026, RVU26C: full fee schedule amount, no assistant reduction.
+    speech = Claim(
+        lines=[ClaimLine("92507", 1, "2026-08-03", modifiers=["GN", "CQ"])],
+        diagnoses=["R47.01"],
+        place_of_service="11",
+    )
+    result = payment.estimate(speech, locality=AL)
+    plain = payment.estimate(
+        attrs.evolve(speech, lines=[attrs.evolve(speech.lines[0], modifiers=["GN"])]), locality=AL
+    )
+    assert (result.lines[0].assistant_reduction, result.allowed) == (D(0), plain.allowed)
+    assert [n.kind for n in result.notices] == ["assistant-not-reduced"]
+
+
 def test_mppr_is_per_day() -> None:
     days = claim(line("97110", 1), line("97110", 1, day="2026-08-04"))
     assert [x.allowed for x in payment.estimate(days, locality=AL).lines] == [D("27.20")] * 2

@@ -57,6 +57,7 @@ _NOT_PFS = {
     "X": "not a physician service by statute: not paid under the fee schedule",
 }
 ASSISTANT_MODIFIERS = frozenset({Modifier("CQ"), Modifier("CO")})
+_GN = Modifier("GN")
 _COMPONENTS = (Modifier("26"), Modifier("TC"))
 
 
@@ -248,9 +249,25 @@ def _charge_key(line: ClaimLine) -> tuple[bool, Decimal]:
 
 
 def _paid_share(line: ClaimLine) -> Decimal:
-    if ASSISTANT_MODIFIERS.intersection(line.modifiers):
-        return assistant_rate(line.date_of_service)
-    return Decimal(1)
+    """The share of the fee schedule amount paid for *line*: 85 % (from 2022) for a service
+    of a PT or OT assistant (CQ, CO). SSA sec. 1834(v) covers PT and OT assistants only: a
+    speech-language pathology line (GN) is not reduced (:func:`_speech_assistant` says so)."""
+    if not ASSISTANT_MODIFIERS.intersection(line.modifiers) or _GN in line.modifiers:
+        return Decimal(1)
+    return assistant_rate(line.date_of_service)
+
+
+def _speech_assistant(line: ClaimLine, index: int) -> list[Notice]:
+    if not (ASSISTANT_MODIFIERS.intersection(line.modifiers) and _GN in line.modifiers):
+        return []
+    return [
+        Notice(
+            "assistant-not-reduced",
+            index,
+            f"{line.code}: CQ/CO on a speech-language pathology line (GN) is not reduced (the"
+            " assistant payment covers PT and OT assistants only)",
+        )
+    ]
 
 
 def _reduced_units(claim: Claim, priced: list[LineEstimate]) -> list[int]:
@@ -326,6 +343,7 @@ def estimate(
         amount = (item.units - reduced) * item.unit_amount + reduced * item.reduced_unit_amount
         charged = _charged(claim.lines[item.line], amount, notices, item.line)
         allowed = _cents(charged * _paid_share(claim.lines[item.line])) if item.paid else charged
+        notices += _speech_assistant(claim.lines[item.line], item.line)
         lines.append(
             attrs.evolve(
                 item,

@@ -24,7 +24,9 @@ class Notice:
             ``no-place-of-service`` / ``place-unassigned`` (non-facility rates assumed),
             ``facility-pe-missing`` / ``non-facility-pe-missing`` (the other PE used),
             ``not-paid`` (the status says Medicare pays nothing for the line),
-            ``charge-lower`` (the line's charge is below the fee schedule amount: it is paid).
+            ``charge-lower`` (the line's charge is below the fee schedule amount: it is paid),
+            ``assistant-not-reduced`` (CQ/CO on a speech-language pathology line: SSA sec.
+            1834(v) reduces PT and OT assistants' services only).
         line: the 0-based line it is about, or ``None`` for the claim.
         message: one line, naming codes, dates and releases only.
 
