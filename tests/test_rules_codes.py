@@ -41,6 +41,40 @@ CASES: list[Case] = [
             ),
         ],
     ),
+    # A replacement that was itself replaced is followed: CPT 2018 replaced 97532 by 97127
+    # (Medicare: G0515); CPT 2020 replaced both by 97129/97130 (CY2020 PFS final rule).
+    (
+        "code-inactive-follows-the-replacements",
+        claim(line("97532", date_of_service="2021-03-01")),
+        {},
+        "code-inactive",
+        [
+            (
+                0,
+                "error",
+                "CO-181",
+                "code",
+                "97532 was deleted after 2017-12-31",
+                "use 97129, 97130 instead",
+            ),
+        ],
+    ),
+    (
+        "code-inactive-in-2019-names-the-replacements-of-then",
+        claim(line("97532", date_of_service="2019-03-01")),
+        {},
+        "code-inactive",
+        [
+            (
+                0,
+                "error",
+                "CO-181",
+                "code",
+                "97532 was deleted after 2017-12-31",
+                "use 97127, G0515 instead",
+            ),
+        ],
+    ),
     (
         "code-inactive-passes",
         claim(line("96101", date_of_service="2018-06-01")),

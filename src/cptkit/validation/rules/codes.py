@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import attrs
 
+from ...codes import Code
+from ...records import CodeInfo
 from .._context import Context
 from .._findings import Finding, Severity
 from .._rule import LineRule, LineView, Rule
@@ -46,13 +48,28 @@ class _CodeInactive(LineRule):
             suggestion = f"use {codes_text(earlier)}, valid then" if earlier else None
         else:
             message = f"{line.code} was deleted after {info.terminated}"
-            current = [
-                code
-                for code in info.replaced_by
-                if (found := context.code_info(code)) is None or found.active_on(day)
-            ]
+            current = _successors(context, info, day)
             suggestion = f"use {codes_text(current)} instead" if current else None
         yield self.finding(index, "code", message, suggestion=suggestion)
+
+
+def _successors(context: Context, info: CodeInfo, day: datetime.date) -> list[Code]:
+    """The codes valid on *day* that replaced *info*'s code, following replacements that were
+    themselves replaced (97532 -> 97127 and G0515 -> 97129 and 97130 from 2020), in order."""
+    found: list[Code] = []
+    seen = {info.code.value}
+    todo = list(info.replaced_by)
+    while todo:
+        code = todo.pop(0)
+        if code.value in seen:
+            continue
+        seen.add(code.value)
+        record = context.code_info(code)
+        if record is None or record.active_on(day):
+            found.append(code)
+        elif record.terminated is not None and day > record.terminated:
+            todo.extend(record.replaced_by)
+    return found
 
 
 def _predecessors(context: Context, code: str, day: datetime.date) -> tuple[str, ...]:
