@@ -233,6 +233,24 @@ CASES: list[Case] = [
             )
         ],
     ),
+    # 92610 is on the CMS therapy code set (PC/TC 7) without the therapy MPPR: sometimes
+    # therapy (data/raw/pfs_2026/therapy_mppr_pctc_indicators_2025_2026.csv).
+    (
+        "sometimes-therapy-swallowing-evaluation",
+        claim(line("92610")),
+        {},
+        "therapy-modifier-missing",
+        [
+            (
+                0,
+                "warning",
+                "CO-4",
+                "modifiers",
+                "92610 needs GP, GO or GN when furnished under a therapy plan of care",
+                "add GP (PT), GO (OT) or GN (SLP)",
+            )
+        ],
+    ),
     *ALWAYS_THERAPY,
     ("g0283-with-gp", claim(line("G0283", modifiers=["GP"])), {}, "therapy-modifier-missing", []),
     (
