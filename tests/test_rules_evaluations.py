@@ -13,6 +13,7 @@ from cptkit.validation import Facts
 from rulekit import FAMILIES, Case, assert_case, claim, covered, line, names
 
 OT = Facts(clinician_discipline="OT")
+PT = Facts(clinician_discipline="PT")
 
 CASES: list[Case] = [
     # evaluation-modifier-mismatch
@@ -106,6 +107,40 @@ CASES: list[Case] = [
                 "code",
                 "97162 is a PT evaluation; the clinician's discipline is OT",
                 "bill the OT evaluation codes (97165-97167)",
+            )
+        ],
+    ),
+    # A re-evaluation of the wrong discipline names the clinician's re-evaluation code:
+    # 97164 (PT) and 97168 (OT) since CY2017 (81 FR 80170); 97002 and 97004 before.
+    (
+        "ot-re-evaluation-by-a-pt-clinician",
+        claim(line("97168", modifiers=["GO"])),
+        {"facts": PT},
+        "evaluation-modifier-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "code",
+                "97168 is an OT re-evaluation; the clinician's discipline is PT",
+                "bill the PT re-evaluation code (97164)",
+            )
+        ],
+    ),
+    (
+        "pt-re-evaluation-by-an-ot-clinician-in-2016",
+        claim(line("97164", modifiers=["GP"], date_of_service="2016-06-01")),
+        {"facts": OT},
+        "evaluation-modifier-mismatch",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "code",
+                "97164 is a PT re-evaluation; the clinician's discipline is OT",
+                "bill the OT re-evaluation code (97004)",
             )
         ],
     ),

@@ -54,6 +54,10 @@ _ARTICLE = {_PT: "a", _OT: "an", _SLP: "an"}
 _CODES = {_PT: "97161-97163", _OT: "97165-97167", _SLP: "92521-92524, 92610"}
 # Before 2017 (CY2017 PFS final rule) PT and OT evaluated with 97001 and 97003.
 _BEFORE_2017 = {_PT: "97001", _OT: "97003"}
+# Re-evaluations: 97164 (PT) and 97168 (OT), before 2017 97002 and 97004; SLP has no code of
+# its own for one (its evaluation codes serve).
+_AGAIN = {_PT: "97164", _OT: "97168"}
+_AGAIN_BEFORE_2017 = {_PT: "97002", _OT: "97004"}
 _FIRST_DAY = datetime.date(2017, 1, 1)
 _ASSISTANTS = (Modifier("CQ"), Modifier("CO"))
 
@@ -85,8 +89,7 @@ class _EvaluationModifierMismatch(LineRule):
                 index,
                 "code",
                 f"{line.code} is {kind}; the clinician's discipline is {_NAME[clinician]}",
-                suggestion=f"bill the {_NAME[clinician]} evaluation codes"
-                f" ({_codes(clinician, line.day)})",
+                suggestion=_instead(clinician, line.day, again),
             )
 
 
@@ -109,11 +112,17 @@ class _AssistantOnEvaluation(LineRule):
                 return
 
 
-def _codes(discipline: Discipline, day: datetime.date) -> str:
-    """The evaluation codes of *discipline* valid on *day*."""
-    if day < _FIRST_DAY and discipline in _BEFORE_2017:
-        return _BEFORE_2017[discipline]
-    return _CODES[discipline]
+def _instead(discipline: Discipline, day: datetime.date, again: bool) -> str:
+    """What to bill instead: the evaluation codes (or, for a re-evaluation, the
+    re-evaluation code) of *discipline* valid on *day*."""
+    name = _NAME[discipline]
+    before = day < _FIRST_DAY
+    if again and discipline in _AGAIN:
+        code = (_AGAIN_BEFORE_2017 if before else _AGAIN)[discipline]
+        return f"bill the {name} re-evaluation code ({code})"
+    if before and discipline in _BEFORE_2017:
+        return f"bill the {name} evaluation codes ({_BEFORE_2017[discipline]})"
+    return f"bill the {name} evaluation codes ({_CODES[discipline]})"
 
 
 def evaluation_modifier_mismatch() -> Rule:
