@@ -106,6 +106,31 @@ CASES: list[Case] = [
             )
         ],
     ),
+    # POS 02 is valid from 2017-01-01 (CMS Place of Service code set): before it, no
+    # telehealth place is named, and telehealth took the in-person place's code.
+    (
+        "place-before-any-telehealth-place",
+        claim(line("97161", modifiers=["GP"], date_of_service="2016-06-01"), place_of_service="02"),
+        {},
+        "place-of-service-unknown",
+        [
+            (
+                None,
+                "error",
+                "CO-5",
+                "place_of_service",
+                "place of service 02 is unassigned or not valid on the date of service",
+                "use a current CMS place-of-service code",
+            )
+        ],
+    ),
+    (
+        "telehealth-modifier-at-the-office-before-2017",
+        claim(line("97110", minutes=15, modifiers=["GP", "GT"], date_of_service="2016-06-01")),
+        {},
+        "telehealth-mismatch",
+        [],
+    ),
     (
         "telehealth-mismatch",
         claim(line("97110", minutes=10, modifiers=["GP"]), place_of_service="10"),

@@ -39,12 +39,13 @@ class _PlaceOfServiceUnknown(LineRule):
         if valid:
             return
         # A claim-level place is reported once, for the claim (LineRule keeps one of each).
+        telehealth = _telehealth_places(context, day)
         yield self.finding(
             index if line.own_place else None,
             "place_of_service",
             f"place of service {place} is unassigned or not valid on the date of service",
             suggestion="use a current CMS place-of-service code"
-            f" ({_telehealth_places(context, day)} for telehealth)",
+            + (f" ({telehealth} for telehealth)" if telehealth else ""),
         )
 
 
@@ -87,24 +88,28 @@ class _TelehealthMismatch(LineRule):
                 ]
                 if not telehealth_modifiers:
                     return
+            places = _telehealth_places(context, line.day, "or")
+            if not places:
+                return  # before POS 02 (2017), telehealth took the in-person place's code
             names = ", ".join(str(m) for m in telehealth_modifiers)
             yield self.finding(
                 index,
                 "place_of_service",
                 f"telehealth modifier {names} with in-person place of service {place}",
-                suggestion=f"use place of service {_telehealth_places(context, line.day, 'or')}"
-                " for telehealth, or drop the modifier",
+                suggestion=f"use place of service {places} for telehealth, or drop the modifier",
                 severity=Severity.WARNING,
             )
 
 
 _HOME = PlaceOfService("10")
+_TELEHEALTH = PlaceOfService("02")
 
 
 def _telehealth_places(context: Context, day: datetime.date, joint: str = "/") -> str:
-    """``"02/10"``, or ``"02"`` before POS 10 existed (2022-01-01, CMS CR 12427)."""
+    """``"02/10"``, ``"02"`` before POS 10 existed (2022-01-01, CMS CR 12427), or ``""``
+    before POS 02 did (2017-01-01)."""
     if context.catalog.get_place_of_service(_HOME, on=day) is None:
-        return "02"
+        return "02" if context.catalog.get_place_of_service(_TELEHEALTH, on=day) else ""
     return f"02{joint}10" if joint == "/" else f"02 {joint} 10"
 
 
