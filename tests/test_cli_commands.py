@@ -344,7 +344,12 @@ def test_ndjson_claim_objects(capsys: pytest.CaptureFixture[str], tmp_path: Path
         (["pos", "11"], 0, "11  Office"),
         (["pos", "30"], 1, ""),
         (["units", "97110=10", "97140=10", "--rule", "ama"], 0, "Total: 2 units (CPT time rule)"),
-        (["units", "97161=45"], 0, "97161  45 min  1 unit\nTotal: 1 unit (Medicare 8-minute"),
+        # The total names the rules the lines were counted by (CMS Pub. 100-04 ch. 5 sec.
+        # 20.2 pools only the 15-minute therapy codes; the others follow CPT's time rules).
+        (["units", "97161=45"], 0, "97161  45 min  1 unit\nTotal: 1 unit (untimed)"),
+        (["units", "90834=45"], 0, "90834  45 min  1 unit\nTotal: 1 unit (CPT time bands)"),
+        (["units", "96130=91"], 0, "Total: 2 units (CPT time instructions)"),
+        (["units", "97110=10", "98960=16"], 0, "(Medicare 8-minute rule; CPT time rule)"),
         (["units", "90837=45", "--explain"], 0, "45 min fits 90834"),
         (["units", "97110=3", "97110=4"], 2, ""),
         (["units", "99999=30"], 1, ""),

@@ -582,3 +582,28 @@ def test_minutes_to_the_next_midpoint_unit(minutes: int, unit: int, more: int) -
     from cptkit.units import _rules
 
     assert _rules.midpoint_next(minutes, unit) == more
+
+
+@pytest.mark.parametrize(
+    ("minutes", "applied"),
+    [
+        # CMS Pub. 100-04 ch. 5 sec. 20.2 pools the 15-minute therapy codes only; the others
+        # are counted by CPT's time conventions (bands, ladders, the midpoint rule).
+        ({"97110": 33, "97140": 7}, "Medicare 8-minute rule"),
+        ({"90834": 45}, "CPT time bands"),
+        ({"96130": 91}, "CPT time instructions"),
+        ({"97161": 45}, "untimed"),
+        ({"97110": 10, "98960": 16}, "Medicare 8-minute rule; CPT time rule"),
+    ],
+)
+def test_an_allocation_names_the_rules_it_counted_by(minutes: dict[str, int], applied: str) -> None:
+    allocation = units.allocate(minutes)
+    assert allocation.rules_applied == applied
+    first = allocation.explain().splitlines()[0]
+    if "Medicare 8-minute rule" in applied:
+        assert first.startswith("Rule: Medicare 8-minute rule (CMS Pub. 100-04")
+    else:
+        assert first == (
+            "Rule: Medicare, with no 15-minute therapy codes to pool under the 8-minute rule:"
+            f" {applied}"
+        )

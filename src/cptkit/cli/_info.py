@@ -212,7 +212,7 @@ def _units(items: list[str], rule: str, *, explain: bool) -> int:
         return 0
     for line in allocation.lines:
         print(f"{line.code}  {line.minutes:>2} min  {line.units} unit{'s' * (line.units != 1)}")
-    name = "Medicare 8-minute rule" if rule == "cms" else "CPT time rule"
+    name = allocation.rules_applied
     total = f"Total: {allocation.total} unit{'s' * (allocation.total != 1)} ({name})"
     if allocation.minutes_to_next_unit is not None:
         total += f"; next unit at {allocation.minutes_to_next_unit} more timed minutes"

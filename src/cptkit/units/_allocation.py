@@ -21,6 +21,17 @@ RULE_TITLES = {
 }
 
 
+# How each line method is named for a reader (Allocation.rules_applied), in this order.
+_RULE_NAMES = (
+    ("pooled", "Medicare 8-minute rule"),
+    ("midpoint", "CPT time rule"),
+    ("band", "CPT time bands"),
+    ("ladder-base", "CPT time instructions"),
+    ("ladder-addon", "CPT time instructions"),
+    ("untimed", "untimed"),
+)
+
+
 class CodeUnits(Mapping[Code, int]):
     """A read-only mapping of codes to units that also accepts code text as a key."""
 
@@ -197,9 +208,27 @@ class Allocation:
         """A step-by-step account a biller can read: the rule, the total, each assignment."""
         return "\n".join(self._steps())
 
+    @property
+    def rules_applied(self) -> str:
+        """The time rules the lines were counted by, named for a reader: ``"Medicare
+        8-minute rule"``, ``"CPT time rule"``, ``"CPT time bands"``, ``"CPT time
+        instructions"`` (ladders), ``"untimed"``, joined by ``"; "`` in that order.
+
+        .. versionadded:: 0.3.0
+        """
+        methods = {line.method for line in self.lines}
+        names = [name for method, name in _RULE_NAMES if method in methods]
+        return "; ".join(dict.fromkeys(names)) or RULE_TITLES[self.rule].split(" (")[0]
+
     def _steps(self) -> Iterator[str]:
-        yield f"Rule: {RULE_TITLES[self.rule]}"
         pooled = [line for line in self.lines if line.method == "pooled"]
+        if self.rule == "cms" and not pooled:
+            yield (
+                "Rule: Medicare, with no 15-minute therapy codes to pool under the 8-minute"
+                f" rule: {self.rules_applied}"
+            )
+        else:
+            yield f"Rule: {RULE_TITLES[self.rule]}"
         if pooled:
             parts = " + ".join(f"{line.code} {line.minutes}" for line in pooled)
             if self.unbilled_minutes:
