@@ -261,6 +261,45 @@ CASES: list[Case] = [
         "duplicate-line",
         [],
     ),
+    # A timed code's day is one line (CMS Pub. 100-04 ch. 5 sec. 20.2): 76/77 do not make a
+    # second one; the CQ split (the assistant's units on their own line) is two services.
+    (
+        "timed-code-repeated-with-76",
+        claim(
+            line("97110", minutes=15, modifiers=["GP"]),
+            line("97110", minutes=15, modifiers=["GP", "76"]),
+        ),
+        {},
+        "duplicate-line",
+        [
+            (
+                1,
+                "error",
+                "CO-18",
+                "code",
+                "97110 repeats an earlier line's code and date; 76/77 do not make a second timed"
+                " service of a day",
+                "bill the day's units on one line",
+            ),
+        ],
+    ),
+    (
+        "timed-code-split-by-the-assistant-modifier",
+        claim(
+            line("97110", minutes=15, modifiers=["GP"]),
+            line("97110", minutes=15, modifiers=["GP", "CQ"]),
+        ),
+        {},
+        "duplicate-line",
+        [],
+    ),
+    (
+        "untimed-code-repeated-with-76",
+        claim(line("97161", modifiers=["GP"]), line("97161", modifiers=["GP", "76"])),
+        {},
+        "duplicate-line",
+        [],
+    ),
     (
         "duplicate-on-another-date-is-fine",
         claim(

@@ -20,6 +20,7 @@ import attrs
 
 from ...claims import Claim
 from ...codes import Code
+from ...modifiers import Modifier
 from ...records import CodeInfo, PTPEdit, Timing
 from .._context import Context
 from .._findings import Finding, Severity
@@ -146,6 +147,7 @@ class _AddonUnitsExceedPrimary(Rule):
 
 
 _TIMED = frozenset({Timing.TIMED, Timing.LADDER})
+_REPEAT = frozenset({Modifier("76"), Modifier("77")})
 
 
 @attrs.frozen
@@ -204,25 +206,35 @@ class _DuplicateLine(Rule):
         digest = visit(claim, context)
         repeats = [i for group in digest.codes.values() if len(group) > 1 for i in group]
         seen: set[object] = set()
+        exact: set[object] = set()
         for index in sorted(repeats) if repeats else ():
             line = lines[index]
-            key = (line.code, frozenset(line.modifiers), line.date_of_service)
+            info = digest.infos[index]
+            timed = info is not None and info.timing in _TIMED
+            modifiers = frozenset(line.modifiers)
+            same = (line.code, modifiers, line.date_of_service)
+            # A repeat modifier does not make a second timed service of a day (CMS Pub. 100-04
+            # ch. 5 sec. 20.2: the day's minutes are one service, billed on one line).
+            key = (line.code, modifiers - _REPEAT, line.date_of_service) if timed else same
             if key in seen:
-                info = digest.infos[index]
                 yield self.finding(
                     index,
                     "code",
-                    f"{line.code} repeats an earlier line's code, modifiers and date",
+                    f"{line.code} repeats an earlier line's code, modifiers and date"
+                    if same in exact
+                    else f"{line.code} repeats an earlier line's code and date; 76/77 do not"
+                    " make a second timed service of a day",
                     suggestion=(
                         # A timed code's day is one line with the day's units (CMS Pub.
                         # 100-04 ch. 5 sec. 20.2): no repeat or bypass modifier makes two.
                         "bill the day's units on one line"
-                        if info is not None and info.timing in _TIMED
+                        if timed
                         else "bill the day's units on one line, or add 76/77 (repeat) or"
                         " 59/X{EPSU} if it truly was a separate service"
                     ),
                 )
             seen.add(key)
+            exact.add(same)
 
 
 def addon_units_exceed_primary() -> Rule:
