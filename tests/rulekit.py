@@ -43,6 +43,7 @@ FAMILIES: dict[str, frozenset[str]] = {
             "therapy-modifier-conflict",
             "assistant-modifier-mismatch",
             "bypass-modifier-redundant",
+            "liability-modifier-conflict",
         }
     ),
     "evaluations": frozenset({"evaluation-modifier-mismatch", "assistant-on-evaluation"}),

@@ -36,6 +36,30 @@ ALWAYS_THERAPY: list[Case] = [
 ]
 
 CASES: list[Case] = [
+    # GA (required ABN issued) is not reported with GZ (none) or GX (voluntary): CMS CR 6563.
+    (
+        "liability-modifier-conflict",
+        claim(line("97110", minutes=15, modifiers=["GP", "GA", "GZ"])),
+        {},
+        "liability-modifier-conflict",
+        [
+            (
+                0,
+                "error",
+                "CO-4",
+                "modifiers",
+                "GA and GZ on one line: a liability notice was issued as required, and none was",
+                "keep GA if a required ABN is on file, else GZ",
+            )
+        ],
+    ),
+    (
+        "liability-modifier-conflict-passes",
+        claim(line("97110", minutes=15, modifiers=["GP", "GA"])),
+        {},
+        "liability-modifier-conflict",
+        [],
+    ),
     (
         "modifier-unknown",
         claim(line("97161", modifiers=["GP", "GD"])),  # GD terminated 2019-12-31

@@ -74,6 +74,13 @@ FACTORIES = [
         Severity.WARNING,
         "CO-4",
     ),
+    (
+        "modifiers",
+        "liability_modifier_conflict",
+        "liability-modifier-conflict",
+        Severity.ERROR,
+        "CO-4",
+    ),
     ("coverage", "data_stale", "data-stale", Severity.WARNING, None),
     ("history", "duplicate_claim", "duplicate-claim", Severity.ERROR, "CO-18"),
     ("history", "units_exceed_mue_across_claims", "units-exceed-mue", Severity.ERROR, "CO-151"),
@@ -108,9 +115,9 @@ def test_each_family_module_makes_the_rules_its_tests_cover(family: str) -> None
 
 def test_every_rule_id_has_a_family() -> None:
     assert frozenset().union(*FAMILIES.values()) == rulesets.ALL_RULE_IDS
-    assert len(rulesets.ALL_RULE_IDS) == 32
+    assert len(rulesets.ALL_RULE_IDS) == 33
     # Three ids span claims too: their rules across claims live in the history family.
-    assert sum(len(ids) for ids in FAMILIES.values()) == 32 + 3
+    assert sum(len(ids) for ids in FAMILIES.values()) == 33 + 3
     assert rulesets.medicare().rule_ids == rulesets.ALL_RULE_IDS
 
 

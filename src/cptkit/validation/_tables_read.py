@@ -32,6 +32,7 @@ TABLES_READ: Mapping[str, frozenset[str]] = MappingProxyType(
         "therapy-modifier-conflict": _NONE,
         "assistant-modifier-mismatch": _NONE,
         "bypass-modifier-redundant": _NONE,
+        "liability-modifier-conflict": _NONE,
         "evaluation-modifier-mismatch": _NONE,
         "assistant-on-evaluation": _NONE,
         "telehealth-mismatch": frozenset({"codes", "modifiers", "places"}),

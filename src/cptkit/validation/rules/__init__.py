@@ -24,6 +24,7 @@ from .history import (
 from .modifiers import (
     assistant_modifier_mismatch,
     bypass_modifier_redundant,
+    liability_modifier_conflict,
     modifier_duplicate,
     modifier_too_many,
     modifier_unknown,
@@ -63,6 +64,7 @@ __all__ = [
     "evaluation_modifier_mismatch",
     "kx_threshold",
     "kx_threshold_across_claims",
+    "liability_modifier_conflict",
     "modifier_duplicate",
     "modifier_too_many",
     "modifier_unknown",

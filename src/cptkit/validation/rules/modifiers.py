@@ -26,6 +26,7 @@ from ._common import GN, GO, GP, THERAPY_DISCIPLINE_MODIFIERS
 __all__ = [
     "assistant_modifier_mismatch",
     "bypass_modifier_redundant",
+    "liability_modifier_conflict",
     "modifier_duplicate",
     "modifier_too_many",
     "modifier_unknown",
@@ -194,6 +195,29 @@ def modifier_too_many() -> Rule:
     return _ModifierTooMany("modifier-too-many", Severity.ERROR, "CO-4")
 
 
+# GA says a required liability notice (ABN) was issued; GZ that none was, GX that one was
+# issued voluntarily: one line takes one of them (CMS CR 6563, MLN Matters MM6563, 2010: GA is
+# not reported with another liability modifier such as GZ or GX).
+_GA = Modifier("GA")
+_NOT_WITH_GA = (Modifier("GX"), Modifier("GZ"))
+
+
+@attrs.frozen
+class _LiabilityModifierConflict(LineRule):
+    def check_line(self, index: int, line: LineView, context: Context) -> Iterator[Finding]:
+        if _GA not in line.modifiers:
+            return
+        for other in _NOT_WITH_GA:
+            if other in line.modifiers:
+                yield self.finding(
+                    index,
+                    "modifiers",
+                    f"GA and {other} on one line: a liability notice was issued as required, and"
+                    f" {'none was' if other.value == 'GZ' else 'one was issued voluntarily'}",
+                    suggestion=f"keep GA if a required ABN is on file, else {other}",
+                )
+
+
 def therapy_modifier_missing() -> Rule:
     """``therapy-modifier-missing``: a therapy code without GP, GO or GN (where the payer
     policy requires them)."""
@@ -209,6 +233,15 @@ def therapy_modifier_conflict() -> Rule:
 def assistant_modifier_mismatch() -> Rule:
     """``assistant-modifier-mismatch``: CQ without GP, CO without GO."""
     return _AssistantModifierMismatch("assistant-modifier-mismatch", Severity.ERROR, "CO-4")
+
+
+def liability_modifier_conflict() -> Rule:
+    """``liability-modifier-conflict``: GA with GZ or GX on one line (the liability notice
+    modifiers contradict each other).
+
+    .. versionadded:: 0.3.0
+    """
+    return _LiabilityModifierConflict("liability-modifier-conflict", Severity.ERROR, "CO-4")
 
 
 def bypass_modifier_redundant() -> Rule:
