@@ -38,7 +38,7 @@ from .._rule import Rule
 from ._common import GN, GO, GP, TIMED, ptp_edit, visit
 from ._ncci import Side, pair_findings
 from .thresholds import kx_threshold
-from .units import _STATUS
+from .units import limits_payer
 
 __all__ = [
     "authorization_exceeded",
@@ -118,14 +118,7 @@ def billed_elsewhere(
     """Whether the patient's other claims in the context's history (:func:`earlier`) have a
     line of one of *codes* on *day* from *claim*'s provider (a primary of an add-on, say);
     ``False`` without a history or a patient key."""
-    found = earlier(claim, context)
-    if found is None:
-        return False
-    provider = _provider(claim)
-    return any(
-        other.code in codes and _same_provider(provider, other.provider)
-        for other in found.days.get(day, ())
-    )
+    return units_elsewhere(claim, context, day, codes)[0] > 0
 
 
 def units_elsewhere(
@@ -252,7 +245,7 @@ def _day_limit(context: Context, code: Code, day: datetime.date) -> tuple[int, s
     edit = context.mue(code, context.day(day))
     if edit is None or not edit.per_day:
         return None
-    if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
+    if not limits_payer(policy, edit):
         return None
     return edit.units, f"the MUE of {edit.units} per day (MAI {edit.mai})"
 

@@ -19,7 +19,8 @@ from ..._cache import keep
 from ...claims import Claim, ClaimLine
 from ...codes import Code
 from ...modifiers import Modifier
-from ...records import CodeInfo, Timing
+from ...policy import PayerPolicy
+from ...records import MUE, CodeInfo, Timing
 from ...units import _rules as unit_arithmetic
 from .._context import Context
 from .._findings import Finding, Severity
@@ -63,8 +64,8 @@ class _UnitsExceedMue(Rule):
                 continue
             if len(indexes) == 1 and lines[indexes[0]].units <= edit.units:
                 continue  # one line within the MUE, per line or per day
-            if not edit.units and not policy.mue_payment_status and edit.rationale == _STATUS:
-                continue  # a 0 that encodes Medicare payment status: not this payer's limit
+            if not limits_payer(policy, edit):
+                continue
             if edit.per_day:
                 total = (
                     lines[indexes[0]].units
@@ -111,6 +112,14 @@ class _UnitsExceedMue(Rule):
 
 
 _STATUS = "CMS Policy"
+
+
+def limits_payer(policy: PayerPolicy, edit: MUE) -> bool:
+    """Whether *edit* limits units for *policy*'s payer: a 0 set by CMS policy encodes
+    Medicare payment status, not a clinical limit, so it is no limit for a payer that does not
+    take it as one (:attr:`PayerPolicy.mue_payment_status`). Across claims too
+    (:mod:`.history`)."""
+    return bool(edit.units) or policy.mue_payment_status or edit.rationale != _STATUS
 
 
 def _units(count: int) -> str:
